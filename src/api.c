@@ -1,0 +1,225 @@
+/*
+ * api.c: request parsing, dispatch and replies of the plugin API.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "log.h"
+
+int
+api_fail(struct api_call *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	return code < 0 ? code : -EINVAL;
+}
+
+static const cJSON *
+member(const cJSON *obj, const char *name)
+{
+	const cJSON *v;
+
+	if (obj == NULL || !cJSON_IsObject(obj))
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	return (v == NULL || cJSON_IsNull(v)) ? NULL : v;
+}
+
+int
+api_get_str(struct api_call *c, const cJSON *obj, const char *name,
+    bool required, const char **out)
+{
+	const cJSON *v = member(obj, name);
+
+	*out = NULL;
+	if (v == NULL) {
+		if (required)
+			return api_fail(c, -EINVAL, "missing field %s", name);
+		return 0;
+	}
+	if (!cJSON_IsString(v) || v->valuestring == NULL)
+		return api_fail(c, -EINVAL, "field %s must be a string", name);
+	*out = v->valuestring;
+	return 0;
+}
+
+int
+api_get_obj(struct api_call *c, const cJSON *obj, const char *name,
+    bool required, const cJSON **out)
+{
+	const cJSON *v = member(obj, name);
+
+	*out = NULL;
+	if (v == NULL) {
+		if (required)
+			return api_fail(c, -EINVAL, "missing field %s", name);
+		return 0;
+	}
+	if (!cJSON_IsObject(v))
+		return api_fail(c, -EINVAL, "field %s must be an object", name);
+	*out = v;
+	return 0;
+}
+
+int
+api_get_bool(struct api_call *c, const cJSON *obj, const char *name, bool *out)
+{
+	const cJSON *v = member(obj, name);
+
+	*out = false;
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsBool(v))
+		return api_fail(c, -EINVAL, "field %s must be a boolean", name);
+	*out = cJSON_IsTrue(v);
+	return 0;
+}
+
+int
+api_get_id(struct api_call *c, const cJSON *obj, const char *name,
+    const char **out)
+{
+	const char *s;
+	size_t i, n;
+	int r;
+
+	if ((r = api_get_str(c, obj, name, true, &s)) != 0)
+		return r;
+	n = strlen(s);
+	if (n == 0 || n > API_ID_MAX)
+		return api_fail(c, -EINVAL, "field %s must hold 1 to %d characters",
+		    name, API_ID_MAX);
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= 'A' && ch <= 'Z') || ch == '_' || ch == '-' || ch == '.'))
+			return api_fail(c, -EINVAL,
+			    "field %s has a character not allowed in an ID", name);
+	}
+	*out = s;
+	return 0;
+}
+
+int
+api_get_addr(struct api_call *c, const cJSON *obj, const char *name,
+    struct ipaddr *out, bool *present)
+{
+	struct ipprefix p;
+	const char *s;
+	int r;
+
+	*present = false;
+	if ((r = api_get_str(c, obj, name, false, &s)) != 0)
+		return r;
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (prefix_parse_loose(s, &p) != 0)
+		return api_fail(c, -EINVAL, "field %s: '%.64s' is not an IP address",
+		    name, s);
+	*out = p.addr;
+	*present = true;
+	return 0;
+}
+
+int
+api_put_str(struct api_call *c, cJSON *obj, const char *name,
+    const char *value)
+{
+	if (cJSON_AddStringToObject(obj, name, value) == NULL)
+		return api_fail(c, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* {"Err": msg} as text; NULL on ENOMEM. */
+static char *
+error_reply(const char *msg)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *s = NULL;
+
+	if (o != NULL && cJSON_AddStringToObject(o, "Err", msg) != NULL)
+		s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+int
+api_dispatch(struct rp_ctx *ctx, const struct api_route *routes,
+    size_t nroutes, const char *path, const char *body, size_t len, char **out)
+{
+	struct api_call c;
+	const struct api_route *rt = NULL;
+	cJSON *req = NULL;
+	int status = 500, r;
+	size_t i;
+
+	*out = NULL;
+	if (log_debug_enabled())
+		log_debug("-> %s %.*s", path, (int)(len > 4096 ? 4096 : len),
+		    body);
+	memset(&c, 0, sizeof(c));
+	c.ctx = ctx;
+	for (i = 0; i < nroutes; i++)
+		if (strcmp(routes[i].path, path) == 0)
+			rt = &routes[i];
+	if (rt == NULL) {
+		snprintf(c.err, sizeof(c.err), "unknown method %.128s", path);
+		status = 404;
+		goto fail;
+	}
+	if (len > API_MAX_BODY) {
+		snprintf(c.err, sizeof(c.err), "request body over %d bytes",
+		    API_MAX_BODY);
+		goto fail;
+	}
+	/* An empty (or all-blank) body is an empty request. */
+	for (i = 0; i < len; i++)
+		if (body[i] != ' ' && body[i] != '\n' && body[i] != '\r' &&
+		    body[i] != '\t')
+			break;
+	if (i == len)
+		req = cJSON_CreateObject();
+	else
+		req = cJSON_ParseWithLength(body, len);
+	if (req == NULL) {
+		snprintf(c.err, sizeof(c.err), "request body is not valid JSON");
+		goto fail;
+	}
+	if (!cJSON_IsObject(req)) {
+		snprintf(c.err, sizeof(c.err), "request body is not a JSON object");
+		goto fail;
+	}
+	if ((c.reply = cJSON_CreateObject()) == NULL) {
+		snprintf(c.err, sizeof(c.err), "out of memory");
+		goto fail;
+	}
+	c.req = req;
+	if ((r = rt->fn(&c)) != 0) {
+		if (c.err[0] == '\0')
+			snprintf(c.err, sizeof(c.err), "%s", strerror(-r));
+		goto fail;
+	}
+	if ((*out = cJSON_PrintUnformatted(c.reply)) == NULL) {
+		snprintf(c.err, sizeof(c.err), "out of memory");
+		goto fail;
+	}
+	cJSON_Delete(c.reply);
+	cJSON_Delete(req);
+	log_debug("<- %s 200 %s", path, *out);
+	return 200;
+fail:
+	if (rt != NULL)
+		log_info("%s failed: %s", path, c.err);
+	cJSON_Delete(c.reply);
+	cJSON_Delete(req);
+	*out = error_reply(c.err);
+	log_debug("<- %s %d %s", path, status, *out ? *out : "");
+	return status;
+}

@@ -1,0 +1,27 @@
+/*
+ * http.h: evhttp on a unix socket, feeding api_dispatch().
+ */
+#ifndef RP_HTTP_H
+#define RP_HTTP_H
+
+#include <stddef.h>
+
+#include "api.h"
+
+struct rp_ctx;
+struct http;
+
+/*
+ * Listen on path (mode 0660).  A stale socket file (nobody accepts on it) is
+ * replaced; a live one makes this fail with -EADDRINUSE.  0, or -errno with a
+ * message in err.
+ */
+int http_open(struct rp_ctx *ctx, const char *path,
+    const struct api_route *routes, size_t nroutes, struct http **out,
+    char *err, size_t errlen);
+/* Stop accepting and remove the socket file; open connections stay served. */
+void http_shutdown(struct http *h);
+/* Close everything and free. */
+void http_free(struct http *h);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * netdrv.h: the network driver "net-routed".  Networks and endpoints, the
+ * veth of every endpoint, and Join's answer (veth, gateway, connected route).
+ */
+#ifndef RP_NETDRV_H
+#define RP_NETDRV_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "addr.h"
+#include "api.h"
+
+struct rp_ctx;
+struct netdrv;
+
+extern const struct api_route netdrv_routes[];
+extern const size_t netdrv_nroutes;
+
+int netdrv_init(struct rp_ctx *ctx);
+void netdrv_free(struct rp_ctx *ctx);
+
+/*
+ * The interface names of an endpoint: "rt" (host side) and "rc" (container
+ * side, renamed by Docker) followed by 12 hex digits, taken from the start of
+ * a hex endpoint ID or else from a hash of the ID.  Deterministic.
+ */
+void netdrv_ifnames(const char *endpoint_id, char host[IFNAMSIZ],
+    char peer[IFNAMSIZ]);
+
+/* True when an endpoint of ours holds addr. */
+bool netdrv_addr_in_use(struct rp_ctx *ctx, const struct ipaddr *addr);
+
+cJSON *netdrv_to_json(struct rp_ctx *ctx);
+int netdrv_from_json(struct rp_ctx *ctx, const cJSON *j, char *err,
+    size_t errlen);
+
+#endif

@@ -1,0 +1,368 @@
+/*
+ * plumb.c: veth pairs, proxy ARP/NDP and host routes over rtnetlink with
+ * libnl-route-3.  The per-interface switches that netlink cannot set
+ * (proxy_arp, proxy_ndp, proxy_delay) are written to /proc/sys/net, the
+ * interface ip(8) and sysctl(8) use too; no external command is ever run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
+#include <netlink/route/route.h>
+
+#include "log.h"
+#include "plumb.h"
+
+struct plumb {
+	struct nl_sock *sk;
+};
+
+/* libnl error (negative NLE_*) to -errno. */
+static int
+nlerr(int e)
+{
+	switch (e < 0 ? -e : e) {
+	case 0:			return 0;
+	case NLE_EXIST:		return -EEXIST;
+	case NLE_OBJ_NOTFOUND:	return -ENOENT;
+	case NLE_NODEV:		return -ENODEV;
+	case NLE_NOMEM:		return -ENOMEM;
+	case NLE_PERM:		return -EPERM;
+	case NLE_INVAL:		return -EINVAL;
+	case NLE_BUSY:		return -EBUSY;
+	case NLE_RANGE:		return -ERANGE;
+	case NLE_NOADDR:	return -EADDRNOTAVAIL;
+	case NLE_OPNOTSUPP:	return -EOPNOTSUPP;
+	case NLE_AGAIN:		return -EAGAIN;
+	case NLE_MSGSIZE:	return -EMSGSIZE;
+	default:		return -EIO;
+	}
+}
+
+int
+plumb_open(struct plumb **out)
+{
+	struct plumb *pl;
+	int r;
+
+	if ((pl = calloc(1, sizeof(*pl))) == NULL)
+		return -ENOMEM;
+	if ((pl->sk = nl_socket_alloc()) == NULL) {
+		free(pl);
+		return -ENOMEM;
+	}
+	if ((r = nl_connect(pl->sk, NETLINK_ROUTE)) < 0) {
+		log_warnx("netlink: cannot connect: %s", nl_geterror(r));
+		nl_socket_free(pl->sk);
+		free(pl);
+		return nlerr(r);
+	}
+	*out = pl;
+	return 0;
+}
+
+void
+plumb_close(struct plumb *pl)
+{
+	if (pl == NULL)
+		return;
+	nl_socket_free(pl->sk);
+	free(pl);
+}
+
+/* The link called name, or NULL with *err = -ENODEV (missing) or -errno. */
+static struct rtnl_link *
+link_get(struct plumb *pl, const char *name, int *err)
+{
+	struct rtnl_link *l = NULL;
+	int r;
+
+	*err = 0;
+	if (strlen(name) >= IFNAMSIZ) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if ((r = rtnl_link_get_kernel(pl->sk, 0, name, &l)) < 0) {
+		*err = nlerr(r);
+		if (*err == -ENOENT)
+			*err = -ENODEV;
+		return NULL;
+	}
+	return l;
+}
+
+int
+plumb_link_exists(struct plumb *pl, const char *name)
+{
+	struct rtnl_link *l;
+	int r;
+
+	if ((l = link_get(pl, name, &r)) == NULL)
+		return r == -ENODEV ? 0 : r;
+	rtnl_link_put(l);
+	return 1;
+}
+
+/* Write value to /proc/sys/net/<proto>/<kind>/<ifname>/<key>. */
+static int
+sysctl_set(const char *proto, const char *kind, const char *ifname,
+    const char *key, const char *value)
+{
+	char path[128];
+	ssize_t n;
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/%s/%s/%s", proto, kind,
+	    ifname, key);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
+		r = -errno;
+		log_warn("cannot open %s", path);
+		return r;
+	}
+	n = write(fd, value, strlen(value));
+	if (n != (ssize_t)strlen(value)) {
+		r = n < 0 ? -errno : -EIO;
+		log_warn("cannot write %s to %s", value, path);
+	}
+	close(fd);
+	return r;
+}
+
+static struct nl_addr *
+nladdr(const struct ipaddr *a)
+{
+	struct nl_addr *na = nl_addr_build(a->family, a->bytes,
+	    addr_len(a->family));
+
+	if (na != NULL)
+		nl_addr_set_prefixlen(na, (int)addr_bits(a->family));
+	return na;
+}
+
+/* A proxy neighbour entry for gw on ifindex: the host answers NS for gw. */
+static int
+proxy_neigh_add(struct plumb *pl, int ifindex, const struct ipaddr *gw)
+{
+	struct rtnl_neigh *n;
+	struct nl_addr *dst;
+	int r;
+
+	if ((n = rtnl_neigh_alloc()) == NULL || (dst = nladdr(gw)) == NULL) {
+		rtnl_neigh_put(n);
+		return -ENOMEM;
+	}
+	rtnl_neigh_set_ifindex(n, ifindex);
+	rtnl_neigh_set_family(n, gw->family);
+	rtnl_neigh_set_dst(n, dst);
+	rtnl_neigh_set_flags(n, NTF_PROXY);
+	r = rtnl_neigh_add(pl->sk, n, NLM_F_CREATE | NLM_F_REPLACE);
+	nl_addr_put(dst);
+	rtnl_neigh_put(n);
+	if (r < 0)
+		log_warnx("netlink: proxy neighbour on ifindex %d: %s", ifindex,
+		    nl_geterror(r));
+	return nlerr(r);
+}
+
+/* The host side is there: MTU, up, proxy ARP/NDP. */
+static int
+host_setup(struct plumb *pl, const char *host, unsigned mtu,
+    const struct ipaddr *gw6)
+{
+	struct rtnl_link *l, *chg;
+	int r;
+
+	if ((l = link_get(pl, host, &r)) == NULL)
+		return r;
+	if (rtnl_link_get_type(l) == NULL ||
+	    strcmp(rtnl_link_get_type(l), "veth") != 0) {
+		log_warnx("%s exists and is not a veth", host);
+		rtnl_link_put(l);
+		return -EEXIST;
+	}
+	if ((chg = rtnl_link_alloc()) == NULL) {
+		rtnl_link_put(l);
+		return -ENOMEM;
+	}
+	rtnl_link_set_mtu(chg, mtu);
+	rtnl_link_set_flags(chg, IFF_UP);
+	if ((r = rtnl_link_change(pl->sk, l, chg, 0)) < 0) {
+		log_warnx("netlink: cannot set %s up with mtu %u: %s", host, mtu,
+		    nl_geterror(r));
+		r = nlerr(r);
+		goto out;
+	}
+	if ((r = sysctl_set("ipv4", "conf", host, "proxy_arp", "1")) != 0 ||
+	    (r = sysctl_set("ipv4", "neigh", host, "proxy_delay", "0")) != 0)
+		goto out;
+	if (gw6 != NULL) {
+		if ((r = sysctl_set("ipv6", "conf", host, "proxy_ndp", "1")) != 0 ||
+		    (r = sysctl_set("ipv6", "neigh", host, "proxy_delay",
+		    "0")) != 0 ||
+		    (r = proxy_neigh_add(pl, rtnl_link_get_ifindex(l), gw6)) != 0)
+			goto out;
+	}
+out:
+	rtnl_link_put(chg);
+	rtnl_link_put(l);
+	return r;
+}
+
+int
+plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
+    unsigned mtu, const struct ipaddr *gw6)
+{
+	struct rtnl_link *l, *p;
+	int r;
+
+	if (strlen(host) >= IFNAMSIZ || strlen(peer) >= IFNAMSIZ)
+		return -EINVAL;
+	if ((r = plumb_link_exists(pl, host)) < 0)
+		return r;
+	if (r == 0) {
+		/* A peer without its host side is a leftover: replace it. */
+		if (plumb_link_exists(pl, peer) == 1)
+			plumb_veth_del(pl, host, peer);
+		if ((l = rtnl_link_veth_alloc()) == NULL)
+			return -ENOMEM;
+		rtnl_link_set_name(l, host);
+		rtnl_link_set_mtu(l, mtu);
+		p = rtnl_link_veth_get_peer(l);
+		rtnl_link_set_name(p, peer);
+		rtnl_link_set_mtu(p, mtu);
+		rtnl_link_put(p);
+		r = rtnl_link_add(pl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
+		rtnl_link_veth_release(l);
+		if (r < 0) {
+			log_warnx("netlink: cannot create veth %s/%s: %s", host,
+			    peer, nl_geterror(r));
+			return nlerr(r);
+		}
+		log_debug("veth %s/%s created, mtu %u", host, peer, mtu);
+	}
+	if ((r = host_setup(pl, host, mtu, gw6)) != 0)
+		plumb_veth_del(pl, host, peer);
+	return r;
+}
+
+static int
+link_del(struct plumb *pl, const char *name)
+{
+	struct rtnl_link *l;
+	int r;
+
+	if ((l = rtnl_link_alloc()) == NULL)
+		return -ENOMEM;
+	rtnl_link_set_name(l, name);
+	r = rtnl_link_delete(pl->sk, l);
+	rtnl_link_put(l);
+	r = nlerr(r);
+	if (r == -ENODEV || r == -ENOENT)
+		return 0;
+	if (r < 0)
+		log_warnx("netlink: cannot delete %s: %s", name, strerror(-r));
+	else
+		log_debug("link %s deleted", name);
+	return r;
+}
+
+int
+plumb_veth_del(struct plumb *pl, const char *host, const char *peer)
+{
+	int r;
+
+	/* Deleting one side deletes the pair; the peer may be in a container. */
+	if ((r = plumb_link_exists(pl, host)) == 1)
+		return link_del(pl, host);
+	if (r < 0)
+		return r;
+	if (peer != NULL && (r = plumb_link_exists(pl, peer)) == 1)
+		return link_del(pl, peer);
+	return r < 0 ? r : 0;
+}
+
+/* A host route to dst via dev; NULL with *err on failure. */
+static struct rtnl_route *
+host_route(struct plumb *pl, const char *dev, const struct ipaddr *dst,
+    int *err)
+{
+	struct rtnl_route *rt;
+	struct rtnl_nexthop *nh;
+	struct rtnl_link *l;
+	struct nl_addr *na;
+
+	if ((l = link_get(pl, dev, err)) == NULL)
+		return NULL;
+	if ((rt = rtnl_route_alloc()) == NULL || (nh = rtnl_route_nh_alloc()) ==
+	    NULL || (na = nladdr(dst)) == NULL) {
+		rtnl_route_put(rt);
+		rtnl_link_put(l);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	rtnl_route_set_family(rt, dst->family);
+	rtnl_route_set_dst(rt, na);
+	rtnl_route_set_table(rt, RT_TABLE_MAIN);
+	rtnl_route_set_type(rt, RTN_UNICAST);
+	/* "kernel": zebra ignores it, so it never shadows a ZAPI route. */
+	rtnl_route_set_protocol(rt, RTPROT_KERNEL);
+	rtnl_route_set_scope(rt, dst->family == AF_INET ? RT_SCOPE_LINK :
+	    RT_SCOPE_UNIVERSE);
+	rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(l));
+	rtnl_route_add_nexthop(rt, nh);
+	nl_addr_put(na);
+	rtnl_link_put(l);
+	return rt;
+}
+
+int
+plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst)
+{
+	struct rtnl_route *rt;
+	char s[ADDR_STRLEN];
+	int r;
+
+	if ((rt = host_route(pl, dev, dst, &r)) == NULL)
+		return r;
+	r = rtnl_route_add(pl->sk, rt, NLM_F_CREATE | NLM_F_REPLACE);
+	rtnl_route_put(rt);
+	if (r < 0) {
+		log_warnx("netlink: cannot add route %s dev %s: %s",
+		    addr_fmt(dst, s, sizeof(s)), dev, nl_geterror(r));
+		return nlerr(r);
+	}
+	log_debug("route %s dev %s added", addr_fmt(dst, s, sizeof(s)), dev);
+	return 0;
+}
+
+int
+plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst)
+{
+	struct rtnl_route *rt;
+	char s[ADDR_STRLEN];
+	int r;
+
+	if ((rt = host_route(pl, dev, dst, &r)) == NULL)
+		return r == -ENODEV ? 0 : r;	/* gone with its interface */
+	r = nlerr(rtnl_route_delete(pl->sk, rt, 0));
+	rtnl_route_put(rt);
+	if (r == -ENOENT || r == -ESRCH || r == -ENODEV)
+		return 0;
+	if (r < 0) {
+		log_warnx("netlink: cannot delete route %s dev %s: %s",
+		    addr_fmt(dst, s, sizeof(s)), dev, strerror(-r));
+		return r;
+	}
+	log_debug("route %s dev %s deleted", addr_fmt(dst, s, sizeof(s)), dev);
+	return 0;
+}

@@ -1,0 +1,39 @@
+/*
+ * plumb.h: the host's side of every endpoint, over netlink (libnl-route-3).
+ * No libnl type leaves plumb.c.  Every call is idempotent: adding what
+ * exists, or deleting what is gone, succeeds.  Returns 0 or -errno, and logs
+ * the netlink error itself.
+ */
+#ifndef RP_PLUMB_H
+#define RP_PLUMB_H
+
+#include "addr.h"
+
+struct plumb;
+
+/* Open the netlink socket.  0 or -errno. */
+int plumb_open(struct plumb **out);
+void plumb_close(struct plumb *pl);
+
+/*
+ * Make the veth pair host <-> peer with the given MTU and bring the host side
+ * up; answer ARP for any routed address on it (proxy_arp, no proxy delay) and,
+ * when gw6 is not NULL, answer neighbour solicitations for gw6 (proxy_ndp).
+ * A host link that already exists as a veth is reused (its MTU is set).
+ */
+int plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
+    unsigned mtu, const struct ipaddr *gw6);
+/* Delete the pair (by either name); 0 when neither exists. */
+int plumb_veth_del(struct plumb *pl, const char *host, const char *peer);
+/* 1 when a link of that name exists in this namespace, 0 if not, or -errno. */
+int plumb_link_exists(struct plumb *pl, const char *name);
+
+/*
+ * The host route to a container: dst/32 or dst/128 dev host, scope link.
+ * It is written with protocol "kernel", which zebra ignores, so that it never
+ * shadows a route the plugin announces over ZAPI.
+ */
+int plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst);
+int plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst);
+
+#endif

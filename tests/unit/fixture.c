@@ -1,0 +1,117 @@
+/*
+ * fixture.c: see fixture.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "ipam.h"
+#include "log.h"
+#include "netdrv.h"
+#include "store.h"
+
+static void
+quiet(enum log_level lvl, const char *msg, void *arg)
+{
+	if (getenv("TEST_VERBOSE") != NULL)
+		fprintf(stderr, "log: %s\n", msg);
+}
+
+struct fixture *
+fx_new(void)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	char err[512];
+
+	if (fx == NULL)
+		abort();
+	log_set_hook(quiet, NULL);
+	stub_reset();
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/rp-unit-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		abort();
+	addr_parse(RP_DEFAULT_GW4, &fx->ctx.cfg.gateway4);
+	addr_parse(RP_DEFAULT_GW6, &fx->ctx.cfg.gateway6);
+	fx->ctx.cfg.mtu = RP_DEFAULT_MTU;
+	snprintf(fx->ctx.cfg.state_dir, sizeof(fx->ctx.cfg.state_dir), "%s",
+	    fx->dir);
+	if (ipam_init(&fx->ctx) != 0 || netdrv_init(&fx->ctx) != 0 ||
+	    store_open(&fx->ctx, err, sizeof(err)) != 0)
+		abort();
+	return fx;
+}
+
+void
+fx_free(struct fixture *fx)
+{
+	char path[128];
+
+	cJSON_Delete(fx->reply);
+	netdrv_free(&fx->ctx);
+	ipam_free(&fx->ctx);
+	store_close(&fx->ctx);
+	snprintf(path, sizeof(path), "%s/%s", fx->dir, STORE_FILE);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock", fx->dir);
+	unlink(path);
+	rmdir(fx->dir);
+	free(fx);
+}
+
+static int
+call(struct fixture *fx, const struct api_route *routes, size_t n,
+    const char *path, const char *body)
+{
+	char *out = NULL;
+
+	cJSON_Delete(fx->reply);
+	fx->status = api_dispatch(&fx->ctx, routes, n, path, body,
+	    body ? strlen(body) : 0, &out);
+	fx->reply = out ? cJSON_Parse(out) : NULL;
+	free(out);
+	if (fx->reply == NULL || !cJSON_IsObject(fx->reply))
+		abort();	/* every reply is a JSON object */
+	return fx->status;
+}
+
+int
+fx_net(struct fixture *fx, const char *path, const char *body)
+{
+	return call(fx, netdrv_routes, netdrv_nroutes, path, body);
+}
+
+int
+fx_ipam(struct fixture *fx, const char *path, const char *body)
+{
+	return call(fx, ipam_routes, ipam_nroutes, path, body);
+}
+
+const char *
+fx_str(struct fixture *fx, const char *name)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(fx->reply, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+char *
+fx_state(struct fixture *fx)
+{
+	char path[128], *buf;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", fx->dir, STORE_FILE);
+	if ((f = fopen(path, "r")) == NULL)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		abort();
+	fclose(f);
+	return buf;
+}

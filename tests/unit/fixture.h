@@ -1,0 +1,47 @@
+/*
+ * fixture.h: a daemon context for unit tests (temporary state directory,
+ * stubbed netlink) and a one-call way to run a plugin request.
+ */
+#ifndef RP_TEST_FIXTURE_H
+#define RP_TEST_FIXTURE_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "api.h"
+#include "ctx.h"
+
+struct fixture {
+	struct rp_ctx ctx;
+	char dir[64];
+	cJSON *reply;		/* of the last call */
+	int status;		/* of the last call */
+};
+
+struct fixture *fx_new(void);
+void fx_free(struct fixture *fx);
+/* Run path (e.g. "/IpamDriver.RequestPool") with body; returns the status. */
+int fx_net(struct fixture *fx, const char *path, const char *body);
+int fx_ipam(struct fixture *fx, const char *path, const char *body);
+/* String member of the last reply, or NULL. */
+const char *fx_str(struct fixture *fx, const char *name);
+/* The state file as text (malloc'd). */
+char *fx_state(struct fixture *fx);
+
+/* plumb_stub.c: what the stub was asked to do, and failure injection. */
+struct stub_link {
+	char host[16], peer[16];
+	unsigned mtu;
+	bool gw6;
+	int routes;		/* host routes through it */
+};
+#define STUB_MAX 64
+extern struct stub_link stub_links[STUB_MAX];
+extern int stub_nlinks;
+extern int stub_fail_veth;	/* plumb_veth_add returns this when != 0 */
+extern int stub_fail_route;	/* plumb_route_add returns this when != 0 */
+void stub_reset(void);
+struct stub_link *stub_find(const char *host);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * plumb_stub.c: stands in for plumb.c (netlink) in unit tests.  It keeps a
+ * table of the veths and routes the real module would have made.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "plumb.h"
+
+struct stub_link stub_links[STUB_MAX];
+int stub_nlinks;
+int stub_fail_veth;
+int stub_fail_route;
+
+void
+stub_reset(void)
+{
+	memset(stub_links, 0, sizeof(stub_links));
+	stub_nlinks = 0;
+	stub_fail_veth = 0;
+	stub_fail_route = 0;
+}
+
+struct stub_link *
+stub_find(const char *host)
+{
+	int i;
+
+	for (i = 0; i < stub_nlinks; i++)
+		if (strcmp(stub_links[i].host, host) == 0)
+			return &stub_links[i];
+	return NULL;
+}
+
+int
+plumb_open(struct plumb **out)
+{
+	*out = NULL;
+	return 0;
+}
+
+void
+plumb_close(struct plumb *pl)
+{
+}
+
+int
+plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
+    unsigned mtu, const struct ipaddr *gw6)
+{
+	struct stub_link *l;
+
+	if (stub_fail_veth)
+		return stub_fail_veth;
+	if ((l = stub_find(host)) == NULL) {
+		if (stub_nlinks == STUB_MAX)
+			return -ENOSPC;
+		l = &stub_links[stub_nlinks++];
+		strcpy(l->host, host);
+		strcpy(l->peer, peer);
+	}
+	l->mtu = mtu;
+	l->gw6 = gw6 != NULL;
+	return 0;
+}
+
+int
+plumb_veth_del(struct plumb *pl, const char *host, const char *peer)
+{
+	struct stub_link *l = stub_find(host);
+
+	if (l != NULL) {
+		*l = stub_links[--stub_nlinks];
+		memset(&stub_links[stub_nlinks], 0, sizeof(*l));
+	}
+	return 0;
+}
+
+int
+plumb_link_exists(struct plumb *pl, const char *name)
+{
+	return stub_find(name) != NULL;
+}
+
+int
+plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst)
+{
+	struct stub_link *l = stub_find(dev);
+
+	if (stub_fail_route)
+		return stub_fail_route;
+	if (l == NULL)
+		return -ENODEV;
+	l->routes++;	/* a replace of an existing route counts again */
+	return 0;
+}
+
+int
+plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst)
+{
+	struct stub_link *l = stub_find(dev);
+
+	if (l != NULL && l->routes > 0)
+		l->routes--;
+	return 0;
+}

@@ -184,10 +184,22 @@ api_dispatch(struct rp_ctx *ctx, const struct api_route *routes,
 		if (body[i] != ' ' && body[i] != '\n' && body[i] != '\r' &&
 		    body[i] != '\t')
 			break;
-	if (i == len)
+	if (i == len) {
 		req = cJSON_CreateObject();
-	else
-		req = cJSON_ParseWithLength(body, len);
+	} else {
+		const char *end = NULL;
+
+		req = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+		/* Nothing but blanks may follow the document. */
+		while (req != NULL && end != NULL && end < body + len) {
+			if (*end != ' ' && *end != '\n' && *end != '\r' &&
+			    *end != '\t') {
+				cJSON_Delete(req);
+				req = NULL;
+			}
+			end++;
+		}
+	}
 	if (req == NULL) {
 		snprintf(c.err, sizeof(c.err), "request body is not valid JSON");
 		goto fail;

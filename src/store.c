@@ -151,7 +151,7 @@ store_load(struct rp_ctx *ctx, char *err, size_t errlen)
 		return r;
 	}
 	r = -EINVAL;
-	if ((j = cJSON_ParseWithLength(buf, len)) == NULL || !cJSON_IsObject(j)) {
+	if ((j = cJSON_ParseWithOpts(buf, NULL, 1)) == NULL || !cJSON_IsObject(j)) {
 		snprintf(err, errlen, "%s/%s is corrupt (not a JSON object); it "
 		    "was left in place for inspection", ctx->cfg.state_dir,
 		    STORE_FILE);

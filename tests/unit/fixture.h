@@ -35,6 +35,7 @@ struct stub_link {
 	unsigned mtu;
 	bool gw6;
 	int routes;		/* host routes through it */
+	struct ipaddr dst[4];	/* their destinations */
 };
 #define STUB_MAX 64
 extern struct stub_link stub_links[STUB_MAX];

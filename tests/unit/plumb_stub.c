@@ -87,12 +87,19 @@ int
 plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst)
 {
 	struct stub_link *l = stub_find(dev);
+	int i;
 
 	if (stub_fail_route)
 		return stub_fail_route;
 	if (l == NULL)
 		return -ENODEV;
-	l->routes++;	/* a replace of an existing route counts again */
+	/* NLM_F_REPLACE: adding a route that exists changes nothing. */
+	for (i = 0; i < l->routes; i++)
+		if (addr_eq(&l->dst[i], dst))
+			return 0;
+	if (l->routes == 4)
+		return -ENOSPC;
+	l->dst[l->routes++] = *dst;
 	return 0;
 }
 
@@ -100,8 +107,14 @@ int
 plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst)
 {
 	struct stub_link *l = stub_find(dev);
+	int i;
 
-	if (l != NULL && l->routes > 0)
-		l->routes--;
+	if (l == NULL)
+		return 0;
+	for (i = 0; i < l->routes; i++)
+		if (addr_eq(&l->dst[i], dst)) {
+			l->dst[i] = l->dst[--l->routes];
+			break;
+		}
 	return 0;
 }

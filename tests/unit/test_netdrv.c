@@ -1,0 +1,335 @@
+/*
+ * test_netdrv.c: the network driver, with the request bodies Docker 20.10
+ * sends (shared/docs/docker-plugin-api.md section 8) and a stubbed netlink.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "netdrv.h"
+
+#define NID "4330d3fcb3c2c14b1b2a0fbbdcc92a7763e8c5f0a8bb6e51f9a1e3e3c2f0aa01"
+#define EID "b60d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
+#define EID2 "c11d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb03"
+
+#define CREATE_NET(generic) \
+	"{\"NetworkID\":\"" NID "\",\"Options\":{\"com.docker.network." \
+	"enable_ipv6\":false,\"com.docker.network.generic\":{" generic "}}," \
+	"\"IPv4Data\":[{\"AddressSpace\":\"RoutedLocal\",\"Gateway\":" \
+	"\"169.254.1.1/32\",\"Pool\":\"10.99.0.0/16\"}],\"IPv6Data\":[]}\n"
+
+#define CREATE_EP(eid, addr) \
+	"{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" eid "\",\"Interface\":" \
+	"{\"Address\":\"" addr "\",\"AddressIPv6\":\"\",\"MacAddress\":\"\"}," \
+	"\"Options\":{\"com.docker.network.endpoint.exposedports\":[{\"Proto\":6," \
+	"\"Port\":81},{\"Proto\":6,\"Port\":80}],\"com.docker.network.portmap\":" \
+	"[{\"Proto\":6,\"IP\":\"\",\"Port\":80,\"HostIP\":\"\",\"HostPort\":8080," \
+	"\"HostPortEnd\":8080}]}}\n"
+
+#define IDS(eid) "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" eid "\"}\n"
+
+#define JOIN(eid) \
+	"{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" eid "\",\"SandboxKey\":" \
+	"\"/var/run/docker/netns/2bf2ff522f80\",\"Options\":{\"com.docker." \
+	"network.endpoint.exposedports\":[],\"com.docker.network.portmap\":[]}}\n"
+
+static int
+setup(void **state)
+{
+	*state = fx_new();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	fx_free(*state);
+	return 0;
+}
+
+static void
+assert_err_has(struct fixture *fx, const char *needle)
+{
+	const char *e = fx_str(fx, "Err");
+
+	assert_int_equal(fx->status, 500);
+	assert_non_null(e);
+	if (strstr(e, needle) == NULL)
+		fail_msg("error '%s' does not mention '%s'", e, needle);
+}
+
+static char *
+reply_text(struct fixture *fx)
+{
+	return cJSON_PrintUnformatted(fx->reply);
+}
+
+static void
+test_ifnames(void **state)
+{
+	char host[IFNAMSIZ], peer[IFNAMSIZ], host2[IFNAMSIZ], peer2[IFNAMSIZ];
+
+	netdrv_ifnames(EID, host, peer);
+	assert_string_equal(host, "rtb60d823d5fe2");
+	assert_string_equal(peer, "rcb60d823d5fe2");
+	/* Not hex: a hash, still deterministic and short enough. */
+	netdrv_ifnames("My-Endpoint.1", host, peer);
+	netdrv_ifnames("My-Endpoint.1", host2, peer2);
+	assert_string_equal(host, host2);
+	assert_int_equal(strlen(host), 14);
+	assert_memory_equal(host, "rt", 2);
+	assert_memory_equal(peer, "rc", 2);
+	netdrv_ifnames("My-Endpoint.2", host2, peer2);
+	assert_string_not_equal(host, host2);
+	netdrv_ifnames("abc", host, peer);	/* short hex: hashed too */
+	assert_int_equal(strlen(host), 14);
+}
+
+static void
+test_handshake(void **state)
+{
+	struct fixture *fx = *state;
+	char *s;
+
+	assert_int_equal(fx_net(fx, "/Plugin.Activate", ""), 200);
+	s = reply_text(fx);
+	assert_string_equal(s, "{\"Implements\":[\"NetworkDriver\"]}");
+	free(s);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.GetCapabilities", ""), 200);
+	assert_string_equal(fx_str(fx, "Scope"), "local");
+}
+
+static void
+test_lifecycle(void **state)
+{
+	struct fixture *fx = *state;
+	struct stub_link *l;
+	char *s;
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET("\"com.docker.network.driver.mtu\":\"9000\"")), 200);
+	/* Repeating it is harmless. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET("\"com.docker.network.driver.mtu\":\"9000\"")), 200);
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.0.11/32")), 200);
+	s = reply_text(fx);
+	assert_string_equal(s, "{}");	/* Interface left as Docker chose it */
+	free(s);
+	assert_non_null(l = stub_find("rtb60d823d5fe2"));
+	assert_string_equal(l->peer, "rcb60d823d5fe2");
+	assert_int_equal(l->mtu, 9000);
+	assert_false(l->gw6);
+	assert_int_equal(l->routes, 1);
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)), 200);
+	s = reply_text(fx);
+	assert_string_equal(s, "{\"InterfaceName\":{\"SrcName\":\"rcb60d823d5fe2\","
+	    "\"DstPrefix\":\"eth\"},\"Gateway\":\"169.254.1.1\",\"StaticRoutes\":"
+	    "[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1}]}");
+	free(s);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.ProgramExternalConnectivity",
+	    JOIN(EID)), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.EndpointOperInfo", IDS(EID)),
+	    200);
+	s = reply_text(fx);
+	assert_string_equal(s, "{\"Value\":{\"HostInterface\":\"rtb60d823d5fe2\"}}");
+	free(s);
+	s = fx_state(fx);
+	assert_non_null(strstr(s, "\"joined\":\ttrue"));
+	free(s);
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.RevokeExternalConnectivity",
+	    IDS(EID)), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Leave", IDS(EID)), 200);
+	assert_int_equal(stub_find("rtb60d823d5fe2")->routes, 0);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)), 200);
+	assert_null(stub_find("rtb60d823d5fe2"));
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
+	    "{\"NetworkID\":\"" NID "\"}"), 200);
+	s = fx_state(fx);
+	assert_null(strstr(s, NID));
+	free(s);
+}
+
+static void
+test_idempotent(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx_net(fx, "/NetworkDriver.CreateNetwork", CREATE_NET(""));
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.0.11/32")), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.0.11/32")), 200);
+	assert_int_equal(stub_nlinks, 1);
+	assert_int_equal(stub_find("rtb60d823d5fe2")->mtu, 1500);
+	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "10.99.0.12/32"));
+	assert_err_has(fx, "other addresses");
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Leave", IDS(EID2)), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Leave", IDS(EID)), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
+	    "{\"NetworkID\":\"" NID "\"}"), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
+	    "{\"NetworkID\":\"" NID "\"}"), 200);
+	/* An endpoint of a network that is gone is gone too. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)), 200);
+}
+
+static void
+test_refusals(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx_net(fx, "/NetworkDriver.CreateNetwork", CREATE_NET("\"dopt\":\"x\""));
+	assert_err_has(fx, "unknown option 'dopt': net-routed knows "
+	    "com.docker.network.driver.mtu");
+	fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET("\"com.docker.network.driver.mtu\":\"abc\""));
+	assert_err_has(fx, "68 to 65535");
+	fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET("\"com.docker.network.driver.mtu\":\"67\""));
+	assert_err_has(fx, "68 to 65535");
+	fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET("\"com.docker.network.driver.mtu\":\"65536\""));
+	assert_err_has(fx, "68 to 65535");
+	fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET("\"com.docker.network.driver.mtu\":9000"));
+	assert_err_has(fx, "must be a string");
+	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" NID "\"}");
+	assert_err_has(fx, "no IPv4 subnet");
+	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"a/b\"}");
+	assert_err_has(fx, "NetworkID");
+	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":12}");
+	assert_err_has(fx, "NetworkID must be a string");
+	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" NID "\","
+	    "\"IPv4Data\":[{\"Pool\":\"10.1.0.0/16\"},{\"Pool\":\"10.2.0.0/16\"}]}");
+	assert_err_has(fx, "one IPv4 subnet");
+	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" NID "\","
+	    "\"IPv4Data\":{\"Pool\":\"10.1.0.0/16\"}}");
+	assert_err_has(fx, "must be an array");
+	/* None of these created anything. */
+	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "10.99.0.11/32"));
+	assert_err_has(fx, "unknown network");
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET("")), 200);
+	fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET("\"com.docker.network.driver.mtu\":\"1400\""));
+	assert_err_has(fx, "exists with other settings");
+	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "10.98.0.11/32"));
+	assert_err_has(fx, "not in the network's subnet");
+	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, ""));
+	assert_err_has(fx, "no IPv4 address");
+	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "fd00::1/128"));
+	assert_err_has(fx, "must be IPv4");
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.0.11/32")), 200);
+	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID2, "10.99.0.11/32"));
+	assert_err_has(fx, "address 10.99.0.11 is already in use by endpoint b60d823d5fe2");
+	fx_net(fx, "/NetworkDriver.Join", JOIN(EID2));
+	assert_err_has(fx, "unknown endpoint");
+	fx_net(fx, "/NetworkDriver.EndpointOperInfo", IDS(EID2));
+	assert_err_has(fx, "unknown endpoint");
+	assert_int_equal(stub_nlinks, 1);
+}
+
+static void
+test_failed_plumbing_leaves_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	char *s;
+
+	fx_net(fx, "/NetworkDriver.CreateNetwork", CREATE_NET(""));
+	stub_fail_route = -EPERM;
+	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "10.99.0.11/32"));
+	assert_err_has(fx, "cannot add the route to 10.99.0.11");
+	assert_int_equal(stub_nlinks, 0);		/* veth rolled back */
+	s = fx_state(fx);
+	assert_null(strstr(s, EID));
+	free(s);
+	stub_fail_route = 0;
+	stub_fail_veth = -EEXIST;
+	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "10.99.0.11/32"));
+	assert_err_has(fx, "cannot create veth rtb60d823d5fe2");
+	stub_fail_veth = 0;
+	/* The address was not taken by the failed attempts. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID2, "10.99.0.11/32")), 200);
+}
+
+static void
+test_ipv6_join(void **state)
+{
+	struct fixture *fx = *state;
+	char *s;
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    "{\"NetworkID\":\"" NID "\",\"Options\":{\"com.docker.network."
+	    "enable_ipv6\":true},\"IPv4Data\":[{\"Pool\":\"10.99.0.0/16\"}],"
+	    "\"IPv6Data\":[{\"Pool\":\"fd00:99::/64\"}]}"), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\",\"Interface\":"
+	    "{\"Address\":\"10.99.0.11/32\",\"AddressIPv6\":\"fd00:99::11/128\"}}"),
+	    200);
+	assert_true(stub_find("rtb60d823d5fe2")->gw6);
+	assert_int_equal(stub_find("rtb60d823d5fe2")->routes, 2);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)), 200);
+	s = reply_text(fx);
+	assert_string_equal(s, "{\"InterfaceName\":{\"SrcName\":\"rcb60d823d5fe2\","
+	    "\"DstPrefix\":\"eth\"},\"Gateway\":\"169.254.1.1\",\"StaticRoutes\":"
+	    "[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1},{\"Destination\":"
+	    "\"fe80::1/128\",\"RouteType\":1}],\"GatewayIPv6\":\"fe80::1\"}");
+	free(s);
+	fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID2 "\",\"Interface\":"
+	    "{\"Address\":\"10.99.0.12/32\",\"AddressIPv6\":\"fd00:99::11/128\"}}");
+	assert_err_has(fx, "fd00:99::11 is already in use");
+}
+
+static void
+test_swarm_and_discovery_calls(void **state)
+{
+	struct fixture *fx = *state;
+	char *s;
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.AllocateNetwork",
+	    "{\"NetworkID\":\"" NID "\",\"Options\":{}}"), 200);
+	s = reply_text(fx);
+	assert_string_equal(s, "{\"Options\":{}}");
+	free(s);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.FreeNetwork",
+	    "{\"NetworkID\":\"" NID "\"}"), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DiscoverNew",
+	    "{\"DiscoveryType\":1,\"DiscoveryData\":{\"Address\":\"10.0.0.1\","
+	    "\"self\":true}}"), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DiscoverDelete",
+	    "{\"DiscoveryType\":1,\"DiscoveryData\":{}}"), 200);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ifnames),
+		cmocka_unit_test_setup_teardown(test_handshake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_plumbing_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_join, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_swarm_and_discovery_calls, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,194 @@
+/*
+ * test_store.c: the state file: round trip, lock, refusal of bad files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "ipam.h"
+#include "netdrv.h"
+#include "store.h"
+
+#define NID "n1"
+#define EID "b60d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
+
+/* A second context on the same directory, as after a restart. */
+static int
+reopen(struct fixture *fx, struct rp_ctx *ctx, char *err, size_t errlen)
+{
+	int r;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->cfg = fx->ctx.cfg;
+	if (ipam_init(ctx) != 0 || netdrv_init(ctx) != 0)
+		return -ENOMEM;
+	if ((r = store_open(ctx, err, errlen)) != 0)
+		return r;
+	return store_load(ctx, err, errlen);
+}
+
+static void
+close_ctx(struct rp_ctx *ctx)
+{
+	netdrv_free(ctx);
+	ipam_free(ctx);
+	store_close(ctx);
+}
+
+static void
+populate(struct fixture *fx)
+{
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestPool",
+	    "{\"Pool\":\"10.46.0.0/16\",\"SubPool\":\"10.46.1.0/24\"}"), 200);
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestAddress",
+	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.0.2\"}"), 200);
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestPool",
+	    "{\"Pool\":\"fd00:46::/64\",\"V6\":true}"), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    "{\"NetworkID\":\"" NID "\",\"Options\":{\"com.docker.network.generic\":"
+	    "{\"com.docker.network.driver.mtu\":\"9000\"},\"com.docker.network."
+	    "internal\":true},\"IPv4Data\":[{\"Pool\":\"10.46.0.0/16\",\"AuxAddresses\":"
+	    "{\"r\":\"10.46.0.2/32\"}}],\"IPv6Data\":[{\"Pool\":\"fd00:46::/64\"}]}"),
+	    200);
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestAddress",
+	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"\"}"), 200);
+	assert_string_equal(fx_str(fx, "Address"), "10.46.1.0/32");
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestAddress",
+	    "{\"PoolID\":\"fd00:46::/64\",\"Address\":\"\"}"), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\",\"Interface\":"
+	    "{\"Address\":\"10.46.1.0/32\",\"AddressIPv6\":\"fd00:46::1/128\"}}"), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join",
+	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\",\"SandboxKey\":"
+	    "\"/var/run/docker/netns/abc\"}"), 200);
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct fixture *fx = fx_new();
+	struct rp_ctx ctx;
+	char err[512] = "", *before, *after;
+	cJSON *a, *b;
+
+	populate(fx);
+	before = fx_state(fx);
+	/* Release the lock as a stopped daemon would, then start again. */
+	store_close(&fx->ctx);
+	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
+	assert_int_equal(store_save(&ctx), 0);
+	after = fx_state(fx);
+	a = cJSON_Parse(before);
+	b = cJSON_Parse(after);
+	assert_true(cJSON_Compare(a, b, true));
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	free(before);
+	free(after);
+
+	/* The loaded state answers like the old one. */
+	netdrv_free(&fx->ctx);
+	ipam_free(&fx->ctx);
+	fx->ctx = ctx;
+	assert_int_equal(fx_net(fx, "/NetworkDriver.EndpointOperInfo",
+	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\"}"), 200);
+	fx_ipam(fx, "/IpamDriver.RequestAddress",
+	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.1.0\"}");
+	assert_non_null(strstr(fx_str(fx, "Err"), "already in use"));
+	fx_ipam(fx, "/IpamDriver.RequestAddress",
+	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.0.2\"}");
+	assert_non_null(strstr(fx_str(fx, "Err"), "auxiliary"));
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestAddress",
+	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"\"}"), 200);
+	assert_string_equal(fx_str(fx, "Address"), "10.46.1.1/32");
+	fx_free(fx);
+}
+
+static void
+test_lock(void **state)
+{
+	struct fixture *fx = fx_new();
+	struct rp_ctx ctx;
+	char err[512] = "";
+
+	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), -EBUSY);
+	assert_non_null(strstr(err, "in use by another routed-plugin"));
+	close_ctx(&ctx);
+	fx_free(fx);
+}
+
+static void
+write_state(struct fixture *fx, const char *text)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", fx->dir, STORE_FILE);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_bad_files_refused_and_kept(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *needle;
+	} cases[] = {
+		{ "{\"version\":1,\"ipam\":{\"pools\":[]", "corrupt" },
+		{ "", "corrupt" },
+		{ "[]", "corrupt" },
+		{ "{\"version\":2,\"ipam\":{\"pools\":[]},\"netdrv\":{}}", "version" },
+		{ "{\"ipam\":{\"pools\":[]}}", "version" },
+		{ "{\"version\":1,\"ipam\":{\"pools\":[{\"pool\":\"x\"}]},"
+		  "\"netdrv\":{\"networks\":[],\"endpoints\":[]}}", "pool" },
+		{ "{\"version\":1,\"ipam\":{\"pools\":[]},\"netdrv\":{\"networks\":"
+		  "[],\"endpoints\":[{\"id\":\"e\",\"network\":\"gone\",\"addr4\":"
+		  "\"10.0.0.1\"}]}}", "endpoint" },
+		{ "{\"version\":1,\"ipam\":{\"pools\":[{\"pool\":\"10.0.0.0/24\","
+		  "\"allocated\":[\"10.9.0.1\"]}]},\"netdrv\":{\"networks\":[],"
+		  "\"endpoints\":[]}}", "invalid allocation" },
+	};
+	struct fixture *fx = fx_new();
+	struct rp_ctx ctx;
+	char err[512], *kept;
+	size_t i;
+
+	store_close(&fx->ctx);
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		write_state(fx, cases[i].text);
+		err[0] = '\0';
+		assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), -EINVAL);
+		if (strstr(err, cases[i].needle) == NULL)
+			fail_msg("case %zu: '%s' lacks '%s'", i, err, cases[i].needle);
+		close_ctx(&ctx);
+		kept = fx_state(fx);
+		assert_string_equal(kept, cases[i].text);
+		free(kept);
+	}
+	assert_int_equal(store_open(&fx->ctx, err, sizeof(err)), 0);
+	fx_free(fx);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_bad_files_refused_and_kept),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,245 @@
+/*
+ * test_http.c: the transport on a real unix socket, driven in-process: a
+ * client writes raw HTTP/1.1 bytes and the event loop is stepped until the
+ * reply is complete.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <event2/event.h>
+
+#include "fixture.h"
+#include "http.h"
+#include "netdrv.h"
+
+struct tfx {
+	struct fixture *fx;
+	struct http *h;
+	char path[100];
+};
+
+static int
+setup(void **state)
+{
+	struct tfx *t = calloc(1, sizeof(*t));
+	char err[256];
+
+	t->fx = fx_new();
+	assert_non_null(t->fx->ctx.base = event_base_new());
+	snprintf(t->path, sizeof(t->path), "%s/net-routed.sock", t->fx->dir);
+	assert_int_equal(http_open(&t->fx->ctx, t->path, netdrv_routes,
+	    netdrv_nroutes, &t->h, err, sizeof(err)), 0);
+	*state = t;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct tfx *t = *state;
+
+	http_free(t->h);
+	event_base_free(t->fx->ctx.base);
+	fx_free(t->fx);
+	free(t);
+	return 0;
+}
+
+static int
+client(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+static void
+send_all(int fd, const char *s, size_t n)
+{
+	assert_int_equal(write(fd, s, n), (ssize_t)n);
+}
+
+/*
+ * Step the loop until fd has delivered `want` complete replies (counted by
+ * their status lines and bodies) or 2 s pass.  Returns what was read.
+ */
+static char *
+replies(struct tfx *t, int fd, int want)
+{
+	static char buf[65536];
+	size_t len = 0;
+	int i, got = 0;
+
+	memset(buf, 0, sizeof(buf));
+	for (i = 0; i < 400 && got < want; i++) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		event_base_loop(t->fx->ctx.base, EVLOOP_NONBLOCK);
+		if (poll(&p, 1, 5) == 1) {
+			ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+			/* every reply of ours ends with a JSON object */
+			got = 0;
+			for (char *q = buf; (q = strstr(q, "HTTP/1.1 ")) != NULL; q++)
+				got++;
+			if (got == want && buf[len - 1] != '}')
+				got--;
+		}
+	}
+	return buf;
+}
+
+static void
+test_docker_style_request(void **state)
+{
+	struct tfx *t = *state;
+	static const char req[] =
+	    "POST /Plugin.Activate HTTP/1.1\r\n"
+	    "Host: \r\n"
+	    "User-Agent: Go-http-client/1.1\r\n"
+	    "Content-Length: 0\r\n"
+	    "Accept: application/vnd.docker.plugins.v1.2+json\r\n"
+	    "Accept-Encoding: gzip\r\n\r\n";
+	int fd = client(t->path);
+	char *r;
+
+	send_all(fd, req, sizeof(req) - 1);
+	r = replies(t, fd, 1);
+	assert_non_null(strstr(r, "HTTP/1.1 200 OK\r\n"));
+	assert_non_null(strstr(r, "\r\n\r\n{\"Implements\":[\"NetworkDriver\"]}"));
+	close(fd);
+}
+
+static void
+test_keepalive_pipelined(void **state)
+{
+	struct tfx *t = *state;
+	static const char req[] =
+	    "POST /NetworkDriver.GetCapabilities HTTP/1.1\r\nHost: \r\n"
+	    "Content-Length: 0\r\n\r\n"
+	    "POST /NetworkDriver.Nope HTTP/1.1\r\nHost: \r\n"
+	    "Content-Length: 2\r\n\r\n{}"
+	    "POST /NetworkDriver.CreateNetwork HTTP/1.1\r\nHost: \r\n"
+	    "Content-Length: 3\r\n\r\n{x}";
+	int fd = client(t->path);
+	char *r, *a, *b, *c;
+
+	send_all(fd, req, sizeof(req) - 1);
+	r = replies(t, fd, 3);
+	assert_non_null(a = strstr(r, "HTTP/1.1 200"));
+	assert_non_null(strstr(a, "{\"Scope\":\"local\""));
+	assert_non_null(b = strstr(a + 1, "HTTP/1.1 404"));
+	assert_non_null(strstr(b, "{\"Err\":\"unknown method /NetworkDriver.Nope\"}"));
+	assert_non_null(c = strstr(b + 1, "HTTP/1.1 500"));
+	assert_non_null(strstr(c, "{\"Err\":\"request body is not valid JSON\"}"));
+	close(fd);
+}
+
+static void
+test_concurrent_connections(void **state)
+{
+	struct tfx *t = *state;
+	static const char req[] =
+	    "POST /NetworkDriver.GetCapabilities HTTP/1.1\r\nHost: \r\n"
+	    "Content-Length: 0\r\n\r\n";
+	int fds[20], i;
+
+	/* All connect, one sends half a request, the rest are still served. */
+	for (i = 0; i < 20; i++)
+		fds[i] = client(t->path);
+	send_all(fds[0], req, 20);
+	for (i = 1; i < 20; i++)
+		send_all(fds[i], req, sizeof(req) - 1);
+	for (i = 1; i < 20; i++)
+		assert_non_null(strstr(replies(t, fds[i], 1), "HTTP/1.1 200"));
+	send_all(fds[0], req + 20, sizeof(req) - 1 - 20);
+	assert_non_null(strstr(replies(t, fds[0], 1), "HTTP/1.1 200"));
+	for (i = 0; i < 20; i++)
+		close(fds[i]);
+}
+
+static void
+test_method_and_size_limits(void **state)
+{
+	struct tfx *t = *state;
+	static const char get[] =
+	    "GET /Plugin.Activate HTTP/1.1\r\nHost: \r\n\r\n";
+	static const char big[] =
+	    "POST /NetworkDriver.Join HTTP/1.1\r\nHost: \r\n"
+	    "Content-Length: 2000000\r\n\r\n{";
+	int fd = client(t->path);
+	char *r;
+
+	send_all(fd, get, sizeof(get) - 1);
+	r = replies(t, fd, 1);
+	assert_non_null(strstr(r, "HTTP/1.1 405"));
+	assert_non_null(strstr(r, "{\"Err\":\"only POST is served\"}"));
+	close(fd);
+	fd = client(t->path);
+	send_all(fd, big, sizeof(big) - 1);
+	r = replies(t, fd, 1);
+	assert_non_null(strstr(r, "HTTP/1.1 413"));	/* refused unread */
+	close(fd);
+}
+
+static void
+test_socket_mode_and_live_check(void **state)
+{
+	struct tfx *t = *state;
+	struct http *h2 = NULL;
+	struct stat sb;
+	char err[256];
+
+	assert_int_equal(stat(t->path, &sb), 0);
+	assert_true(S_ISSOCK(sb.st_mode));
+	assert_int_equal(sb.st_mode & 0777, 0660);
+	/* A second server on a live socket is refused... */
+	assert_int_equal(http_open(&t->fx->ctx, t->path, netdrv_routes,
+	    netdrv_nroutes, &h2, err, sizeof(err)), -EADDRINUSE);
+	assert_non_null(strstr(err, "another live process"));
+	/* ...a stale one (nobody listening) is replaced, and shutdown removes it. */
+	http_free(t->h);
+	t->h = NULL;
+	{
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", t->path);
+		assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+		close(fd);	/* a crash leaves exactly this */
+	}
+	assert_int_equal(http_open(&t->fx->ctx, t->path, netdrv_routes,
+	    netdrv_nroutes, &t->h, err, sizeof(err)), 0);
+	http_shutdown(t->h);
+	assert_int_not_equal(stat(t->path, &sb), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_docker_style_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive_pipelined, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_connections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_method_and_size_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socket_mode_and_live_check, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,345 @@
+/*
+ * zapi.h: a pure codec for zebra's client protocol (ZAPI), FRR 8.4 dialect.
+ *
+ * No I/O, no allocation, no globals, no libfrr.  Encoders append one whole
+ * message to a struct buf and leave the buffer unchanged on error; decoders
+ * read a message body (a view from zapi_msg_decode) and check every length
+ * against it.  Command and route type numbers are positional enums in FRR
+ * and move between releases (docs/zapi.md section 9): everything here is
+ * pinned to FRR 8.4.x (the codes in enum zapi_cmd hold from 8.2 to 9.0).
+ * Multi-byte fields are big-endian unless marked HOST.
+ */
+#ifndef RP_ZAPI_H
+#define RP_ZAPI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define ZAPI_MARKER		0xfe	/* ZEBRA_HEADER_MARKER */
+#define ZAPI_VERSION		6	/* ZSERV_VERSION */
+#define ZAPI_HEADER_LEN		10
+#define ZAPI_MAX_LEN		16384	/* ZEBRA_MAX_PACKET_SIZ, with header */
+#define ZAPI_NEXTHOP_MAX	8	/* nexthops a struct zapi_route holds */
+
+/* Commands we send or want to recognise (FRR 8.4 numbering). */
+enum zapi_cmd {
+	ZAPI_INTERFACE_ADD = 0,
+	ZAPI_INTERFACE_DELETE = 1,
+	ZAPI_INTERFACE_ADDRESS_ADD = 2,
+	ZAPI_INTERFACE_ADDRESS_DELETE = 3,
+	ZAPI_INTERFACE_UP = 4,
+	ZAPI_INTERFACE_DOWN = 5,
+	ZAPI_ROUTE_ADD = 8,
+	ZAPI_ROUTE_DELETE = 9,
+	ZAPI_ROUTE_NOTIFY_OWNER = 10,
+	ZAPI_REDISTRIBUTE_ADD = 11,
+	ZAPI_REDISTRIBUTE_DELETE = 12,
+	ZAPI_ROUTER_ID_UPDATE = 17,
+	ZAPI_HELLO = 18,
+	ZAPI_CAPABILITIES = 19,
+	ZAPI_NEXTHOP_UPDATE = 22,
+	ZAPI_REDISTRIBUTE_ROUTE_ADD = 30,
+	ZAPI_REDISTRIBUTE_ROUTE_DEL = 31,
+	ZAPI_VRF_ADD = 33,
+	ZAPI_VRF_DELETE = 34,
+	ZAPI_ERROR = 118,
+	ZAPI_CLIENT_CAPABILITIES = 119,
+	ZAPI_ROUTE_NOTIFY_REQUEST = 124,
+	ZAPI_CLIENT_CLOSE_NOTIFY = 125,
+	ZAPI_CMD_MAX = 137		/* first code 8.4 does not know */
+};
+
+/* Route types (lib/route_types.txt of 8.4; 10.0 renumbers from 3 up). */
+enum zapi_route_type {
+	ZAPI_ROUTE_SYSTEM = 0,
+	ZAPI_ROUTE_KERNEL = 1,
+	ZAPI_ROUTE_CONNECT = 2,
+	ZAPI_ROUTE_STATIC = 3,
+	ZAPI_ROUTE_RIP = 4,
+	ZAPI_ROUTE_RIPNG = 5,
+	ZAPI_ROUTE_OSPF = 6,
+	ZAPI_ROUTE_OSPF6 = 7,
+	ZAPI_ROUTE_ISIS = 8,
+	ZAPI_ROUTE_BGP = 9,
+	ZAPI_ROUTE_PIM = 10,
+	ZAPI_ROUTE_EIGRP = 11,
+	ZAPI_ROUTE_NHRP = 12,
+	ZAPI_ROUTE_HSLS = 13,
+	ZAPI_ROUTE_OLSR = 14,
+	ZAPI_ROUTE_TABLE = 15,
+	ZAPI_ROUTE_LDP = 16,
+	ZAPI_ROUTE_VNC = 17,
+	ZAPI_ROUTE_VNC_DIRECT = 18,
+	ZAPI_ROUTE_VNC_DIRECT_RH = 19,
+	ZAPI_ROUTE_BGP_DIRECT = 20,
+	ZAPI_ROUTE_BGP_DIRECT_EXT = 21,
+	ZAPI_ROUTE_BABEL = 22,
+	ZAPI_ROUTE_SHARP = 23,
+	ZAPI_ROUTE_PBR = 24,
+	ZAPI_ROUTE_BFD = 25,
+	ZAPI_ROUTE_OPENFABRIC = 26,
+	ZAPI_ROUTE_VRRP = 27,
+	ZAPI_ROUTE_NHG = 28,
+	ZAPI_ROUTE_SRTE = 29,
+	ZAPI_ROUTE_ALL = 30,
+	ZAPI_ROUTE_MAX = 31
+};
+
+/* Route `message` bits (u32): which optional fields follow. */
+#define ZAPI_MESSAGE_NEXTHOP		0x0001
+#define ZAPI_MESSAGE_DISTANCE		0x0002
+#define ZAPI_MESSAGE_METRIC		0x0004
+#define ZAPI_MESSAGE_TAG		0x0008
+#define ZAPI_MESSAGE_MTU		0x0010
+#define ZAPI_MESSAGE_SRCPFX		0x0020
+#define ZAPI_MESSAGE_BACKUP_NEXTHOPS	0x0040
+#define ZAPI_MESSAGE_NHG		0x0080
+#define ZAPI_MESSAGE_TABLEID		0x0100
+#define ZAPI_MESSAGE_SRTE		0x0200
+#define ZAPI_MESSAGE_OPAQUE		0x0400
+
+/* Route `flags` (u32).  A client sets 0 or ALLOW_RECURSION. */
+#define ZAPI_FLAG_ALLOW_RECURSION	0x0001
+#define ZAPI_FLAG_SELFROUTE		0x0002
+#define ZAPI_FLAG_IBGP			0x0004
+#define ZAPI_FLAG_SELECTED		0x0008
+#define ZAPI_FLAG_FIB_OVERRIDE		0x0010
+#define ZAPI_FLAG_EVPN_ROUTE		0x0020
+#define ZAPI_FLAG_RR_USE_DISTANCE	0x0040
+
+#define ZAPI_SAFI_UNICAST	1
+#define ZAPI_SAFI_MULTICAST	2
+#define ZAPI_AFI_IP		1
+#define ZAPI_AFI_IP6		2
+
+enum zapi_nh_type {
+	ZAPI_NH_IFINDEX = 1,
+	ZAPI_NH_IPV4 = 2,
+	ZAPI_NH_IPV4_IFINDEX = 3,
+	ZAPI_NH_IPV6 = 4,
+	ZAPI_NH_IPV6_IFINDEX = 5,
+	ZAPI_NH_BLACKHOLE = 6
+};
+
+/* Per-nexthop flags (one octet on the wire). */
+#define ZAPI_NHF_ONLINK		0x01
+#define ZAPI_NHF_LABEL		0x02
+#define ZAPI_NHF_WEIGHT		0x04
+#define ZAPI_NHF_HAS_BACKUP	0x08
+#define ZAPI_NHF_SEG6		0x10
+#define ZAPI_NHF_SEG6LOCAL	0x20
+#define ZAPI_NHF_EVPN		0x40
+
+enum zapi_bh_type {
+	ZAPI_BH_UNSPEC = 0,
+	ZAPI_BH_NULL = 1,
+	ZAPI_BH_REJECT = 2,
+	ZAPI_BH_ADMINPROHIB = 3
+};
+
+/* ROUTE_NOTIFY_OWNER notes. */
+enum zapi_note {
+	ZAPI_NOTE_FAIL_INSTALL = 0,
+	ZAPI_NOTE_BETTER_ADMIN_WON = 1,
+	ZAPI_NOTE_INSTALLED = 2,
+	ZAPI_NOTE_REMOVED = 3,
+	ZAPI_NOTE_REMOVE_FAIL = 4
+};
+
+/* CLIENT_CAPABILITIES kinds (graceful restart). */
+enum zapi_client_cap_kind {
+	ZAPI_CAP_GR = 1,		/* stale_time, vrf_id */
+	ZAPI_CAP_UPDATE_COMPLETE = 2,	/* afi, safi, vrf_id */
+	ZAPI_CAP_UPDATE_PENDING = 3,	/* afi, safi, vrf_id */
+	ZAPI_CAP_GR_DISABLE = 4,	/* vrf_id */
+	ZAPI_CAP_RIB_STALE_TIME = 5	/* stale_time, vrf_id */
+};
+
+struct zapi_hdr {
+	uint16_t	len;		/* whole message, header included */
+	uint32_t	vrf_id;
+	uint16_t	cmd;
+};
+
+/* A prefix: family AF_INET or AF_INET6 (the OS values are on the wire). */
+struct zapi_prefix {
+	uint8_t		family;
+	uint8_t		plen;
+	uint8_t		bytes[16];	/* IPv4 uses 0..3 */
+};
+
+struct zapi_nexthop {
+	uint8_t		type;		/* enum zapi_nh_type */
+	uint8_t		flags;		/* ZAPI_NHF_*; encode: ONLINK only */
+	uint32_t	vrf_id;
+	uint32_t	ifindex;	/* 0 when none */
+	uint8_t		gate[16];	/* IPv4 uses 0..3 */
+	uint8_t		bh_type;	/* BLACKHOLE only */
+	uint32_t	weight;		/* 0 = none (WEIGHT flag) */
+};
+
+/*
+ * A route as ROUTE_ADD / ROUTE_DELETE / REDISTRIBUTE_ROUTE_* carry it.  The
+ * caller sets the `message` bits; the optional fields are on the wire only
+ * when their bit is set.
+ */
+struct zapi_route {
+	uint32_t	vrf_id;		/* header VRF */
+	uint8_t		type;		/* enum zapi_route_type */
+	uint16_t	instance;
+	uint32_t	flags;		/* ZAPI_FLAG_* */
+	uint32_t	message;	/* ZAPI_MESSAGE_* */
+	uint8_t		safi;		/* ZAPI_SAFI_UNICAST */
+	struct zapi_prefix prefix;
+	uint8_t		src_plen;	/* SRCPFX (IPv6 only) */
+	uint8_t		src[16];
+	uint32_t	nhgid;		/* NHG; decode only */
+	uint16_t	nexthop_num;
+	struct zapi_nexthop nexthops[ZAPI_NEXTHOP_MAX];
+	uint8_t		distance;
+	uint32_t	metric;
+	uint32_t	tag;
+	uint32_t	mtu;
+	uint32_t	tableid;
+};
+
+struct zapi_hello {
+	uint8_t		type;		/* our identity: 2 < type < 31 */
+	uint16_t	instance;	/* 0 */
+	uint32_t	session_id;	/* 0: only session 0 gets notified */
+	uint8_t		receive_notify;	/* 1: send ROUTE_NOTIFY_OWNER */
+	uint8_t		synchronous;	/* 0 */
+};
+
+struct zapi_client_cap {
+	uint32_t	kind;		/* enum zapi_client_cap_kind */
+	uint32_t	stale_time;	/* seconds, GR and RIB_STALE_TIME */
+	uint32_t	afi;		/* UPDATE_COMPLETE / PENDING */
+	uint32_t	safi;
+	uint32_t	vrf_id;
+};
+
+/* ZEBRA_CAPABILITIES, zebra's answer to HELLO. */
+struct zapi_caps {
+	uint32_t	vrf_backend;	/* 0 VRF_LITE, 1 NETNS */
+	uint8_t		mpls_enabled;
+	uint32_t	multipath_num;	/* zebra's ECMP width */
+	uint8_t		mlag_role;
+};
+
+struct zapi_notify {
+	uint32_t	note;		/* enum zapi_note (HOST order) */
+	struct zapi_prefix prefix;
+	uint32_t	tableid;
+	uint8_t		afi;
+	uint8_t		safi;
+};
+
+/*
+ * Framing.  p[0..n) is the start of a byte stream from zebra.  Returns 0
+ * and sets *msglen when a whole message is there; -EAGAIN when more bytes
+ * are needed; -EBADMSG when the header is invalid (marker, version, or a
+ * length outside [ZAPI_HEADER_LEN, ZAPI_MAX_LEN]) - the stream is then out
+ * of sync and must be closed.  Header fields are checked as soon as they
+ * have arrived, before any body byte is looked at.
+ */
+int zapi_frame(const uint8_t *p, size_t n, size_t *msglen);
+
+/*
+ * Decode the header of the message at the read position of b and validate
+ * it as zapi_frame does.  0, or -EBADMSG.  Consumes ZAPI_HEADER_LEN bytes.
+ */
+int zapi_hdr_decode(struct buf *b, struct zapi_hdr *h);
+
+/*
+ * Split exactly one message p[0..n) (as delimited by zapi_frame) into its
+ * header and a read-only view of its body (borrowing p).  0, or -EBADMSG
+ * when the header is invalid or its length is not n.  Any command, known or
+ * not, decodes; dispatch on h->cmd and ignore what you don't handle.
+ */
+int zapi_msg_decode(const uint8_t *p, size_t n, struct zapi_hdr *h,
+    struct buf *body);
+
+/*
+ * Start a message: append a header with a length placeholder.  *start
+ * receives the offset of the header for zapi_msg_end.  0 or -ERANGE.
+ */
+int zapi_msg_begin(struct buf *b, uint16_t cmd, uint32_t vrf_id,
+    size_t *start);
+/*
+ * Finish the message begun at start: patch its length.  0; -EMSGSIZE when
+ * it is longer than ZAPI_MAX_LEN; -EINVAL when start is not a header.
+ */
+int zapi_msg_end(struct buf *b, size_t start);
+
+/* Append a HELLO (vrf 0).  0; -EINVAL (type >= ZAPI_ROUTE_MAX); -ERANGE. */
+int zapi_hello_encode(struct buf *b, const struct zapi_hello *h);
+
+/*
+ * Append a CLIENT_CAPABILITIES (vrf 0) carrying c->kind and the fields that
+ * kind takes.  0; -EINVAL (unknown kind); -ERANGE.
+ */
+int zapi_client_cap_encode(struct buf *b, const struct zapi_client_cap *c);
+
+/*
+ * Append REDISTRIBUTE_ADD/DELETE (cmd) for afi, type, instance.  0, -EINVAL
+ * or -ERANGE.
+ */
+int zapi_redist_encode(struct buf *b, uint16_t cmd, uint8_t afi, uint8_t type,
+    uint16_t instance);
+
+/*
+ * Append a ROUTE_ADD or ROUTE_DELETE (cmd) for r, in r->vrf_id.  Encodes
+ * the message bits NEXTHOP, DISTANCE, METRIC, TAG, MTU, SRCPFX, TABLEID;
+ * the only nexthop flag accepted is ONLINK (WEIGHT follows weight != 0).
+ * 0; -EINVAL for anything zebra would drop (type >= 31, bad safi, family
+ * or prefix length, ADD without nexthops, nexthop_num inconsistent with
+ * the NEXTHOP bit or > ZAPI_NEXTHOP_MAX, unknown nexthop type) or that
+ * this codec does not write (NHG, BACKUP_NEXTHOPS, SRTE, OPAQUE, labels);
+ * -ERANGE when b is full.
+ */
+int zapi_route_encode(struct buf *b, uint16_t cmd, const struct zapi_route *r);
+
+/*
+ * Decode a route body (ROUTE_ADD/DELETE, REDISTRIBUTE_ROUTE_ADD/DEL).  All
+ * 8.4 fields are parsed; labels, EVPN MAC, SR-TE colours, backup nexthops,
+ * SRv6 segments and opaque data are checked and skipped.  r->vrf_id is set
+ * to 0: take it from the header.  0; -EBADMSG for a short, long or invalid
+ * body; -E2BIG for more than ZAPI_NEXTHOP_MAX nexthops; -EOPNOTSUPP for a
+ * SEG6LOCAL nexthop (its context's size is not portable).
+ */
+int zapi_route_decode(struct buf *body, struct zapi_route *r);
+
+/* Decode a ROUTE_NOTIFY_OWNER body (8.4: 16 or 28 bytes).  0 or -EBADMSG. */
+int zapi_notify_decode(struct buf *body, struct zapi_notify *n);
+
+/*
+ * Decode a CAPABILITIES body.  Fields beyond the 10 bytes of 8.4 (9.x and
+ * 10.x append some) are ignored.  0 or -EBADMSG.
+ */
+int zapi_caps_decode(struct buf *body, struct zapi_caps *c);
+
+/*
+ * Decode an ERROR body: a HOST-order u32 code (1 NO_VRF, 2
+ * INVALID_MSG_TYPE).  0 or -EBADMSG.
+ */
+int zapi_error_decode(struct buf *body, uint32_t *code);
+
+/* The FRR name of a command ("ROUTE_ADD"), or "UNKNOWN". */
+const char *zapi_cmd_name(uint16_t cmd);
+/* The CLI name of a route type ("babel"), or "unknown". */
+const char *zapi_route_type_name(uint8_t type);
+/*
+ * Parse a route type by its CLI name (case-insensitive) or number.
+ * 0 and *type set, or -EINVAL.
+ */
+int zapi_route_type_parse(const char *name, uint8_t *type);
+/* True when zebra accepts type as a client's identity (2 < type < 31). */
+bool zapi_route_type_ownable(uint8_t type);
+/* The name of a notify note ("INSTALLED"), or "UNKNOWN". */
+const char *zapi_note_name(uint32_t note);
+
+#endif

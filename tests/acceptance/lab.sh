@@ -1,0 +1,482 @@
+# lab.sh - test lab for routed-plugin acceptance tests (source it from bash).
+#
+# A "host" is a network namespace with its own dockerd (private data/exec root,
+# API socket and plugin directory) and, optionally, its own routed-plugin.
+# Everything lives in one temporary lab directory and uses namespace names
+# with a random suffix; lab_cleanup (run from the EXIT trap) removes it all.
+# Processes are only ever stopped by the PID this library recorded for them.
+#
+# Recipe: /work/shared/docs/test-lab.md ("One Docker engine per host").
+#
+# Typical use:
+#   . "$(dirname "$0")/lab.sh"
+#   lab_init
+#   lab_host hostA
+#   lab_dockerd hostA
+#   lab_image hostA
+#   lab_plugin hostA --gateway 169.254.1.1
+#   lab_docker hostA run -d --net=mine bb:local sleep 3600
+#   ...
+#   lab_done            # prints "N passed, N failed", exits 0 or 1
+#
+# Exit codes (Automake): 0 all passed, 1 something failed, 77 skipped.
+# Safe under "set -u"; not meant for "set -e" (assertions keep going).
+
+# ---------------------------------------------------------------- settings
+
+LAB_DOCKER=${LAB_DOCKER:-/usr/bin/docker}      # NOT /usr/local/bin/docker
+LAB_DOCKERD=${LAB_DOCKERD:-/usr/sbin/dockerd}
+LAB_BUSYBOX=${LAB_BUSYBOX:-}
+LAB_IMAGE_TAG=${LAB_IMAGE_TAG:-bb:local}
+
+_lab_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${top_srcdir:=$(cd "$_lab_here/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+LAB_PLUGIN_BIN=${LAB_PLUGIN_BIN:-$top_builddir/src/routed-plugin}
+
+LAB_DIR=
+LAB_ID=
+LAB_HOSTS=()            # host names, in creation order
+declare -A LAB_NS=()            # host -> netns name
+declare -A LAB_DOCKERD_PID=()   # host -> pid of the dockerd we started
+declare -A LAB_PLUGIN_PID=()    # host -> pid of the routed-plugin we started
+declare -A LAB_PLUGIN_STARTED=() # host -> 1 once a plugin was started there
+LAB_PASS=0
+LAB_FAIL=0
+LAB_N=0
+_LAB_CLEANED=
+
+# ---------------------------------------------------------------- output
+
+lab_log()  { printf '# %s\n' "$*"; }
+lab_warn() { printf '# WARNING: %s\n' "$*" >&2; }
+
+ok() {
+	LAB_N=$((LAB_N + 1)); LAB_PASS=$((LAB_PASS + 1))
+	printf 'ok %d - %s\n' "$LAB_N" "$*"
+}
+
+fail() {
+	LAB_N=$((LAB_N + 1)); LAB_FAIL=$((LAB_FAIL + 1))
+	printf 'not ok %d - %s\n' "$LAB_N" "$*"
+}
+
+# check TEXT CMD...: ok if CMD succeeds, fail otherwise
+check() {
+	local text=$1; shift
+	if "$@"; then ok "$text"; else fail "$text"; fi
+}
+
+# assert_eq GOT WANT TEXT
+assert_eq() {
+	if [ "$1" == "$2" ]; then ok "$3"
+	else fail "$3"; lab_log "  got:  '$1'"; lab_log "  want: '$2'"; fi
+}
+
+# assert_contains HAYSTACK NEEDLE TEXT   (NEEDLE: extended regex, case-insensitive)
+assert_contains() {
+	if printf '%s\n' "$1" | grep -qiE -- "$2"; then ok "$3"
+	else fail "$3"; lab_log "  /$2/ not found in:"; printf '%s\n' "$1" | sed 's/^/#   | /'; fi
+}
+
+# assert_not_contains HAYSTACK NEEDLE TEXT
+assert_not_contains() {
+	if ! printf '%s\n' "$1" | grep -qiE -- "$2"; then ok "$3"
+	else fail "$3"; lab_log "  /$2/ unexpectedly found in:"
+		printf '%s\n' "$1" | grep -iE -- "$2" | sed 's/^/#   | /'; fi
+}
+
+# retry TIMEOUT_S CMD...: run CMD every 0.2 s until it succeeds; 1 on timeout.
+# CMD may return 255 to mean "will never succeed": retry gives up at once.
+retry() {
+	local timeout=$1; shift
+	local end=$((SECONDS + timeout)) rc
+	while :; do
+		"$@"; rc=$?
+		[ "$rc" -eq 0 ] && return 0
+		[ "$rc" -eq 255 ] && return 1
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}
+
+# lab_skip REASON: skip the whole test (exit 77), loudly.  In CI (CI set
+# and not "false") the machine is root and .ci/run installed everything, so
+# a skip there is a failure.
+lab_skip() {
+	if [ -n "${CI:-}" ] && [ "${CI:-}" != false ]; then
+		printf 'FAIL (CI must run this test): %s\n' "$*" >&2
+		printf 'Bail out! %s\n' "$*"
+		exit 1
+	fi
+	printf 'SKIP: %s\n' "$*" >&2
+	printf '# SKIP: %s\n' "$*"
+	exit 77
+}
+
+# lab_bail REASON: cannot go on; count a failure, print the summary, exit 1
+lab_bail() {
+	fail "$*"
+	printf 'Bail out! %s\n' "$*"
+	lab_summary
+	exit 1
+}
+
+lab_summary() {
+	printf '%d passed, %d failed\n' "$LAB_PASS" "$LAB_FAIL"
+}
+
+# lab_done: summary line and exit status (0 all passed, 1 otherwise)
+lab_done() {
+	lab_summary
+	if [ "$LAB_FAIL" -eq 0 ] && [ "$LAB_PASS" -gt 0 ]; then exit 0; fi
+	exit 1
+}
+
+# ---------------------------------------------------------------- lab
+
+_lab_exit_trap() {
+	local rc=$?
+	set +eu
+	trap - EXIT
+	lab_cleanup >&2 || true
+	exit "$rc"
+}
+
+# lab_init: preconditions, lab directory, EXIT trap
+lab_init() {
+	[ "$(id -u)" -eq 0 ] || lab_skip "must run as root (try: sudo $0)"
+	local c
+	for c in ip nsenter unshare setsid mount tar sysctl; do
+		command -v "$c" >/dev/null 2>&1 || lab_skip "missing command: $c"
+	done
+	[ -x "$LAB_DOCKER" ] || lab_skip "docker client not found at $LAB_DOCKER (package docker.io)"
+	[ -x "$LAB_DOCKERD" ] || lab_skip "dockerd not found at $LAB_DOCKERD (package docker.io)"
+	if [ -z "$LAB_BUSYBOX" ]; then
+		for c in /bin/busybox /usr/bin/busybox; do
+			[ -x "$c" ] && { LAB_BUSYBOX=$c; break; }
+		done
+	fi
+	[ -n "$LAB_BUSYBOX" ] || lab_skip "busybox not found (package busybox-static)"
+	# the image must run in a container with nothing else in it
+	if ! LC_ALL=C file -L "$LAB_BUSYBOX" 2>/dev/null | grep -q 'statically linked' &&
+	   ldd "$LAB_BUSYBOX" >/dev/null 2>&1; then
+		lab_skip "$LAB_BUSYBOX is not statically linked (package busybox-static)"
+	fi
+
+	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rplab.XXXXXX") || lab_skip "mktemp failed"
+	chmod 755 "$LAB_DIR"
+	LAB_ID=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+	trap _lab_exit_trap EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+	# unix socket paths must stay below 108 bytes
+	[ ${#LAB_DIR} -le 40 ] || lab_warn "lab dir path is long ($LAB_DIR); unix socket paths may not fit"
+	lab_log "lab dir $LAB_DIR, id $LAB_ID"
+	# a netns that cannot be created means this machine cannot run the lab
+	local probe="rplab-probe-$LAB_ID"
+	ip netns add "$probe" 2>/dev/null || lab_skip "cannot create network namespaces (ip netns add failed)"
+	ip netns delete "$probe"
+}
+
+lab_ns()   { printf '%s\n' "${LAB_NS[$1]:-}"; }
+lab_hdir() { printf '%s/%s\n' "$LAB_DIR" "$1"; }
+lab_ddir() { printf '%s/%s/docker\n' "$LAB_DIR" "$1"; }
+
+# lab_ip HOST ARGS...: ip(8) inside HOST
+lab_ip() { local h=$1; shift; ip -n "${LAB_NS[$h]:-}" "$@"; }
+
+# lab_exec HOST CMD...: run CMD in HOST's network namespace only
+# (nsenter: cheaper than ip netns exec, and /proc/sys/net follows the netns)
+lab_exec() { local h=$1; shift; nsenter --net="/run/netns/${LAB_NS[$h]:-}" -- "$@"; }
+
+# lab_host NAME [ADDR/PLEN...]: a namespace that behaves like a routed host.
+# dum0 carries the default routes (v4+v6) so that the host "has a route" to
+# anything, e.g. to the gateway 169.254.1.1 the plugin proxy-ARPs for.
+lab_host() {
+	local h=$1; shift
+	local ns="$h-$LAB_ID"
+	mkdir -p "$LAB_DIR/$h"
+	ip netns add "$ns" || lab_skip "cannot create network namespace $ns"
+	LAB_NS[$h]=$ns
+	LAB_HOSTS+=("$h")
+	ip -n "$ns" link set lo up
+	lab_exec "$h" sysctl -qw net.ipv4.ip_forward=1
+	lab_exec "$h" sysctl -qw net.ipv6.conf.all.forwarding=1
+	_lab_dum0 "$ns" || lab_skip "cannot create a dummy-like interface in $ns"
+	local a
+	for a in "$@"; do ip -n "$ns" addr add "$a" dev dum0; done
+	ip -n "$ns" route add default dev dum0
+	ip -n "$ns" -6 route add default dev dum0
+	lab_log "host $h = netns $ns"
+}
+
+# _lab_dum0 NS: an always-up, never-answering interface "dum0" for the
+# default routes: dummy if the kernel has it, else ifb (NOARP, drops what it
+# is given), else a veth pair with both ends in NS.
+_lab_dum0() {
+	local ns=$1
+	if ip -n "$ns" link add dum0 type dummy 2>/dev/null ||
+	   ip -n "$ns" link add dum0 type ifb 2>/dev/null; then
+		ip -n "$ns" link set dum0 up
+	elif ip -n "$ns" link add dum0 type veth peer name dum0p 2>/dev/null; then
+		ip -n "$ns" link set dum0p up && ip -n "$ns" link set dum0 up
+	else
+		return 1
+	fi
+}
+
+# lab_link HOSTA IFA HOSTB IFB: a veth "cable" between two hosts (both ends
+# created directly in their namespaces), both ends up.
+lab_link() {
+	local ha=$1 ia=$2 hb=$3 ib=$4
+	ip link add "$ia" netns "${LAB_NS[$ha]:-}" type veth peer name "$ib" netns "${LAB_NS[$hb]:-}"
+	ip -n "${LAB_NS[$ha]:-}" link set "$ia" up
+	ip -n "${LAB_NS[$hb]:-}" link set "$ib" up
+}
+
+# lab_dockerd NAME: a private Docker engine in HOST's netns (recipe form)
+lab_dockerd() {
+	local h=$1 ns=${LAB_NS[$1]:-}
+	local D; D=$(lab_ddir "$h")
+	mkdir -p "$D"/{data,exec,plugins,plugins-spec,.cg}
+	echo '{}' > "$D/daemon.json"
+	setsid nsenter --net="/run/netns/$ns" -- unshare --mount --propagation slave -- sh -c "
+	  mount --rbind /sys/fs/cgroup $D/.cg
+	  umount -l /sys; mount -t sysfs -o nosuid,nodev,noexec sysfs /sys
+	  mount --rbind $D/.cg /sys/fs/cgroup; umount -l $D/.cg
+	  mount -t tmpfs -o mode=0700 tmpfs /run/docker; mkdir -p /run/docker/plugins; mount --bind $D/plugins /run/docker/plugins
+	  mount -t tmpfs -o mode=0755 tmpfs /etc/docker; mkdir -p /etc/docker/plugins; mount --bind $D/plugins-spec /etc/docker/plugins
+	  exec $LAB_DOCKERD --data-root $D/data --exec-root $D/exec --pidfile $D/docker.pid -H unix://$D/docker.sock \
+	    --config-file $D/daemon.json --storage-driver=overlay2 --cgroup-parent=/rplab-$ns \
+	    --bridge=none --iptables=false --ip-masq=false --userland-proxy=false" >> "$D/dockerd.log" 2>&1 </dev/null &
+	LAB_DOCKERD_PID[$h]=$!
+	echo "$!" > "$D/launcher.pid"
+	if ! retry 30 _lab_dockerd_up "$h"; then
+		lab_log "dockerd log (tail):"; tail -n 30 "$D/dockerd.log" | sed 's/^/#   | /'
+		lab_bail "lab dockerd for $h did not come up within 30 s (see above)"
+	fi
+	# from now on the pid file is the authority
+	[ -s "$D/docker.pid" ] && LAB_DOCKERD_PID[$h]=$(cat "$D/docker.pid")
+	lab_log "dockerd $h up, pid ${LAB_DOCKERD_PID[$h]:-}, socket $D/docker.sock"
+}
+
+_lab_dockerd_up() {
+	local D; D=$(lab_ddir "$1")
+	kill -0 "${LAB_DOCKERD_PID[$1]:-}" 2>/dev/null || return 255	# died
+	[ -S "$D/docker.sock" ] && lab_docker "$1" version >/dev/null 2>&1
+}
+
+# lab_docker HOST ARGS...: the docker CLI against HOST's engine
+lab_docker() {
+	local h=$1; shift
+	local D; D=$(lab_ddir "$h")
+	env -u DOCKER_HOST -u DOCKER_CONTEXT "$LAB_DOCKER" -H "unix://$D/docker.sock" "$@"
+}
+
+# lab_docker_t HOST TIMEOUT_S ARGS...: same, killed after TIMEOUT_S (exit 124)
+lab_docker_t() {
+	local h=$1 t=$2; shift 2
+	local D; D=$(lab_ddir "$h")
+	env -u DOCKER_HOST -u DOCKER_CONTEXT timeout "$t" "$LAB_DOCKER" -H "unix://$D/docker.sock" "$@"
+}
+
+# lab_image HOST: import a busybox-static image as $LAB_IMAGE_TAG
+lab_image() {
+	local h=$1 tarball="$LAB_DIR/bb.tar"
+	if [ ! -s "$tarball" ]; then
+		local r="$LAB_DIR/bb-rootfs" a
+		mkdir -p "$r"/{bin,etc,proc,sys,dev,tmp,root,var/run}
+		chmod 1777 "$r/tmp"
+		cp "$LAB_BUSYBOX" "$r/bin/busybox"
+		for a in $("$r/bin/busybox" --list); do
+			[ "$a" = busybox ] || ln -sf busybox "$r/bin/$a"
+		done
+		printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$r/etc/passwd"
+		printf 'root:x:0:\nnogroup:x:65534:\n' > "$r/etc/group"
+		tar --numeric-owner -C "$r" -cf "$tarball" . || lab_bail "cannot build image tarball"
+		rm -rf "$r"
+	fi
+	lab_docker "$h" import --change 'CMD ["/bin/sh"]' "$tarball" "$LAB_IMAGE_TAG" >/dev/null ||
+		lab_bail "docker import of $LAB_IMAGE_TAG on $h failed"
+}
+
+# lab_cpid HOST CONTAINER: the container's init pid
+lab_cpid() { lab_docker "$1" inspect -f '{{.State.Pid}}' "$2"; }
+
+# lab_cexec HOST CONTAINER CMD...: host tool CMD inside the container's netns
+lab_cexec() {
+	local h=$1 c=$2; shift 2
+	local pid; pid=$(lab_cpid "$h" "$c") || return 1
+	[ -n "$pid" ] && [ "$pid" != 0 ] || return 1
+	nsenter -t "$pid" -n -- "$@"
+}
+
+# lab_plugin HOST [FLAGS...]: start routed-plugin inside HOST's netns
+lab_plugin() {
+	local h=$1; shift
+	local ns=${LAB_NS[$h]:-} hd; hd=$(lab_hdir "$h")
+	local D; D=$(lab_ddir "$h")
+	[ -x "$LAB_PLUGIN_BIN" ] || lab_bail "plugin binary $LAB_PLUGIN_BIN not found (run make first)"
+	mkdir -p "$hd/state" "$D/plugins"
+	local dbg=--debug f
+	for f in "$@"; do [ "$f" = --debug ] && dbg=; done
+	rm -f "$D/plugins/net-routed.sock" "$D/plugins/ipam-routed.sock"
+	echo "=== $(date '+%F %T') start: $LAB_PLUGIN_BIN --socket-dir $D/plugins --state-dir $hd/state $dbg $*" >> "$hd/plugin.log"
+	# ip netns exec execs the program: $! is the plugin's own pid
+	ip netns exec "$ns" "$LAB_PLUGIN_BIN" --socket-dir "$D/plugins" \
+		--state-dir "$hd/state" $dbg "$@" >> "$hd/plugin.log" 2>&1 </dev/null &
+	LAB_PLUGIN_PID[$h]=$!
+	LAB_PLUGIN_STARTED[$h]=1
+	echo "$!" > "$hd/plugin.pid"
+	if ! retry 10 _lab_plugin_up "$h"; then
+		lab_log "plugin log (tail):"; tail -n 30 "$hd/plugin.log" | sed 's/^/#   | /'
+		lab_bail "routed-plugin on $h did not create both sockets within 10 s"
+	fi
+	lab_log "routed-plugin $h up, pid ${LAB_PLUGIN_PID[$h]:-}, log $hd/plugin.log"
+}
+
+_lab_plugin_up() {
+	local D; D=$(lab_ddir "$1")
+	kill -0 "${LAB_PLUGIN_PID[$1]:-}" 2>/dev/null || return 255	# died
+	[ -S "$D/plugins/net-routed.sock" ] && [ -S "$D/plugins/ipam-routed.sock" ]
+}
+
+# lab_plugin_log HOST [N]: last N (default 40) plugin log lines, as comments
+lab_plugin_log() {
+	local hd; hd=$(lab_hdir "$1")
+	tail -n "${2:-40}" "$hd/plugin.log" 2>/dev/null | sed 's/^/#   | /'
+}
+
+# lab_plugin_stop HOST: SIGTERM, wait, assert exit 0 and sockets removed
+lab_plugin_stop() {
+	local h=$1 pid=${LAB_PLUGIN_PID[$1]:-}
+	local D; D=$(lab_ddir "$h")
+	[ -n "$pid" ] || { fail "plugin $h: not running (no pid)"; return; }
+	kill -TERM "$pid" 2>/dev/null
+	local rc
+	if _lab_wait_gone "$pid" 10; then
+		wait "$pid" 2>/dev/null; rc=$?
+		assert_eq "$rc" 0 "plugin $h exits with status 0 on SIGTERM"
+	else
+		fail "plugin $h exits within 10 s of SIGTERM"
+		kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	fi
+	LAB_PLUGIN_PID[$h]=
+	if [ ! -e "$D/plugins/net-routed.sock" ] && [ ! -e "$D/plugins/ipam-routed.sock" ]; then
+		ok "plugin $h removed its sockets on exit"
+	else
+		fail "plugin $h removed its sockets on exit"; ls -l "$D/plugins" | sed 's/^/#   | /'
+	fi
+}
+
+# _lab_wait_gone PID TIMEOUT_S: wait until PID no longer exists (or is a zombie)
+_lab_wait_gone() {
+	local pid=$1 end=$((SECONDS + $2)) st
+	while kill -0 "$pid" 2>/dev/null; do
+		st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
+		[ "$st" = Z ] && return 0
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# _lab_pid_is PID WORD: PID is alive and its command line mentions WORD
+# (guards every kill against pid reuse)
+_lab_pid_is() {
+	[ -n "$1" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' < "/proc/$1/cmdline" | grep -qF -- "$2"
+}
+
+# _lab_stop_pid PID WORD TIMEOUT_S
+_lab_stop_pid() {
+	local pid=$1 word=$2 t=$3
+	_lab_pid_is "$pid" "$word" || return 0
+	kill -TERM "$pid" 2>/dev/null
+	if ! _lab_wait_gone "$pid" "$t"; then
+		lab_warn "pid $pid ($word) ignored SIGTERM for ${t}s; SIGKILL"
+		kill -KILL "$pid" 2>/dev/null
+		_lab_wait_gone "$pid" 5
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# lab_cleanup: remove everything this lab created; idempotent, never fails
+lab_cleanup() {
+	[ -n "$_LAB_CLEANED" ] && return 0
+	_LAB_CLEANED=1
+	set +eu		# must never stop half-way (callers may run with set -eu)
+	local h ns D hd pid ids nets p i t
+	for h in "${LAB_HOSTS[@]}"; do
+		D=$(lab_ddir "$h")
+		# with its plugin gone every engine call would retry for ~15 s:
+		# then skip the polite part, the namespace goes away anyway
+		if [ -n "${LAB_PLUGIN_STARTED[$h]:-}" ] && ! _lab_pid_is "${LAB_PLUGIN_PID[$h]:-}" routed-plugin; then
+			continue
+		fi
+		if [ -S "$D/docker.sock" ] && _lab_pid_is "${LAB_DOCKERD_PID[$h]:-}" dockerd; then
+			ids=$(timeout 20 "$LAB_DOCKER" -H "unix://$D/docker.sock" ps -aq 2>/dev/null)
+			[ -n "$ids" ] && timeout 40 "$LAB_DOCKER" -H "unix://$D/docker.sock" rm -f $ids >/dev/null 2>&1
+			nets=$(timeout 20 "$LAB_DOCKER" -H "unix://$D/docker.sock" network ls -q \
+				--filter driver=net-routed 2>/dev/null)
+			[ -n "$nets" ] && timeout 40 "$LAB_DOCKER" -H "unix://$D/docker.sock" network rm $nets >/dev/null 2>&1
+		fi
+	done
+	for h in "${LAB_HOSTS[@]}"; do
+		D=$(lab_ddir "$h")
+		ns=${LAB_NS[$h]:-}
+		pid=${LAB_DOCKERD_PID[$h]:-}
+		[ -s "$D/docker.pid" ] && pid=$(cat "$D/docker.pid")
+		t=20
+		[ -n "${LAB_PLUGIN_STARTED[$h]:-}" ] && ! _lab_pid_is "${LAB_PLUGIN_PID[$h]:-}" routed-plugin && t=5
+		_lab_stop_pid "$pid" dockerd $t
+		# containers that outlived their engine: everything in the engine's
+		# own --cgroup-parent (named after our namespace) is ours
+		for p in $(cat /sys/fs/cgroup/pids/rplab-"$ns"/*/cgroup.procs \
+				/sys/fs/cgroup/rplab-"$ns"/*/cgroup.procs 2>/dev/null); do
+			lab_warn "leftover container process $p: $(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)"
+			kill -KILL "$p" 2>/dev/null
+		done
+		# the launcher (setsid/nsenter/unshare/sh) normally is dockerd itself
+		_lab_stop_pid "$(cat "$D/launcher.pid" 2>/dev/null)" "$D" 5
+		pid=${LAB_PLUGIN_PID[$h]:-}
+		_lab_stop_pid "$pid" routed-plugin 10
+	done
+	for h in "${LAB_HOSTS[@]}"; do
+		ns=${LAB_NS[$h]:-}
+		[ -n "$ns" ] || continue
+		# anything still running in our namespace is ours (containerd, shims)
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			lab_warn "leftover process $p in $ns: $(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)"
+			kill -TERM "$p" 2>/dev/null
+		done
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			[ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break
+			sleep 0.3
+		done
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns delete "$ns" 2>/dev/null
+		# cgroups dockerd created under --cgroup-parent (cgroup v1 and v2)
+		for p in /sys/fs/cgroup/rplab-"$ns" /sys/fs/cgroup/*/rplab-"$ns"; do
+			[ -d "$p" ] || continue
+			find "$p" -depth -type d -exec rmdir {} \; 2>/dev/null
+		done
+	done
+	if [ -n "$LAB_DIR" ] && [ -d "$LAB_DIR" ]; then
+		# never rm -rf through a mount point
+		local mnts
+		mnts=$(awk -v d="$LAB_DIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+		for p in $mnts; do umount -l "$p" 2>/dev/null; done
+		mnts=$(awk -v d="$LAB_DIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo)
+		if [ -n "$mnts" ]; then
+			lab_warn "mounts left under $LAB_DIR, not removing it: $mnts"
+		elif [ -n "${LAB_KEEP:-}" ]; then
+			lab_log "LAB_KEEP set: keeping $LAB_DIR"
+		else
+			rm -rf --one-file-system "$LAB_DIR"
+		fi
+	fi
+	return 0
+}

@@ -1,0 +1,290 @@
+#!/bin/bash
+# single_host.sh - routed-plugin against a real Docker engine, one host.
+#
+# One lab namespace with its own dockerd and one routed-plugin
+# (--gateway 169.254.1.1 --mtu 9000). Checks the routed /32 model end to end:
+# network create, container addressing and routes on both sides, proxy ARP
+# for the gateway, connectivity, refused requests leave nothing behind,
+# release on rm / network rm, clean shutdown on SIGTERM.
+#
+# Run: sudo tests/acceptance/single_host.sh   (or make check)
+# Needs root; exits 77 (skip) only when namespaces or dockerd cannot work.
+# LAB_KEEP=1 keeps the lab directory (logs) after the run.
+
+. "$(cd "$(dirname "$0")" && pwd)/lab.sh"
+
+H=h
+GW=169.254.1.1
+HOSTADDR=10.250.0.1
+
+lab_init
+lab_host $H $HOSTADDR/32
+lab_dockerd $H
+lab_image $H
+lab_plugin $H --gateway $GW --mtu 9000 --debug
+STATE=$(lab_hdir $H)/state
+PLUGIN_PID=${LAB_PLUGIN_PID[$H]}
+
+dk() { lab_docker $H "$@"; }
+dkt() { lab_docker_t $H 60 "$@"; }	# for requests that might hang
+
+# -------------------------------------------------------------- helpers
+
+# links of the host whose name starts with rt / rc (one per line, sorted)
+host_links() { lab_ip $H -o link show | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | grep -E "^($1)" | sort; }
+rt_links() { host_links rt; }
+
+# host routes into a prefix, e.g. host_routes '10\.4[67]\.'
+host_routes() { lab_ip $H -4 route show | grep -E "^$1"; }
+
+# the host veth a /32 route points to
+host_veth_of() { lab_ip $H -4 route show "$1/32" | awk '{for (i = 1; i < NF; i++) if ($i == "dev") print $(i + 1)}'; }
+
+# the container's address on its (only) network as Docker sees it: a.b.c.d/len
+docker_addr() { dk inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}/{{.IPPrefixLen}}{{end}}' "$1"; }
+endpoint_id() { dk inspect -f '{{range .NetworkSettings.Networks}}{{.EndpointID}}{{end}}' "$1"; }
+
+ip2int() { local IFS=.; set -- $1; echo $(( ($1 << 24) + ($2 << 16) + ($3 << 8) + $4 )); }
+# in_subnet IP NET/LEN: IP is a host address of the subnet (not network/broadcast)
+in_subnet() {
+	local ip; ip=$(ip2int "$1")
+	local net=${2%/*} len=${2#*/}
+	local n; n=$(ip2int "$net")
+	local mask=$(( (0xffffffff << (32 - len)) & 0xffffffff ))
+	[ $(( ip & mask )) -eq $(( n & mask )) ] && [ "$ip" -ne "$n" ] &&
+		[ "$ip" -ne $(( n | (~mask & 0xffffffff) )) ]
+}
+
+plugin_alive() { kill -0 "$PLUGIN_PID" 2>/dev/null; }
+
+# no_leftovers TEXT: eventually (5 s) no rt*/rc* links and no 10.46-49 routes
+_clean_host() { [ -z "$(host_links 'rt|rc')" ] && [ -z "$(host_routes '10\.4[6-9]\.')" ]; }
+no_leftovers() {
+	if retry 5 _clean_host; then ok "$1"
+	else fail "$1"
+		host_links 'rt|rc' | sed 's/^/#   link  | /'
+		host_routes '10\.4[6-9]\.' | sed 's/^/#   route | /'
+	fi
+}
+
+# ping_ok TEXT CMD...: CMD is a busybox ping invocation
+ping_ok() {
+	local text=$1; shift
+	local out; out=$("$@" 2>&1)
+	if [ $? -eq 0 ]; then ok "$text"
+	else fail "$text"; printf '%s\n' "$out" | sed 's/^/#   | /'; fi
+}
+
+# container_checks NAME ADDR NET: the per-container routed model
+container_checks() {
+	local c=$1 a=$2 net=$3 out v eid
+	out=$(lab_cexec $H "$c" ip -o -4 addr show dev eth0)
+	assert_contains "$out" "inet $a/32 " "$c: eth0 has $a/32"
+	out=$(lab_cexec $H "$c" ip -4 route show)
+	assert_contains "$out" "^default via $GW dev eth0" "$c: default via $GW dev eth0"
+	assert_contains "$out" "^$GW dev eth0 .*scope link" "$c: $GW is on-link on eth0"
+	out=$(lab_cexec $H "$c" ip -o link show dev eth0)
+	assert_contains "$out" " mtu 9000 " "$c: eth0 mtu 9000"
+	out=$(lab_cexec $H "$c" ip -o link show)
+	assert_not_contains "$out" '^[0-9]+: eth1[:@]' "$c: only one interface besides lo (no docker_gwbridge)"
+	assert_eq "$(docker_addr "$c")" "$a/32" "$c: docker inspect shows $a/32"
+
+	out=$(lab_ip $H -4 route show "$a/32")
+	assert_contains "$out" "^$a dev rt[0-9a-f]+ .*scope link" "$c: host route $a dev rt... scope link"
+	v=$(host_veth_of "$a")
+	eid=$(endpoint_id "$c")
+	if [ -n "$v" ] && [ "${eid#"${v#rt}"}" != "$eid" ]; then
+		ok "$c: host veth $v is rt + a prefix of endpoint id ${eid:0:12}..."
+	else
+		fail "$c: host veth '$v' is rt + a prefix of endpoint id '$eid'"
+	fi
+	[ -n "$v" ] || v=NONE
+	assert_eq "$(lab_exec $H cat /proc/sys/net/ipv4/conf/$v/proxy_arp 2>&1)" 1 "$c: host veth $v has proxy_arp=1"
+	out=$(lab_ip $H -o link show dev "$v" 2>&1)
+	assert_contains "$out" " mtu 9000 " "$c: host veth $v mtu 9000"
+	assert_contains "$out" "state UP" "$c: host veth $v is up"
+}
+
+# expect_refused TEXT REGEX CMD...: CMD fails, its output matches REGEX
+# (case-insensitive; empty REGEX: only the failure is checked), and no rt*
+# link appears on the host. Sets OUT to the output.
+expect_refused() {
+	local text=$1 re=$2; shift 2
+	local before after rc
+	before=$(rt_links)
+	OUT=$("$@" 2>&1); rc=$?
+	if [ $rc -ne 0 ] && [ $rc -ne 124 ]; then ok "$text: refused (exit $rc)"
+	else fail "$text: refused (exit $rc)"; printf '%s\n' "$OUT" | sed 's/^/#   | /'; fi
+	[ -n "$re" ] && assert_contains "$OUT" "$re" "$text: error text matches /$re/"
+	after=$(rt_links)
+	# a refused request must not leave a veth behind (give deletion a moment)
+	if [ "$before" != "$after" ]; then sleep 1; after=$(rt_links); fi
+	assert_eq "$after" "$before" "$text: no leftover rt* veth on the host"
+}
+
+T0=$SECONDS
+
+# -------------------------------------------------------------- networks
+
+lab_log "--- networks"
+out=$(dk network create --internal --driver=net-routed --ipam-driver=ipam-routed \
+	--subnet 10.46.0.0/16 mine 2>&1)
+rc=$?
+assert_eq "$rc" 0 "network create --internal ... --subnet 10.46.0.0/16 mine ($out)"
+out=$(dk network create --driver=net-routed --ipam-driver=ipam-routed \
+	--subnet 10.47.0.0/16 open 2>&1)
+rc=$?
+assert_eq "$rc" 0 "network create ... --subnet 10.47.0.0/16 open ($out)"
+[ "$(dk network ls -q --filter name=^mine$ | wc -l)" -eq 1 ] || {
+	lab_plugin_log $H 60; lab_bail "network mine does not exist, cannot go on"; }
+NIDS=$(dk network inspect -f '{{.Id}}' mine open 2>/dev/null)
+assert_eq "$(dk network inspect -f '{{.Driver}} {{.IPAM.Driver}} {{.Internal}}' mine 2>&1)" \
+	"net-routed ipam-routed true" "mine: driver net-routed, IPAM ipam-routed, internal"
+assert_eq "$(dk network inspect -f '{{.Driver}} {{.IPAM.Driver}} {{.Internal}}' open 2>&1)" \
+	"net-routed ipam-routed false" "open: driver net-routed, IPAM ipam-routed, not internal"
+
+# -------------------------------------------------------------- containers
+
+lab_log "--- containers"
+out=$(dk run -d --name c1 --net=mine --ip 10.46.1.7 bb:local sleep 3600 2>&1)
+rc=$?
+assert_eq "$rc" 0 "run --net=mine --ip 10.46.1.7 ($out)"
+container_checks c1 10.46.1.7 mine
+V1=$(host_veth_of 10.46.1.7)
+
+out=$(dk run -d --name c2 --net=mine bb:local sleep 3600 2>&1)
+rc=$?
+assert_eq "$rc" 0 "run --net=mine without --ip ($out)"
+A2=$(docker_addr c2); A2=${A2%/*}
+if [ -n "$A2" ] && in_subnet "$A2" 10.46.0.0/16; then
+	ok "c2: address $A2 is a host address in 10.46.0.0/16"
+else
+	fail "c2: address '$A2' is a host address in 10.46.0.0/16"
+fi
+check "c2: address differs from c1's" [ "$A2" != 10.46.1.7 ]
+container_checks c2 "${A2:-NONE}" mine
+
+out=$(dk run -d --name c3 --net=open bb:local sleep 3600 2>&1)
+rc=$?
+assert_eq "$rc" 0 "run --net=open ($out)"
+A3=$(docker_addr c3); A3=${A3%/*}
+if [ -n "$A3" ] && in_subnet "$A3" 10.47.0.0/16; then
+	ok "c3: address $A3 is a host address in 10.47.0.0/16"
+else
+	fail "c3: address '$A3' is a host address in 10.47.0.0/16"
+fi
+container_checks c3 "${A3:-NONE}" open
+assert_not_contains "$(dk network ls --format '{{.Name}}')" '^docker_gwbridge$' \
+	"engine did not create docker_gwbridge"
+
+# -------------------------------------------------------------- traffic
+
+lab_log "--- traffic"
+ping_ok "c1 -> c2 ($A2), same network"     dk exec c1 ping -c 2 -W 2 "$A2"
+ping_ok "c2 -> c1 (10.46.1.7), same network" dk exec c2 ping -c 2 -W 2 10.46.1.7
+ping_ok "c1 -> c3 ($A3), other network"    dk exec c1 ping -c 2 -W 2 "$A3"
+ping_ok "c3 -> c1 (10.46.1.7), other network" dk exec c3 ping -c 2 -W 2 10.46.1.7
+ping_ok "c1 -> host ($HOSTADDR)"           dk exec c1 ping -c 2 -W 2 $HOSTADDR
+ping_ok "c3 -> host ($HOSTADDR)"           dk exec c3 ping -c 2 -W 2 $HOSTADDR
+ping_ok "host -> c1 (10.46.1.7)"           lab_exec $H busybox ping -c 2 -W 2 10.46.1.7
+ping_ok "host -> c3 ($A3)"                 lab_exec $H busybox ping -c 2 -W 2 "$A3"
+
+out=$(lab_cexec $H c1 ip neigh show $GW)
+assert_contains "$out" "^$GW dev eth0 lladdr ([0-9a-f]{2}:){5}[0-9a-f]{2} (REACHABLE|STALE|DELAY)" \
+	"c1: gateway $GW resolved by ARP ($out)"
+mac=$(printf '%s\n' "$out" | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}')
+vmac=$(lab_ip $H -o link show dev "${V1:-NONE}" 2>/dev/null | grep -oE 'link/ether [0-9a-f:]+' | awk '{print $2}')
+assert_eq "$mac" "$vmac" "c1: $GW answered with the MAC of host veth $V1 (proxy ARP)"
+
+# -------------------------------------------------------------- refusals
+
+lab_log "--- refused requests"
+t=$(date +%s%N)
+expect_refused "network create without --subnet" 'subnet' \
+	dkt network create --driver=net-routed --ipam-driver=ipam-routed nosub
+ms=$(( ($(date +%s%N) - t) / 1000000 ))
+check "network create without --subnet answers within 5 s (${ms} ms)" [ "$ms" -le 5000 ]
+assert_eq "$(dk network ls -q --filter name=^nosub$ | wc -l)" 0 "network nosub does not exist"
+
+expect_refused "network create -o foo=bar" 'com\.docker\.network\.driver\.mtu' \
+	dkt network create --driver=net-routed --ipam-driver=ipam-routed --subnet 10.48.0.0/16 -o foo=bar badopt
+assert_contains "$OUT" 'foo' "network create -o foo=bar: error names the option foo"
+assert_eq "$(dk network ls -q --filter name=^badopt$ | wc -l)" 0 "network badopt does not exist"
+
+expect_refused "network create with overlapping --subnet 10.46.5.0/24" 'overlap|10\.46\.0\.0/16' \
+	dkt network create --driver=net-routed --ipam-driver=ipam-routed --subnet 10.46.5.0/24 overlap
+assert_eq "$(dk network ls -q --filter name=^overlap$ | wc -l)" 0 "network overlap does not exist"
+
+expect_refused "run --ip 10.46.1.7 a second time" '10\.46\.1\.7' \
+	dkt run -d --name dup --net=mine --ip 10.46.1.7 bb:local sleep 3600
+assert_eq "$(host_veth_of 10.46.1.7)" "$V1" "host route to 10.46.1.7 still points to c1's veth $V1"
+ping_ok "host -> c1 (10.46.1.7) still works after the refused duplicate" \
+	lab_exec $H busybox ping -c 1 -W 2 10.46.1.7
+
+expect_refused "run --ip 10.99.0.5 (outside the pool)" '' \
+	dkt run -d --name outside --net=mine --ip 10.99.0.5 bb:local sleep 3600
+check "plugin still running after the refused requests" plugin_alive
+
+# -------------------------------------------------------------- per-network mtu
+
+lab_log "--- per-network mtu"
+out=$(dk network create --driver=net-routed --ipam-driver=ipam-routed --subnet 10.49.0.0/16 \
+	-o com.docker.network.driver.mtu=1400 small 2>&1)
+rc=$?
+assert_eq "$rc" 0 "network create -o com.docker.network.driver.mtu=1400 small ($out)"
+out=$(dk run -d --name c5 --net=small bb:local sleep 3600 2>&1)
+rc=$?
+assert_eq "$rc" 0 "run --net=small ($out)"
+A5=$(docker_addr c5); A5=${A5%/*}
+out=$(lab_cexec $H c5 ip -o link show dev eth0)
+assert_contains "$out" " mtu 1400 " "c5: eth0 mtu 1400 (network option beats --mtu 9000)"
+V5=$(host_veth_of "${A5:-NONE}")
+out=$(lab_ip $H -o link show dev "${V5:-NONE}" 2>&1)
+assert_contains "$out" " mtu 1400 " "c5: host veth ${V5:-?} mtu 1400"
+out=$(dk rm -f c5 2>&1); rc=$?
+assert_eq "$rc" 0 "rm -f c5"
+out=$(dk network rm small 2>&1); rc=$?
+assert_eq "$rc" 0 "network rm small"
+
+# -------------------------------------------------------------- release
+
+lab_log "--- release"
+dk rm -f dup outside >/dev/null 2>&1
+out=$(dk rm -f c1 c2 c3 2>&1); rc=$?
+assert_eq "$rc" 0 "rm -f c1 c2 c3 ($(echo $out))"
+no_leftovers "after rm -f: no rt*/rc* links and no 10.46-49 routes on the host"
+
+out=$(dk run -d --name c4 --net=mine --ip 10.46.1.7 bb:local sleep 3600 2>&1)
+rc=$?
+assert_eq "$rc" 0 "run --ip 10.46.1.7 again after rm (address was released) ($out)"
+out=$(lab_cexec $H c4 ip -o -4 addr show dev eth0)
+assert_contains "$out" "inet 10.46.1.7/32 " "c4: eth0 has 10.46.1.7/32"
+ping_ok "host -> c4 (10.46.1.7)" lab_exec $H busybox ping -c 2 -W 2 10.46.1.7
+out=$(dk rm -f c4 2>&1); rc=$?
+assert_eq "$rc" 0 "rm -f c4"
+
+out=$(dk network rm mine open 2>&1); rc=$?
+assert_eq "$rc" 0 "network rm mine open ($(echo $out))"
+assert_eq "$(dk network ls -q --filter driver=net-routed | wc -l)" 0 "no net-routed network left in the engine"
+no_leftovers "after network rm: no rt*/rc* links and no 10.46-49 routes on the host"
+if [ -d "$STATE" ] && [ -n "$(ls -A "$STATE")" ]; then
+	ok "plugin state dir is not empty ($(ls "$STATE" | tr '\n' ' '))"
+else
+	fail "plugin state dir $STATE holds the plugin's state"
+fi
+out=$(grep -rhoE '10\.4[6-9]\.[0-9.]+(/[0-9]+)?' "$STATE" 2>/dev/null | sort -u)
+assert_eq "$out" "" "plugin state no longer mentions 10.46.x-10.49.x"
+out=$(for n in $NIDS; do grep -rl "${n:0:12}" "$STATE"; done 2>/dev/null)
+assert_eq "$out" "" "plugin state no longer mentions the IDs of mine and open"
+
+# -------------------------------------------------------------- shutdown
+
+lab_log "--- shutdown"
+lab_plugin_stop $H
+
+lab_log "wall time $((SECONDS - T0)) s (after lab set-up)"
+if [ "$LAB_FAIL" -gt 0 ]; then
+	lab_log "plugin log (last 80 lines), $(lab_hdir $H)/plugin.log:"
+	lab_plugin_log $H 80
+fi
+lab_done

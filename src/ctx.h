@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "addr.h"
 
@@ -15,8 +16,14 @@
 #define RP_DEFAULT_GW4	"169.254.1.1"
 #define RP_DEFAULT_GW6	"fe80::1"
 #define RP_DEFAULT_MTU	1500
+#define RP_DEFAULT_TAG	100
+#define RP_DEFAULT_ZEBRA_SOCKET	"/var/run/frr/zserv.api"
+#define RP_DEFAULT_ZEBRA_TYPE	"babel"
+#define RP_DEFAULT_GR_STALE	60
 
 struct event_base;
+struct announce;
+struct zclient;
 struct ipam;
 struct netdrv;
 struct plumb;
@@ -31,11 +38,27 @@ struct rp_config {
 	char state_dir[PATH_MAX];
 	bool debug;
 	bool use_syslog;
+
+	/* What networks announce unless -o routed.* says otherwise. */
+	unsigned announce_kind;		/* ANNOUNCE_HOST | ANNOUNCE_AGGREGATE */
+	uint32_t tag;
+	uint32_t metric;
+	bool has_metric;
+	uint8_t distance;
+
+	/* The zebra session (--announce zapi). */
+	bool zapi;
+	char zebra_socket[108];
+	uint8_t zebra_type;
+	uint16_t zebra_instance;
+	unsigned gr_stale_time;		/* seconds; 0 disables graceful restart */
 };
 
 struct rp_ctx {
 	struct rp_config cfg;
 	struct event_base *base;
+	struct announce *announce;
+	struct zclient *zclient;
 	struct ipam *ipam;
 	struct netdrv *netdrv;
 	struct plumb *plumb;

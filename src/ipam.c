@@ -146,6 +146,20 @@ ipam_mark_aux(struct rp_ctx *ctx, const struct ipaddr *addr)
 	p->aux[p->naux++] = *addr;
 }
 
+int
+ipam_pool_range(struct rp_ctx *ctx, const struct ipprefix *pool,
+    struct ipprefix *range)
+{
+	char key[ADDR_STRLEN];
+	struct pool *p;
+
+	p = hmap_find(ctx->ipam->pools, prefix_fmt(pool, key, sizeof(key)));
+	if (p == NULL)
+		return -ENOENT;
+	*range = p->range;
+	return 0;
+}
+
 /*
  * A new pool for prefix (and range).  The automatic range leaves out the
  * network and broadcast addresses of an IPv4 pool and the subnet-router

@@ -32,6 +32,13 @@ bool ipam_has_addr(struct rp_ctx *ctx, const struct ipaddr *addr);
  */
 void ipam_mark_aux(struct rp_ctx *ctx, const struct ipaddr *addr);
 
+/*
+ * The automatic range (--ip-range, else the subnet) of the pool whose
+ * prefix is pool.  0, or -ENOENT when that pool is not ours.
+ */
+int ipam_pool_range(struct rp_ctx *ctx, const struct ipprefix *pool,
+    struct ipprefix *range);
+
 /* The state as JSON (NULL on ENOMEM), and back: 0 or -EINVAL with err set. */
 cJSON *ipam_to_json(struct rp_ctx *ctx);
 int ipam_from_json(struct rp_ctx *ctx, const cJSON *j, char *err, size_t errlen);

@@ -45,7 +45,7 @@ log_set_hook(void (*hook)(enum log_level, const char *, void *), void *arg)
 	logcfg.hook_arg = arg;
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 vlog(enum log_level lvl, int errnum, const char *fmt, va_list ap)
 {
 	static const char *names[] = { "error", "warning", "info", "debug" };

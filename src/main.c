@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "announce.h"
 #include "ctx.h"
 #include "http.h"
 #include "ipam.h"
@@ -23,6 +24,10 @@
 #include "netdrv.h"
 #include "plumb.h"
 #include "store.h"
+#include "zapi.h"
+#include "zclient.h"
+
+#define RP_FRR_DAEMONS	"/etc/frr/daemons"
 
 static void
 usage(FILE *f)
@@ -41,12 +46,37 @@ usage(FILE *f)
 "  --socket-dir DIR    where net-routed.sock and ipam-routed.sock are created\n"
 "                      (default %s)\n"
 "  --state-dir DIR     where the state is kept (default %s)\n"
+"\n"
+"Routes (announced straight to FRR's zebra over ZAPI):\n"
+"  --announce MODE     zapi (default) or none (announce nothing)\n"
+"  --zebra-socket PATH zebra's ZAPI socket (default %s)\n"
+"  --zebra-route-type NAME[:INSTANCE]\n"
+"                      route type the routes carry in zebra, which ospfd and\n"
+"                      bgpd redistribute with 'redistribute NAME' (default %s;\n"
+"                      instance 0, the only one they redistribute)\n"
+"  --zebra-gr-stale-time S\n"
+"                      seconds zebra keeps the routes while routed-plugin\n"
+"                      restarts (graceful restart; default %d, 0 disables)\n"
+"  --frr-daemons FILE  FRR's daemons file, checked for a daemon that owns the\n"
+"                      route type (default %s)\n"
+"  --default-announce KIND\n"
+"                      what a network announces unless -o routed.announce says:\n"
+"                      host (a /32 per container, default), aggregate (the\n"
+"                      network's --ip-range or subnet, blackholed here), both\n"
+"                      or none\n"
+"  --default-tag N     route tag unless -o routed.tag (default %d)\n"
+"  --default-metric N  route metric unless -o routed.metric (default: none)\n"
+"  --default-distance N\n"
+"                      administrative distance 1..255 unless -o\n"
+"                      routed.distance (default: the route type's own)\n"
+"\n"
 "  --debug             log every request and reply\n"
 "  --syslog            log to syslog instead of standard error\n"
 "  --version           print the version and exit\n"
 "  --help              print this help and exit\n",
 	    RP_DEFAULT_GW4, RP_DEFAULT_GW6, RP_DEFAULT_MTU, RP_SOCKET_DIR,
-	    RP_STATE_DIR);
+	    RP_STATE_DIR, RP_DEFAULT_ZEBRA_SOCKET, RP_DEFAULT_ZEBRA_TYPE,
+	    RP_DEFAULT_GR_STALE, RP_FRR_DAEMONS, RP_DEFAULT_TAG);
 }
 
 /* One-line reason and exit 2: a flag value was refused. */
@@ -89,8 +119,47 @@ parse_dir(const char *flag, const char *s, char *out, size_t len)
 	snprintf(out, len, "%s", s);
 }
 
+/* A decimal flag value in [min, max]. */
+static unsigned long
+parse_ulong(const char *flag, const char *s, unsigned long min,
+    unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v < min ||
+	    v > max || strlen(s) > 10)
+		badflag("%s %s: must be a number from %lu to %lu", flag, s, min,
+		    max);
+	return v;
+}
+
+/* NAME[:INSTANCE] */
 static void
-parse_flags(int argc, char **argv, struct rp_config *cfg)
+parse_route_type(const char *s, struct rp_config *cfg)
+{
+	char name[32];
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (n == 0 || n >= sizeof(name))
+		badflag("--zebra-route-type %s: expected NAME[:INSTANCE]", s);
+	memcpy(name, s, n);
+	name[n] = '\0';
+	if (zapi_route_type_parse(name, &cfg->zebra_type) != 0)
+		badflag("--zebra-route-type %s: unknown route type '%s'", s, name);
+	if (!zapi_route_type_ownable(cfg->zebra_type))
+		badflag("--zebra-route-type %s: zebra does not accept '%s' as a "
+		    "client's route type", s, name);
+	cfg->zebra_instance = colon ? (uint16_t)parse_ulong("--zebra-route-type "
+	    "instance", colon + 1, 0, 65535) : 0;
+}
+
+static void
+parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
+    size_t daemonslen)
 {
 	static const struct option longopts[] = {
 		{ "gateway", required_argument, NULL, 'g' },
@@ -98,6 +167,15 @@ parse_flags(int argc, char **argv, struct rp_config *cfg)
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "socket-dir", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "announce", required_argument, NULL, 'A' },
+		{ "zebra-socket", required_argument, NULL, 'z' },
+		{ "zebra-route-type", required_argument, NULL, 't' },
+		{ "zebra-gr-stale-time", required_argument, NULL, 'G' },
+		{ "frr-daemons", required_argument, NULL, 'F' },
+		{ "default-announce", required_argument, NULL, 'k' },
+		{ "default-tag", required_argument, NULL, 'T' },
+		{ "default-metric", required_argument, NULL, 'M' },
+		{ "default-distance", required_argument, NULL, 'D' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "syslog", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -114,6 +192,14 @@ parse_flags(int argc, char **argv, struct rp_config *cfg)
 	cfg->mtu = RP_DEFAULT_MTU;
 	snprintf(cfg->socket_dir, sizeof(cfg->socket_dir), "%s", RP_SOCKET_DIR);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", RP_STATE_DIR);
+	cfg->zapi = true;
+	snprintf(cfg->zebra_socket, sizeof(cfg->zebra_socket), "%s",
+	    RP_DEFAULT_ZEBRA_SOCKET);
+	parse_route_type(RP_DEFAULT_ZEBRA_TYPE, cfg);
+	cfg->gr_stale_time = RP_DEFAULT_GR_STALE;
+	cfg->announce_kind = ANNOUNCE_HOST;
+	cfg->tag = RP_DEFAULT_TAG;
+	snprintf(daemons, daemonslen, "%s", RP_FRR_DAEMONS);
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -140,6 +226,51 @@ parse_flags(int argc, char **argv, struct rp_config *cfg)
 		case 'S':
 			parse_dir("--state-dir", optarg, cfg->state_dir,
 			    sizeof(cfg->state_dir));
+			break;
+		case 'A':
+			if (strcmp(optarg, "zapi") == 0)
+				cfg->zapi = true;
+			else if (strcmp(optarg, "none") == 0)
+				cfg->zapi = false;
+			else
+				badflag("--announce %s: must be zapi or none", optarg);
+			break;
+		case 'z':
+			if (optarg[0] != '/' || strlen(optarg) >=
+			    sizeof(cfg->zebra_socket))
+				badflag("--zebra-socket %s: not an absolute path "
+				    "shorter than %zu characters", optarg,
+				    sizeof(cfg->zebra_socket));
+			snprintf(cfg->zebra_socket, sizeof(cfg->zebra_socket), "%s",
+			    optarg);
+			break;
+		case 't':
+			parse_route_type(optarg, cfg);
+			break;
+		case 'G':
+			cfg->gr_stale_time = (unsigned)parse_ulong(
+			    "--zebra-gr-stale-time", optarg, 0, 3600);
+			break;
+		case 'F':
+			snprintf(daemons, daemonslen, "%s", optarg);
+			break;
+		case 'k':
+			if (announce_kind_parse(optarg, &cfg->announce_kind) != 0)
+				badflag("--default-announce %s: must be host, "
+				    "aggregate, both or none", optarg);
+			break;
+		case 'T':
+			cfg->tag = (uint32_t)parse_ulong("--default-tag", optarg,
+			    0, UINT32_MAX);
+			break;
+		case 'M':
+			cfg->metric = (uint32_t)parse_ulong("--default-metric",
+			    optarg, 0, UINT32_MAX);
+			cfg->has_metric = true;
+			break;
+		case 'D':
+			cfg->distance = (uint8_t)parse_ulong("--default-distance",
+			    optarg, 1, 255);
 			break;
 		case 'd':
 			cfg->debug = true;
@@ -179,6 +310,94 @@ check_forwarding(void)
 		    "will reach only the host itself");
 }
 
+/* FRR daemons that own a route type: a second owner breaks both. */
+static const struct {
+	const char *type;
+	const char *daemon;
+} type_owners[] = {
+	{ "babel", "babeld" }, { "openfabric", "fabricd" }, { "static", "staticd" },
+	{ "ospf", "ospfd" }, { "bgp", "bgpd" }, { "rip", "ripd" },
+	{ "ripng", "ripngd" }, { "isis", "isisd" }, { "eigrp", "eigrpd" },
+	{ "nhrp", "nhrpd" }, { "sharp", "sharpd" }, { "pbr", "pbrd" },
+	{ "ospf6", "ospf6d" }, { "ldp", "ldpd" }, { "vnc", "bgpd" },
+	{ "pim", "pimd" }, { "vrrp", "vrrpd" }, { "bfd", "bfdd" },
+};
+
+/*
+ * Warn loudly when FRR's daemons file enables the daemon that owns our
+ * route type: zebra lets one client per (type, instance) live, and each
+ * disconnect would wipe the other's routes.
+ */
+static void
+check_type_owner(const struct rp_config *cfg, const char *daemons)
+{
+	const char *type = zapi_route_type_name(cfg->zebra_type);
+	const char *daemon = NULL;
+	char line[256], want[64];
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(type_owners) / sizeof(type_owners[0]); i++)
+		if (strcmp(type_owners[i].type, type) == 0)
+			daemon = type_owners[i].daemon;
+	if (daemon == NULL || (f = fopen(daemons, "re")) == NULL)
+		return;
+	snprintf(want, sizeof(want), "%s=yes", daemon);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, want, strlen(want)) == 0) {
+			log_warnx("*** %s enables %s, which owns route type %s: "
+			    "zebra would mix its routes with routed-plugin's and "
+			    "each one's restart would wipe the other's. Disable "
+			    "%s or choose another --zebra-route-type. ***",
+			    daemons, daemon, type, daemon);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static int
+zapi_add(void *arg, const struct route *r)
+{
+	return zclient_route_add(arg, r);
+}
+
+static int
+zapi_del(void *arg, const struct ipprefix *p)
+{
+	int r = zclient_route_del(arg, p);
+
+	return r == -ENOENT ? 0 : r;
+}
+
+/* Start the zebra session and feed it the announce table. */
+static void
+start_zapi(struct rp_ctx *ctx, const char *daemons)
+{
+	struct zclient_config zc;
+	struct announce_backend b = { "zapi", zapi_add, zapi_del, NULL };
+	int r;
+
+	check_type_owner(&ctx->cfg, daemons);
+	memset(&zc, 0, sizeof(zc));
+	snprintf(zc.socket_path, sizeof(zc.socket_path), "%s",
+	    ctx->cfg.zebra_socket);
+	zc.route_type = ctx->cfg.zebra_type;
+	zc.instance = ctx->cfg.zebra_instance;
+	zc.gr_stale_time = ctx->cfg.gr_stale_time;
+	if ((r = zclient_new(ctx->base, &zc, &ctx->zclient)) != 0)
+		fatalx("cannot start the zebra session: %s", strerror(-r));
+	b.arg = ctx->zclient;
+	if ((r = announce_attach(ctx, &b)) != 0)
+		fatalx("cannot attach the zebra session: %s", strerror(-r));
+	log_info("announcing to zebra at %s as %s instance %u, graceful "
+	    "restart %u s", zc.socket_path, zapi_route_type_name(zc.route_type),
+	    zc.instance, zc.gr_stale_time);
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -198,11 +417,11 @@ main(int argc, char **argv)
 	struct rp_ctx ctx;
 	struct event *sigterm, *sigint;
 	char err[512], path[PATH_MAX + 32];
-	char gw4[ADDR_STRLEN], gw6[ADDR_STRLEN];
+	char gw4[ADDR_STRLEN], gw6[ADDR_STRLEN], daemons[PATH_MAX];
 	int r;
 
 	memset(&ctx, 0, sizeof(ctx));
-	parse_flags(argc, argv, &ctx.cfg);
+	parse_flags(argc, argv, &ctx.cfg, daemons, sizeof(daemons));
 	log_init("routed-plugin", ctx.cfg.use_syslog, ctx.cfg.debug);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -210,12 +429,17 @@ main(int argc, char **argv)
 		fatalx("cannot create the event loop");
 	if ((r = plumb_open(&ctx.plumb)) != 0)
 		fatalx("cannot open netlink: %s", strerror(-r));
-	if (ipam_init(&ctx) != 0 || netdrv_init(&ctx) != 0)
+	if (ipam_init(&ctx) != 0 || netdrv_init(&ctx) != 0 ||
+	    announce_init(&ctx) != 0)
 		fatalx("out of memory");
 	if (store_open(&ctx, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 	if (store_load(&ctx, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	/* The routes of the saved state go out first, before any new request. */
+	netdrv_announce_all(&ctx);
+	if (ctx.cfg.zapi)
+		start_zapi(&ctx, daemons);
 
 	if (mkdir(ctx.cfg.socket_dir, 0755) != 0 && errno != EEXIST)
 		fatal("cannot create %s", ctx.cfg.socket_dir);
@@ -248,6 +472,9 @@ main(int argc, char **argv)
 	event_free(sigint);
 	http_free(ctx.http_net);
 	http_free(ctx.http_ipam);
+	/* With graceful restart zebra keeps our routes until we are back. */
+	zclient_free(ctx.zclient);
+	announce_free(&ctx);
 	netdrv_free(&ctx);
 	ipam_free(&ctx);
 	store_close(&ctx);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "announce.h"
 #include "ctx.h"
 #include "hmap.h"
 #include "ipam.h"
@@ -29,6 +30,10 @@
 #define OPT_IPV6	"com.docker.network.enable_ipv6"
 #define OPT_INTERNAL	"com.docker.network.internal"
 #define OPT_MTU		"com.docker.network.driver.mtu"
+#define OPT_ANNOUNCE	"routed.announce"
+#define OPT_TAG		"routed.tag"
+#define OPT_METRIC	"routed.metric"
+#define OPT_DISTANCE	"routed.distance"
 #define SANDBOX_MAX	256
 
 struct network {
@@ -38,6 +43,13 @@ struct network {
 	bool ipv6;
 	struct ipprefix pool4, pool6;
 	bool has4, has6;
+	/* what is announced to the routing daemon, and how */
+	unsigned announce;		/* ANNOUNCE_HOST | ANNOUNCE_AGGREGATE */
+	uint32_t tag;
+	uint32_t metric;
+	bool has_metric;
+	uint8_t distance;
+	struct ipprefix agg4, agg6;	/* the aggregates: --ip-range or subnet */
 };
 
 struct endpoint {
@@ -59,7 +71,9 @@ struct netdrv {
 };
 
 /* Option keys accepted with docker network create -o; listed in errors. */
-static const char *const known_options[] = { OPT_MTU };
+static const char *const known_options[] = {
+	OPT_MTU, OPT_ANNOUNCE, OPT_TAG, OPT_METRIC, OPT_DISTANCE,
+};
 
 int
 netdrv_init(struct rp_ctx *ctx)
@@ -240,6 +254,80 @@ ep_routes_del(struct rp_ctx *ctx, const struct endpoint *ep)
 	return r ? r : r6;
 }
 
+/* The route of one of ep's addresses, with its network's settings. */
+static void
+host_route(const struct network *n, const struct endpoint *ep,
+    const struct ipaddr *a, struct route *r)
+{
+	memset(r, 0, sizeof(*r));
+	prefix_host(a, &r->prefix);
+	r->kind = ROUTE_HOST;
+	snprintf(r->ifname, sizeof(r->ifname), "%s", ep->host_if);
+	r->tag = n->tag;
+	r->metric = n->metric;
+	r->has_metric = n->has_metric;
+	r->distance = n->distance;
+	snprintf(r->network_id, sizeof(r->network_id), "%s", n->id);
+	snprintf(r->endpoint_id, sizeof(r->endpoint_id), "%s", ep->id);
+}
+
+/* Announce (or withdraw) the host routes of ep, as its network says. */
+static void
+ep_announce(struct rp_ctx *ctx, const struct network *n,
+    const struct endpoint *ep, bool on)
+{
+	const struct ipaddr *addrs[2] = { ep->has4 ? &ep->addr4 : NULL,
+	    ep->has6 ? &ep->addr6 : NULL };
+	struct route r;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (addrs[i] == NULL)
+			continue;
+		host_route(n, ep, addrs[i], &r);
+		if (on && (n->announce & ANNOUNCE_HOST))
+			announce_add(ctx, &r);
+		else
+			announce_del(ctx, &r.prefix);
+	}
+}
+
+/* Announce (or withdraw) the aggregates of n: blackholed on this host. */
+static void
+net_announce(struct rp_ctx *ctx, const struct network *n, bool on)
+{
+	const struct ipprefix *aggs[2] = { n->has4 ? &n->agg4 : NULL,
+	    n->has6 ? &n->agg6 : NULL };
+	struct route r;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (aggs[i] == NULL)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.prefix = *aggs[i];
+		r.kind = ROUTE_AGGREGATE;
+		r.tag = n->tag;
+		r.metric = n->metric;
+		r.has_metric = n->has_metric;
+		r.distance = n->distance;
+		snprintf(r.network_id, sizeof(r.network_id), "%s", n->id);
+		if (on && (n->announce & ANNOUNCE_AGGREGATE))
+			announce_add(ctx, &r);
+		else
+			announce_del(ctx, &r.prefix);
+	}
+}
+
+/* The aggregate of a pool: the IPAM's range when it is ours, else the pool. */
+static void
+aggregate_of(struct rp_ctx *ctx, const struct ipprefix *pool,
+    struct ipprefix *agg)
+{
+	if (ipam_pool_range(ctx, pool, agg) != 0)
+		*agg = *pool;
+}
+
 static int
 nd_activate(struct api_call *c)
 {
@@ -334,21 +422,72 @@ parse_mtu(struct api_call *c, const char *s, unsigned *mtu)
 	return 0;
 }
 
+/* A decimal number in [min, max] for option key. */
+static int
+parse_num(struct api_call *c, const char *key, const char *s,
+    unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno != 0 || *end != '\0' || v < min ||
+	    v > max || strlen(s) > 10)
+		return api_fail(c, -EINVAL, "option %s=%.32s: must be a number "
+		    "from %lu to %lu", key, s, min, max);
+	*out = v;
+	return 0;
+}
+
 static int
 parse_generic(struct api_call *c, const cJSON *generic, struct network *n)
 {
 	const cJSON *it;
 	char known[256] = "";
+	unsigned long v;
 	size_t i;
 	int r;
 
 	cJSON_ArrayForEach(it, generic) {
+		if (!cJSON_IsString(it) && strncmp(it->string, "routed.", 7) == 0)
+			return api_fail(c, -EINVAL, "option %.64s must be a "
+			    "string", it->string);
 		if (strcmp(it->string, OPT_MTU) == 0) {
 			if (!cJSON_IsString(it))
 				return api_fail(c, -EINVAL, "option %s must be "
 				    "a string", OPT_MTU);
 			if ((r = parse_mtu(c, it->valuestring, &n->mtu)) != 0)
 				return r;
+			continue;
+		}
+		if (strcmp(it->string, OPT_ANNOUNCE) == 0) {
+			if (announce_kind_parse(it->valuestring, &n->announce) != 0)
+				return api_fail(c, -EINVAL, "option %s=%.32s: must "
+				    "be host, aggregate, both or none",
+				    OPT_ANNOUNCE, it->valuestring);
+			continue;
+		}
+		if (strcmp(it->string, OPT_TAG) == 0) {
+			if ((r = parse_num(c, OPT_TAG, it->valuestring, 0,
+			    UINT32_MAX, &v)) != 0)
+				return r;
+			n->tag = (uint32_t)v;
+			continue;
+		}
+		if (strcmp(it->string, OPT_METRIC) == 0) {
+			if ((r = parse_num(c, OPT_METRIC, it->valuestring, 0,
+			    UINT32_MAX, &v)) != 0)
+				return r;
+			n->metric = (uint32_t)v;
+			n->has_metric = true;
+			continue;
+		}
+		if (strcmp(it->string, OPT_DISTANCE) == 0) {
+			if ((r = parse_num(c, OPT_DISTANCE, it->valuestring, 1,
+			    255, &v)) != 0)
+				return r;
+			n->distance = (uint8_t)v;
 			continue;
 		}
 		for (i = 0; i < sizeof(known_options) / sizeof(*known_options); i++) {
@@ -366,6 +505,9 @@ static bool
 net_same(const struct network *a, const struct network *b)
 {
 	return a->mtu == b->mtu && a->internal == b->internal &&
+	    a->announce == b->announce && a->tag == b->tag &&
+	    a->has_metric == b->has_metric && a->metric == b->metric &&
+	    a->distance == b->distance &&
 	    a->ipv6 == b->ipv6 && a->has4 == b->has4 && a->has6 == b->has6 &&
 	    (!a->has4 || (addr_eq(&a->pool4.addr, &b->pool4.addr) &&
 	    a->pool4.plen == b->pool4.plen)) &&
@@ -384,6 +526,11 @@ nd_create_network(struct api_call *c)
 	int r;
 
 	memset(&tmp, 0, sizeof(tmp));
+	tmp.announce = c->ctx->cfg.announce_kind;
+	tmp.tag = c->ctx->cfg.tag;
+	tmp.metric = c->ctx->cfg.metric;
+	tmp.has_metric = c->ctx->cfg.has_metric;
+	tmp.distance = c->ctx->cfg.distance;
 	if ((r = api_get_id(c, c->req, "NetworkID", &id)) != 0 ||
 	    (r = api_get_obj(c, c->req, "Options", false, &opts)) != 0 ||
 	    (r = api_get_obj(c, opts, OPT_GENERIC, false, &generic)) != 0 ||
@@ -400,6 +547,9 @@ nd_create_network(struct api_call *c)
 		return api_fail(c, -EINVAL, "option %s=%u is below 1280, the "
 		    "minimum MTU of IPv6", OPT_MTU, tmp.mtu);
 	snprintf(tmp.id, sizeof(tmp.id), "%s", id);
+	aggregate_of(c->ctx, &tmp.pool4, &tmp.agg4);
+	if (tmp.has6)
+		aggregate_of(c->ctx, &tmp.pool6, &tmp.agg6);
 	if ((old = hmap_find(nd->networks, id)) != NULL) {
 		if (net_same(old, &tmp))
 			return 0;
@@ -420,9 +570,11 @@ nd_create_network(struct api_call *c)
 		free(n);
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
 	}
-	log_info("network %.12s created: %s%s, mtu %u%s", n->id,
-	    prefix_fmt(&n->pool4, s, sizeof(s)), n->has6 ? " + IPv6" : "",
-	    net_mtu(c->ctx, n), n->internal ? ", internal" : "");
+	net_announce(c->ctx, n, true);
+	log_info("network %.12s created: %s%s, mtu %u%s, announce %s, tag %u",
+	    n->id, prefix_fmt(&n->pool4, s, sizeof(s)), n->has6 ? " + IPv6" : "",
+	    net_mtu(c->ctx, n), n->internal ? ", internal" : "",
+	    announce_kind_name(n->announce), n->tag);
 	return 0;
 }
 
@@ -430,8 +582,11 @@ nd_create_network(struct api_call *c)
 static int
 ep_remove(struct rp_ctx *ctx, struct endpoint *ep, char *err, size_t errlen)
 {
+	struct network *n = hmap_find(ctx->netdrv->networks, ep->net_id);
 	int r;
 
+	if (n != NULL)
+		ep_announce(ctx, n, ep, false);
 	ep_routes_del(ctx, ep);
 	if ((r = plumb_veth_del(ctx->plumb, ep->host_if, ep->peer_if)) != 0) {
 		snprintf(err, errlen, "cannot delete veth %s: %s", ep->host_if,
@@ -473,6 +628,7 @@ nd_delete_network(struct api_call *c)
 		hmap_add(nd->networks, n->id, n);
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
 	}
+	net_announce(c->ctx, n, false);
 	log_info("network %.12s deleted", n->id);
 	free(n);
 	return 0;
@@ -701,6 +857,7 @@ nd_join(struct api_call *c)
 		    (r = add_connected_route(c, routes, &ctx->cfg.gateway6)) != 0)
 			return r;
 	}
+	ep_announce(ctx, n, ep, true);
 	log_info("endpoint %.12s joined %s", ep->id, ep->sandbox);
 	return 0;
 }
@@ -719,6 +876,7 @@ nd_leave(struct api_call *c)
 		log_debug("Leave: unknown endpoint %.12s, nothing to do", epid);
 		return 0;
 	}
+	ep_announce(c->ctx, n, ep, false);
 	if ((r = ep_routes_del(c->ctx, ep)) != 0)
 		return api_fail(c, r, "cannot remove the routes of endpoint "
 		    "%.12s: %s", epid, strerror(-r));
@@ -794,6 +952,16 @@ netdrv_to_json(struct rp_ctx *ctx)
 		    !cJSON_AddNumberToObject(o, "mtu", n->mtu) ||
 		    !cJSON_AddBoolToObject(o, "internal", n->internal) ||
 		    !cJSON_AddBoolToObject(o, "ipv6", n->ipv6) ||
+		    !cJSON_AddStringToObject(o, "announce",
+		    announce_kind_name(n->announce)) ||
+		    !cJSON_AddNumberToObject(o, "tag", n->tag) ||
+		    (n->has_metric && !cJSON_AddNumberToObject(o, "metric",
+		    n->metric)) ||
+		    !cJSON_AddNumberToObject(o, "distance", n->distance) ||
+		    !cJSON_AddStringToObject(o, "agg4",
+		    prefix_fmt(&n->agg4, s, sizeof(s))) ||
+		    (n->has6 && !cJSON_AddStringToObject(o, "agg6",
+		    prefix_fmt(&n->agg6, s, sizeof(s)))) ||
 		    !cJSON_AddStringToObject(o, "pool4",
 		    prefix_fmt(&n->pool4, s, sizeof(s))) ||
 		    (n->has6 && !cJSON_AddStringToObject(o, "pool6",
@@ -843,11 +1011,27 @@ valid_id(const char *s)
 	return true;
 }
 
+/* A whole number field of a state object, within [min, max]. */
+static int
+num_field(const cJSON *o, const char *name, double min, double max,
+    unsigned long *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (!cJSON_IsNumber(v) || v->valuedouble < min || v->valuedouble > max ||
+	    v->valuedouble != (double)(unsigned long)v->valuedouble)
+		return -EINVAL;
+	*out = (unsigned long)v->valuedouble;
+	return 0;
+}
+
 static int
 net_from_json(struct netdrv *nd, const cJSON *o, char *err, size_t errlen)
 {
 	const cJSON *mtu = cJSON_GetObjectItemCaseSensitive(o, "mtu");
 	const char *id = jstr(o, "id"), *p4 = jstr(o, "pool4"), *p6 = jstr(o, "pool6");
+	const char *a4 = jstr(o, "agg4"), *a6 = jstr(o, "agg6");
+	unsigned long v = 0, d = 0, m = 0;
 	struct network *n;
 
 	if (!valid_id(id) || p4 == NULL || !cJSON_IsNumber(mtu) ||
@@ -863,9 +1047,26 @@ net_from_json(struct netdrv *nd, const cJSON *o, char *err, size_t errlen)
 	n->ipv6 = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ipv6"));
 	n->has4 = true;
 	n->has6 = p6 != NULL;
+	if (num_field(o, "tag", 0, UINT32_MAX, &v) != 0 ||
+	    num_field(o, "distance", 0, 255, &d) != 0 ||
+	    (cJSON_GetObjectItemCaseSensitive(o, "metric") != NULL &&
+	    num_field(o, "metric", 0, UINT32_MAX, &m) != 0) ||
+	    announce_kind_parse(jstr(o, "announce") ? jstr(o, "announce") : "",
+	    &n->announce) != 0) {
+		snprintf(err, errlen, "network %.12s: invalid announce settings",
+		    id);
+		free(n);
+		return -EINVAL;
+	}
+	n->tag = (uint32_t)v;
+	n->distance = (uint8_t)d;
+	n->has_metric = cJSON_GetObjectItemCaseSensitive(o, "metric") != NULL;
+	n->metric = (uint32_t)m;
 	if (prefix_parse(p4, &n->pool4) != 0 || n->pool4.addr.family != AF_INET ||
 	    (p6 && (prefix_parse(p6, &n->pool6) != 0 ||
 	    n->pool6.addr.family != AF_INET6)) ||
+	    a4 == NULL || prefix_parse(a4, &n->agg4) != 0 ||
+	    (p6 && (a6 == NULL || prefix_parse(a6, &n->agg6) != 0)) ||
 	    hmap_find(nd->networks, n->id) != NULL ||
 	    hmap_add(nd->networks, n->id, n) != 0) {
 		snprintf(err, errlen, "network %.12s: invalid pool or listed twice",
@@ -918,6 +1119,22 @@ ep_from_json(struct netdrv *nd, const cJSON *o, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+void
+netdrv_announce_all(struct rp_ctx *ctx)
+{
+	struct netdrv *nd = ctx->netdrv;
+	struct network *n;
+	struct endpoint *ep;
+	size_t pos = 0;
+
+	while ((n = hmap_next(nd->networks, &pos, NULL)) != NULL)
+		net_announce(ctx, n, true);
+	pos = 0;
+	while ((ep = hmap_next(nd->endpoints, &pos, NULL)) != NULL)
+		if (ep->joined && (n = hmap_find(nd->networks, ep->net_id)))
+			ep_announce(ctx, n, ep, true);
 }
 
 int

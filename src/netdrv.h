@@ -34,6 +34,9 @@ void netdrv_ifnames(const char *endpoint_id, char host[IFNAMSIZ],
 /* True when an endpoint of ours holds addr. */
 bool netdrv_addr_in_use(struct rp_ctx *ctx, const struct ipaddr *addr);
 
+/* Announce every route the loaded state calls for (at start-up). */
+void netdrv_announce_all(struct rp_ctx *ctx);
+
 cJSON *netdrv_to_json(struct rp_ctx *ctx);
 int netdrv_from_json(struct rp_ctx *ctx, const cJSON *j, char *err,
     size_t errlen);

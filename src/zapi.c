@@ -586,6 +586,32 @@ zapi_error_decode(struct buf *body, uint32_t *code)
 	return 0;
 }
 
+int
+zapi_interface_decode(struct buf *body, struct zapi_interface *out)
+{
+	struct zapi_interface ifp;
+	uint32_t hwlen;
+	uint8_t lp;
+
+	memset(&ifp, 0, sizeof(ifp));
+	/* name, ifindex, status, flags, ptm x2, metric, speed: skipped ones */
+	if (buf_get_bytes(body, ifp.name, sizeof(ifp.name)) ||
+	    buf_get_u32(body, &ifp.ifindex) ||
+	    buf_get_u8(body, &ifp.status) || buf_get_u64(body, &ifp.flags) ||
+	    buf_skip(body, 1 + 1 + 4 + 4) || buf_get_u32(body, &ifp.mtu) ||
+	    buf_skip(body, 4 + 4) || buf_get_u32(body, &ifp.link_ifindex) ||
+	    buf_skip(body, 4) || buf_get_u32(body, &hwlen))
+		return -EBADMSG;
+	if (memchr(ifp.name, '\0', sizeof(ifp.name)) == NULL ||
+	    ifp.name[0] == '\0' || hwlen > ZAPI_IF_HWADDR_MAX ||
+	    buf_skip(body, hwlen) || buf_get_u8(body, &lp))
+		return -EBADMSG;
+	/* TE link params (lp == 1) have no place here. */
+	(void)buf_skip(body, buf_left(body));
+	*out = ifp;
+	return 0;
+}
+
 const char *
 zapi_cmd_name(uint16_t cmd)
 {

@@ -222,6 +222,24 @@ struct zapi_client_cap {
 	uint32_t	vrf_id;
 };
 
+/* Interface messages (Appendix A of docs/zapi.md). */
+#define ZAPI_IFNAMSIZ		16	/* INTERFACE_NAMSIZ, NUL included */
+#define ZAPI_IF_HWADDR_MAX	20	/* INTERFACE_HWADDR_MAX */
+#define ZAPI_IFS_ACTIVE		0x01	/* ZEBRA_INTERFACE_ACTIVE */
+#define ZAPI_IFS_SUB		0x02
+#define ZAPI_IFS_LINKDETECTION	0x04
+#define ZAPI_IFS_VRF_LOOPBACK	0x08
+
+/* INTERFACE_ADD/DELETE/UP/DOWN: the fields a route owner needs. */
+struct zapi_interface {
+	char		name[ZAPI_IFNAMSIZ];	/* NUL-terminated, not empty */
+	uint32_t	ifindex;
+	uint8_t		status;		/* ZAPI_IFS_* */
+	uint64_t	flags;		/* IFF_* (UP 0x1, RUNNING 0x40) */
+	uint32_t	mtu;
+	uint32_t	link_ifindex;	/* parent or veth peer */
+};
+
 /* ZEBRA_CAPABILITIES, zebra's answer to HELLO. */
 struct zapi_caps {
 	uint32_t	vrf_backend;	/* 0 VRF_LITE, 1 NETNS */
@@ -327,6 +345,15 @@ int zapi_caps_decode(struct buf *body, struct zapi_caps *c);
  * INVALID_MSG_TYPE).  0 or -EBADMSG.
  */
 int zapi_error_decode(struct buf *body, uint32_t *code);
+
+/*
+ * Decode an INTERFACE_ADD/DELETE/UP/DOWN body (8.4 zserv_encode_interface;
+ * 70 bytes for a veth).  Everything up to the has_link_params octet is
+ * checked; TE link parameters and anything after them are skipped.
+ * 0, or -EBADMSG for a short body, a name without a NUL in its 16 bytes or
+ * an empty one, or a hardware address longer than ZAPI_IF_HWADDR_MAX.
+ */
+int zapi_interface_decode(struct buf *body, struct zapi_interface *ifp);
 
 /* The FRR name of a command ("ROUTE_ADD"), or "UNKNOWN". */
 const char *zapi_cmd_name(uint16_t cmd);

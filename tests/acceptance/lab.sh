@@ -322,6 +322,9 @@ lab_plugin() {
 	mkdir -p "$hd/state" "$D/plugins"
 	local dbg=--debug f
 	for f in "$@"; do [ "$f" = --debug ] && dbg=; done
+	# never let a lab plugin reach the machine's own zebra (a unix socket
+	# path is not confined by the network namespace)
+	case " $* " in *" --zebra-socket "*|*" --announce "*) ;; *) dbg="$dbg --announce none" ;; esac
 	rm -f "$D/plugins/net-routed.sock" "$D/plugins/ipam-routed.sock"
 	echo "=== $(date '+%F %T') start: $LAB_PLUGIN_BIN --socket-dir $D/plugins --state-dir $hd/state $dbg $*" >> "$hd/plugin.log"
 	# ip netns exec execs the program: $! is the plugin's own pid
@@ -444,6 +447,8 @@ lab_cleanup() {
 		pid=${LAB_PLUGIN_PID[$h]:-}
 		_lab_stop_pid "$pid" routed-plugin 10
 	done
+	# FRR daemons (lab_frr), by their pid files, after the plugins
+	lab_frr_cleanup
 	for h in "${LAB_HOSTS[@]}"; do
 		ns=${LAB_NS[$h]:-}
 		[ -n "$ns" ] || continue
@@ -479,4 +484,194 @@ lab_cleanup() {
 		fi
 	fi
 	return 0
+}
+
+# ---------------------------------------------------------------- FRR
+#
+# One FRR instance per host (zebra + ospfd or bgpd), recipe form
+# (/work/shared/docs/test-lab.md "One FRR instance per host"): every daemon
+# runs in the host's netns with -z <dir>/zserv.api --vty_socket <dir>
+# -i <dir>/<daemon>.pid -P 0 -u frr -g frr -d, where <dir> = <lab>/HOST/frr.
+# The configuration files are the shipped examples in $top_srcdir/frr-conf
+# with only the @PLACEHOLDER@s replaced, so that the tests prove the files
+# operators are given. Daemons log to <dir>/<daemon>.log (--log).
+#
+#   lab_frr hostA ospf HOSTNAME=hostA ROUTER_ID=10.250.0.1 FABRIC_IF=fabA \
+#       FABRIC_NET=10.200.0.0/30
+#   lab_vtysh hostA 'show ip ospf neighbor'
+#   lab_plugin hostA --zebra-socket "$(lab_zserv hostA)"
+
+LAB_FRR_DIR=${LAB_FRR_DIR:-/usr/lib/frr}
+LAB_VTYSH=${LAB_VTYSH:-/usr/bin/vtysh}
+LAB_FRR_CONF=${LAB_FRR_CONF:-$top_srcdir/frr-conf}
+declare -A LAB_FRR_DAEMONS=()	# host -> "zebra ospfd" / "zebra bgpd"
+
+lab_fdir()  { printf '%s/%s/frr\n' "$LAB_DIR" "$1"; }
+# lab_zserv HOST: the zserv socket of HOST's zebra (for --zebra-socket)
+lab_zserv() { printf '%s/zserv.api\n' "$(lab_fdir "$1")"; }
+
+# lab_frr_need: skip the test unless FRR's daemons and vtysh are installed
+lab_frr_need() {
+	local c
+	for c in zebra ospfd bgpd; do
+		[ -x "$LAB_FRR_DIR/$c" ] || lab_skip "$LAB_FRR_DIR/$c not found (package frr)"
+	done
+	[ -x "$LAB_VTYSH" ] || lab_skip "vtysh not found at $LAB_VTYSH (package frr)"
+	id frr >/dev/null 2>&1 || lab_skip "no user frr (package frr)"
+	[ -d "$LAB_FRR_CONF" ] || lab_bail "example configuration $LAB_FRR_CONF not found"
+}
+
+# lab_frr_render HOST FILE KEY=VAL...: frr-conf/FILE with @KEY@ -> VAL into
+# HOST's FRR dir (frr:frr 640); fails if a placeholder is left over
+lab_frr_render() {
+	local h=$1 f=$2; shift 2
+	local d; d=$(lab_fdir "$h")
+	local kv k v expr=()
+	for kv in "$@"; do
+		k=${kv%%=*} v=${kv#*=}
+		v=${v//\\/\\\\}; v=${v//|/\\|}; v=${v//&/\\&}
+		expr+=(-e "s|@$k@|$v|g")
+	done
+	sed "${expr[@]}" "$LAB_FRR_CONF/$f" > "$d/$f" || return 1
+	if grep -q '@[A-Z_]*@' "$d/$f"; then
+		lab_warn "$f for $h: placeholder(s) left: $(grep -o '@[A-Z_]*@' "$d/$f" | sort -u | tr '\n' ' ')"
+		return 1
+	fi
+	chown frr:frr "$d/$f" && chmod 640 "$d/$f"
+}
+
+# lab_frr HOST ospf|bgp KEY=VAL...: render zebra.conf, vtysh.conf and
+# ospfd.conf or bgpd.conf for HOST, start zebra then ospfd or bgpd, wait
+# until each answers on its vty
+lab_frr() {
+	local h=$1 proto=$2; shift 2
+	local d; d=$(lab_fdir "$h")
+	local p
+	case $proto in
+	ospf) p=ospfd ;;
+	bgp)  p=bgpd ;;
+	*)    lab_bail "lab_frr: unknown protocol '$proto' (ospf or bgp)" ;;
+	esac
+	mkdir -p "$d" && chown frr:frr "$d" && chmod 755 "$d" || lab_bail "cannot create $d"
+	local f
+	for f in zebra.conf "$p.conf" vtysh.conf; do
+		lab_frr_render "$h" "$f" "$@" || lab_bail "cannot render frr-conf/$f for $h"
+	done
+	LAB_FRR_DAEMONS[$h]="zebra $p"
+	lab_frr_start "$h" zebra || lab_bail "zebra on $h did not come up"
+	lab_frr_start "$h" "$p" || lab_bail "$p on $h did not come up"
+	lab_log "FRR $h up: zebra $p, dir $d"
+}
+
+# lab_frr_pid HOST DAEMON: the pid in DAEMON's pid file, if that process is
+# alive and is that daemon of this lab
+lab_frr_pid() {
+	local d; d=$(lab_fdir "$1")
+	local pid; pid=$(cat "$d/$2.pid" 2>/dev/null)
+	_lab_pid_is "$pid" "$d/$2.pid" && printf '%s\n' "$pid"
+}
+
+# lab_frr_start HOST DAEMON: start one daemon (again) with the recipe's flags
+# and its config file; waits (15 s) until vtysh reaches it
+lab_frr_start() {
+	local h=$1 dm=$2
+	local d; d=$(lab_fdir "$h")
+	local pid
+	pid=$(lab_frr_pid "$h" "$dm")
+	[ -n "$pid" ] && { lab_warn "$dm on $h already runs (pid $pid)"; return 0; }
+	rm -f "$d/$dm.pid"
+	echo "=== $(date '+%F %T') start $dm" >> "$d/$dm.out"
+	ip netns exec "${LAB_NS[$h]:-}" "$LAB_FRR_DIR/$dm" -d -f "$d/$dm.conf" -i "$d/$dm.pid" \
+		-z "$d/zserv.api" --vty_socket "$d" -P 0 -u frr -g frr \
+		--log "file:$d/$dm.log" >> "$d/$dm.out" 2>&1 </dev/null
+	if ! retry 15 _lab_frr_up "$h" "$dm"; then
+		lab_log "$dm on $h did not answer; $d/$dm.out and $dm.log (tail):"
+		tail -n 20 "$d/$dm.out" "$d/$dm.log" 2>/dev/null | sed 's/^/#   | /'
+		return 1
+	fi
+	return 0
+}
+
+_lab_frr_up() {
+	local pid; pid=$(lab_frr_pid "$1" "$2")
+	[ -n "$pid" ] || return 1
+	lab_vtysh_d "$1" "$2" 'show version' >/dev/null 2>&1
+}
+
+# lab_vtysh HOST CMD...: vtysh of HOST's FRR, one -c per CMD
+lab_vtysh() {
+	local h=$1; shift
+	local d; d=$(lab_fdir "$h")
+	local a=() c
+	for c in "$@"; do a+=(-c "$c"); done
+	"$LAB_VTYSH" --vty_socket "$d" --config_dir "$d" "${a[@]}"
+}
+
+# lab_vtysh_d HOST DAEMON CMD...: same, to one daemon only
+lab_vtysh_d() {
+	local h=$1 dm=$2; shift 2
+	local d; d=$(lab_fdir "$h")
+	local a=() c
+	for c in "$@"; do a+=(-c "$c"); done
+	"$LAB_VTYSH" --vty_socket "$d" --config_dir "$d" -d "$dm" "${a[@]}"
+}
+
+# lab_frr_stop HOST [DAEMON...]: SIGTERM by pid file and wait (ospfd takes
+# 1-3 s: it flushes its LSAs); no DAEMON: all of HOST's, zebra last.
+# Returns 1 if one had to be killed.
+lab_frr_stop() {
+	local h=$1; shift
+	local d; d=$(lab_fdir "$h")
+	local list=("$@") dm pid rc=0
+	if [ ${#list[@]} -eq 0 ]; then
+		list=(bgpd ospfd zebra)
+	fi
+	for dm in "${list[@]}"; do
+		pid=$(lab_frr_pid "$h" "$dm")
+		[ -n "$pid" ] || continue
+		kill -TERM "$pid" 2>/dev/null
+		if ! _lab_wait_gone "$pid" 10; then
+			lab_warn "$dm on $h (pid $pid) ignored SIGTERM for 10 s; SIGKILL"
+			kill -KILL "$pid" 2>/dev/null
+			_lab_wait_gone "$pid" 5
+			rc=1
+		fi
+		rm -f "$d/$dm.pid"
+	done
+	return $rc
+}
+
+# lab_frr_cleanup: stop every FRR daemon of the lab (all hosts at once, so
+# the ospfds' 1-3 s exits overlap); called by lab_cleanup
+lab_frr_cleanup() {
+	local h dm pid pids=()
+	for h in "${LAB_HOSTS[@]}"; do
+		for dm in bgpd ospfd; do
+			pid=$(lab_frr_pid "$h" "$dm")
+			[ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; pids+=("$pid"); }
+		done
+	done
+	for pid in "${pids[@]}"; do
+		_lab_wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null
+	done
+	for h in "${LAB_HOSTS[@]}"; do lab_frr_stop "$h" zebra; done
+	return 0
+}
+
+# lab_pair HA HB ospf|bgp: two routed hosts joined by one /30, each with its
+# own FRR from frr-conf/ (zebra + ospfd, or zebra + bgpd in AS 64601/64602):
+#   HA: dum0 10.250.0.1/32 (router ID), fabA 10.200.0.1/30
+#   HB: dum0 10.250.0.2/32 (router ID), fabB 10.200.0.2/30
+# Only names and addresses are substituted into the shipped files.
+lab_pair() {
+	local ha=$1 hb=$2 proto=$3
+	lab_host "$ha" 10.250.0.1/32
+	lab_host "$hb" 10.250.0.2/32
+	lab_link "$ha" fabA "$hb" fabB
+	lab_ip "$ha" addr add 10.200.0.1/30 dev fabA
+	lab_ip "$hb" addr add 10.200.0.2/30 dev fabB
+	lab_frr "$ha" "$proto" HOSTNAME="$ha" ROUTER_ID=10.250.0.1 FABRIC_IF=fabA \
+		FABRIC_NET=10.200.0.0/30 ASN=64601 PEER_ADDR=10.200.0.2 PEER_ASN=64602
+	lab_frr "$hb" "$proto" HOSTNAME="$hb" ROUTER_ID=10.250.0.2 FABRIC_IF=fabB \
+		FABRIC_NET=10.200.0.0/30 ASN=64602 PEER_ADDR=10.200.0.1 PEER_ASN=64601
 }

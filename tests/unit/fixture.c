@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "announce.h"
 #include "ipam.h"
 #include "log.h"
 #include "netdrv.h"
@@ -37,7 +38,10 @@ fx_new(void)
 	fx->ctx.cfg.mtu = RP_DEFAULT_MTU;
 	snprintf(fx->ctx.cfg.state_dir, sizeof(fx->ctx.cfg.state_dir), "%s",
 	    fx->dir);
+	fx->ctx.cfg.announce_kind = ANNOUNCE_HOST;
+	fx->ctx.cfg.tag = RP_DEFAULT_TAG;
 	if (ipam_init(&fx->ctx) != 0 || netdrv_init(&fx->ctx) != 0 ||
+	    announce_init(&fx->ctx) != 0 ||
 	    store_open(&fx->ctx, err, sizeof(err)) != 0)
 		abort();
 	return fx;
@@ -51,6 +55,7 @@ fx_free(struct fixture *fx)
 	cJSON_Delete(fx->reply);
 	netdrv_free(&fx->ctx);
 	ipam_free(&fx->ctx);
+	announce_free(&fx->ctx);
 	store_close(&fx->ctx);
 	snprintf(path, sizeof(path), "%s/%s", fx->dir, STORE_FILE);
 	unlink(path);

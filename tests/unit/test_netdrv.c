@@ -7,12 +7,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "fixture.h"
+#include "announce.h"
 #include "netdrv.h"
 
 #define NID "4330d3fcb3c2c14b1b2a0fbbdcc92a7763e8c5f0a8bb6e51f9a1e3e3c2f0aa01"
@@ -317,6 +319,113 @@ test_swarm_and_discovery_calls(void **state)
 	    "{\"DiscoveryType\":1,\"DiscoveryData\":{}}"), 200);
 }
 
+static const struct route *
+announced(struct fixture *fx, const char *prefix)
+{
+	struct ipprefix p;
+
+	assert_int_equal(prefix_parse(prefix, &p), 0);
+	return announce_find(&fx->ctx, &p);
+}
+
+static void
+test_announce_host_routes(void **state)
+{
+	struct fixture *fx = *state;
+	const struct route *r;
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET("\"routed.tag\":\"4242\",\"routed.metric\":\"55\","
+	    "\"routed.distance\":\"90\"")), 200);
+	assert_int_equal(announce_count(&fx->ctx), 0);	/* host only */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.0.11/32")), 200);
+	/* Announced once the container joins, not before. */
+	assert_null(announced(fx, "10.99.0.11/32"));
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)), 200);
+	assert_non_null(r = announced(fx, "10.99.0.11/32"));
+	assert_int_equal(r->kind, ROUTE_HOST);
+	assert_string_equal(r->ifname, "rtb60d823d5fe2");
+	assert_int_equal(r->tag, 4242);
+	assert_true(r->has_metric);
+	assert_int_equal(r->metric, 55);
+	assert_int_equal(r->distance, 90);
+	assert_string_equal(r->endpoint_id, EID);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Leave", IDS(EID)), 200);
+	assert_null(announced(fx, "10.99.0.11/32"));
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)), 200);
+	assert_non_null(announced(fx, "10.99.0.11/32"));
+	/* DeleteEndpoint without Leave (a rollback) withdraws too. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)), 200);
+	assert_int_equal(announce_count(&fx->ctx), 0);
+}
+
+static void
+test_announce_defaults_and_kinds(void **state)
+{
+	struct fixture *fx = *state;
+	const struct route *r;
+
+	/* Plugin-wide defaults: tag 100, no metric, the type's distance. */
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestPool",
+	    "{\"Pool\":\"10.99.0.0/16\",\"SubPool\":\"10.99.4.0/24\"}"), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET("\"routed.announce\":\"both\"")), 200);
+	/* The aggregate is the IPAM's --ip-range, blackholed. */
+	assert_non_null(r = announced(fx, "10.99.4.0/24"));
+	assert_int_equal(r->kind, ROUTE_AGGREGATE);
+	assert_int_equal(r->tag, 100);
+	assert_false(r->has_metric);
+	assert_int_equal(r->distance, 0);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.4.1/32")), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)), 200);
+	assert_int_equal(announce_count(&fx->ctx), 2);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
+	    "{\"NetworkID\":\"" NID "\"}"), 200);
+	assert_int_equal(announce_count(&fx->ctx), 0);
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET("\"routed.announce\":\"none\"")), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.4.1/32")), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)), 200);
+	assert_int_equal(announce_count(&fx->ctx), 0);
+}
+
+static void
+test_announce_option_refusals(void **state)
+{
+	static const struct {
+		const char *generic;
+		const char *needle;
+	} cases[] = {
+		{ "\"routed.announce\":\"all\"", "host, aggregate, both or none" },
+		{ "\"routed.tag\":\"-1\"", "routed.tag=-1: must be a number from 0 to 4294967295" },
+		{ "\"routed.tag\":\"4294967296\"", "routed.tag" },
+		{ "\"routed.tag\":\"12abc\"", "routed.tag" },
+		{ "\"routed.metric\":\"\"", "routed.metric" },
+		{ "\"routed.distance\":\"0\"", "from 1 to 255" },
+		{ "\"routed.distance\":\"256\"", "from 1 to 255" },
+		{ "\"routed.bogus\":\"1\"", "routed.announce, routed.tag, routed.metric, routed.distance" },
+	};
+	struct fixture *fx = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char body[1024];
+		snprintf(body, sizeof(body), "{\"NetworkID\":\"" NID "\","
+		    "\"Options\":{\"com.docker.network.generic\":{%s}},"
+		    "\"IPv4Data\":[{\"Pool\":\"10.99.0.0/16\"}]}",
+		    cases[i].generic);
+		fx_net(fx, "/NetworkDriver.CreateNetwork", body);
+		assert_err_has(fx, cases[i].needle);
+	}
+	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "10.99.0.11/32"));
+	assert_err_has(fx, "unknown network");
+}
+
 int
 main(void)
 {
@@ -329,6 +438,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_failed_plumbing_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_join, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_swarm_and_discovery_calls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_announce_host_routes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_announce_defaults_and_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_announce_option_refusals, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -121,6 +121,29 @@ static const uint8_t v_error[] = {
 	0x02, 0x00, 0x00, 0x00,
 };
 
+/*
+ * docs/zapi.md appendix A: INTERFACE_UP for a veth, 80 bytes as measured
+ * (the field values are ours): "veth0a1b2c3", ifindex 7, ACTIVE, flags
+ * UP|BROADCAST|RUNNING|MULTICAST|LOWER_UP (0x11043), speed 10000, mtu 1500,
+ * peer ifindex 6, ll_type ether, 6-byte MAC, no link params.
+ */
+static const uint8_t v_ifup[] = {
+	0x00, 0x50, 0xfe, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04,
+	'v', 'e', 't', 'h', '0', 'a', '1', 'b', '2', 'c', '3', 0, 0, 0, 0, 0,
+	0x00, 0x00, 0x00, 0x07,				/* ifindex */
+	0x01,						/* status */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x10, 0x43,	/* if_flags */
+	0x00, 0x00,					/* ptm */
+	0x00, 0x00, 0x00, 0x00,				/* metric */
+	0x00, 0x00, 0x27, 0x10,				/* speed */
+	0x00, 0x00, 0x05, 0xdc, 0x00, 0x00, 0x05, 0xdc,	/* mtu, mtu6 */
+	0x00, 0x00, 0x00, 0x00,				/* bandwidth */
+	0x00, 0x00, 0x00, 0x06,				/* link_ifindex */
+	0x00, 0x00, 0x00, 0x01,				/* ll_type */
+	0x00, 0x00, 0x00, 0x06, 0x02, 0x42, 0xac, 0x11, 0x00, 0x02,
+	0x00,						/* link params */
+};
+
 /* The routes the vectors encode. */
 static const struct zapi_route r_route4 = {
 	.type = ZAPI_ROUTE_SHARP, .safi = ZAPI_SAFI_UNICAST,
@@ -195,6 +218,14 @@ dec_error(struct buf *body)
 	return zapi_error_decode(body, &code);
 }
 
+static int
+dec_interface(struct buf *body)
+{
+	struct zapi_interface ifp;
+
+	return zapi_interface_decode(body, &ifp);
+}
+
 static const struct vector {
 	const char	*name;
 	const uint8_t	*p;
@@ -222,6 +253,8 @@ static const struct vector {
 	{ "redist", v_redist, sizeof(v_redist), ZAPI_REDISTRIBUTE_ROUTE_ADD,
 	    dec_route, 0 },
 	{ "error", v_error, sizeof(v_error), ZAPI_ERROR, dec_error, 0 },
+	{ "ifup", v_ifup, sizeof(v_ifup), ZAPI_INTERFACE_UP, dec_interface,
+	    1 },
 };
 
 /* A heap copy of exactly n bytes, so ASan traps any read past it. */
@@ -1124,7 +1157,7 @@ static void
 decode_all(const uint8_t *p, size_t n)
 {
 	int (*const dec[])(struct buf *) = {
-		dec_route, dec_notify, dec_caps, dec_error,
+		dec_route, dec_notify, dec_caps, dec_error, dec_interface,
 	};
 	struct buf body;
 	uint8_t *q;
@@ -1137,6 +1170,68 @@ decode_all(const uint8_t *p, size_t n)
 		assert_true(buf_left(&body) <= n);
 	}
 	free(q);
+}
+
+/*
+ * zebra/zapi_msg.c zserv_encode_interface() wrote it; lib/zclient.c
+ * zebra_interface_if_set_value() reads the same fields.
+ */
+static void
+test_interface_vector(void **state)
+{
+	struct zapi_interface ifp;
+	struct zapi_hdr h;
+	struct buf body;
+	uint8_t m[sizeof(v_ifup) + 8];
+
+	assert_int_equal(sizeof(v_ifup), 80);
+	assert_int_equal(zapi_msg_decode(v_ifup, sizeof(v_ifup), &h, &body),
+	    0);
+	assert_int_equal(h.cmd, ZAPI_INTERFACE_UP);
+	assert_int_equal(zapi_interface_decode(&body, &ifp), 0);
+	assert_int_equal(buf_left(&body), 0);
+	assert_string_equal(ifp.name, "veth0a1b2c3");
+	assert_int_equal(ifp.ifindex, 7);
+	assert_int_equal(ifp.status, ZAPI_IFS_ACTIVE);
+	assert_int_equal(ifp.flags, 0x11043);
+	assert_int_equal(ifp.mtu, 1500);
+	assert_int_equal(ifp.link_ifindex, 6);
+
+	/* TE link params follow a 1: skipped, not parsed. */
+	memcpy(m, v_ifup, sizeof(v_ifup));
+	m[sizeof(v_ifup) - 1] = 1;
+	memset(m + sizeof(v_ifup), 0x55, 8);
+	buf_init_read(&body, m + ZAPI_HEADER_LEN, sizeof(m) - ZAPI_HEADER_LEN);
+	assert_int_equal(zapi_interface_decode(&body, &ifp), 0);
+	assert_int_equal(ifp.ifindex, 7);
+
+	/* A name filling all 16 bytes has no NUL: refused. */
+	memcpy(m, v_ifup, sizeof(v_ifup));
+	memset(m + ZAPI_HEADER_LEN, 'x', ZAPI_IFNAMSIZ);
+	buf_init_read(&body, m + ZAPI_HEADER_LEN, sizeof(v_ifup) -
+	    ZAPI_HEADER_LEN);
+	assert_int_equal(zapi_interface_decode(&body, &ifp), -EBADMSG);
+	/* An empty name too. */
+	memset(m + ZAPI_HEADER_LEN, 0, ZAPI_IFNAMSIZ);
+	buf_init_read(&body, m + ZAPI_HEADER_LEN, sizeof(v_ifup) -
+	    ZAPI_HEADER_LEN);
+	assert_int_equal(zapi_interface_decode(&body, &ifp), -EBADMSG);
+
+	/* A hardware address length past the body or the maximum. */
+	memcpy(m, v_ifup, sizeof(v_ifup));
+	m[sizeof(v_ifup) - 8] = 7;	/* 7 bytes, only 7 left: no lp octet */
+	buf_init_read(&body, m + ZAPI_HEADER_LEN, sizeof(v_ifup) -
+	    ZAPI_HEADER_LEN);
+	assert_int_equal(zapi_interface_decode(&body, &ifp), -EBADMSG);
+	m[sizeof(v_ifup) - 8] = ZAPI_IF_HWADDR_MAX + 1;
+	memset(m + sizeof(v_ifup), 0, 8);
+	buf_init_read(&body, m + ZAPI_HEADER_LEN, sizeof(m) - ZAPI_HEADER_LEN);
+	assert_int_equal(zapi_interface_decode(&body, &ifp), -EBADMSG);
+	m[sizeof(v_ifup) - 11] = 1;	/* 2^24 + 6 */
+	m[sizeof(v_ifup) - 8] = 6;
+	buf_init_read(&body, m + ZAPI_HEADER_LEN, sizeof(m) - ZAPI_HEADER_LEN);
+	assert_int_equal(zapi_interface_decode(&body, &ifp), -EBADMSG);
+	assert_string_equal(zapi_cmd_name(ZAPI_INTERFACE_UP), "INTERFACE_UP");
 }
 
 /*
@@ -1204,6 +1299,7 @@ main(void)
 		cmocka_unit_test(test_caps_vector),
 		cmocka_unit_test(test_redist_vector),
 		cmocka_unit_test(test_error_vector),
+		cmocka_unit_test(test_interface_vector),
 		cmocka_unit_test(test_route_roundtrip_full),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_long_body),

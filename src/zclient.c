@@ -1,0 +1,975 @@
+/*
+ * zclient.c: the zebra session.  One unix stream socket, non-blocking, on
+ * the caller's event base; a fixed input buffer framed with zapi_frame and
+ * an evbuffer for output, written when the socket is writable.
+ *
+ * Why it does what it does is zebra's behaviour, measured on 8.4.4
+ * (docs/zapi.md): routes die with the session (2.5), a route whose
+ * interface is missing or down stays inactive until it is sent again (7.6,
+ * 7.8), an ifindex changes when a veth is recreated (7.7), and orphans of
+ * our (type, instance) can only be found by asking zebra (Appendix B).
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <net/if.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "hmap.h"
+#include "log.h"
+#include "zapi.h"
+#include "zclient.h"
+
+#define ZC_RECONNECT_MIN_MS	100
+#define ZC_RECONNECT_MAX_MS	5000
+#define ZC_RETRY_MS		1000
+#define ZC_RETRY_MAX_MS		30000
+#define ZC_OUT_MAX		(64u << 20)	/* queued past this: stuck */
+#define ZC_COMPLETE_MAX_MS	10000	/* GR: wait this long for the replay */
+#define ZC_MSG_MAX		256		/* our longest message */
+#define ZC_IOV_MAX		64
+
+/* One route of the table. */
+struct zroute {
+	struct route	 r;		/* a copy; r.prefix is canonical */
+	char		 key[ADDR_STRLEN];	/* prefix text: map key */
+	enum zroute_state st;
+	uint32_t	 ifindex;	/* HOST: ifindex last sent, 0 = none */
+	bool		 wait_if;	/* HOST: interface unknown yet */
+	bool		 warned;	/* its FAIL_INSTALL was logged */
+};
+
+struct zclient {
+	struct event_base *base;
+	struct zclient_config cfg;
+	struct hmap	*routes;	/* key -> struct zroute */
+	int		 fd;		/* -1 when there is no socket */
+	bool		 connected;	/* connected, HELLO queued */
+	bool		 quiet;		/* failure logged: retry silently */
+	struct event	*ev_read;	/* per socket */
+	struct event	*ev_write;	/* per socket: connect, output */
+	struct event	*ev_connect;	/* (re)connect timer */
+	struct event	*ev_retry;	/* resend FAILED routes */
+	struct event	*ev_complete;	/* GR: UPDATE_COMPLETE at the latest */
+	bool		 complete_due;	/* GR: replayed, COMPLETE not sent */
+	int		 ifd;		/* for SIOCGIFFLAGS */
+	struct evbuffer	*out;
+	unsigned	 backoff_ms;	/* next reconnect delay */
+	unsigned	 retry_cur_ms;	/* next retry delay */
+	uint64_t	 rnd;		/* xorshift state for jitter */
+	void		(*hook)(void *, const struct ipprefix *,
+		    enum zroute_state);
+	void		*hook_arg;
+	size_t		 inlen;
+	uint8_t		 in[ZAPI_MAX_LEN];	/* fits any message */
+};
+
+_Static_assert(sizeof(((struct zclient_config *)0)->socket_path) ==
+    sizeof(((struct sockaddr_un *)0)->sun_path), "a path fits sun_path");
+
+static void zc_schedule_connect(struct zclient *);
+
+static struct timeval
+ms_tv(unsigned ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	return tv;
+}
+
+/* ms plus up to a quarter of it, so that restarts do not synchronise. */
+static unsigned
+jitter(struct zclient *zc, unsigned ms)
+{
+	zc->rnd ^= zc->rnd << 13;
+	zc->rnd ^= zc->rnd >> 7;
+	zc->rnd ^= zc->rnd << 17;
+	return ms + (unsigned)(zc->rnd % (ms / 4 + 1));
+}
+
+/*
+ * A prefix in the form the table keys on: only the family's bytes, host
+ * bits cleared.  -EINVAL for an unknown family or length.
+ */
+static int
+prefix_canon(const struct ipprefix *in, struct ipprefix *out)
+{
+	size_t alen, i;
+	unsigned bits;
+
+	if (in->addr.family != AF_INET && in->addr.family != AF_INET6)
+		return -EINVAL;
+	alen = addr_len(in->addr.family);
+	if (in->plen > alen * 8)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->addr.family = in->addr.family;
+	out->plen = in->plen;
+	memcpy(out->addr.bytes, in->addr.bytes, alen);
+	for (i = 0; i < alen; i++) {
+		bits = in->plen > i * 8 ? in->plen - i * 8 : 0;
+		if (bits < 8)
+			out->addr.bytes[i] &= (uint8_t)(0xff00 >> bits);
+	}
+	return 0;
+}
+
+/* A prefix off the wire; -EINVAL if it is not one of ours. */
+static int
+prefix_from_zapi(const struct zapi_prefix *zp, struct ipprefix *out)
+{
+	struct ipprefix p;
+
+	memset(&p, 0, sizeof(p));
+	p.addr.family = zp->family;
+	p.plen = zp->plen;
+	if (zp->family == AF_INET || zp->family == AF_INET6)
+		memcpy(p.addr.bytes, zp->bytes, addr_len(zp->family));
+	return prefix_canon(&p, out);
+}
+
+static struct zroute *
+zc_find(const struct zclient *zc, const struct ipprefix *p, char *key)
+{
+	prefix_fmt(p, key, ADDR_STRLEN);
+	return hmap_find(zc->routes, key);
+}
+
+/*
+ * Write what the socket takes now.  sendmsg with MSG_NOSIGNAL: a peer that
+ * went away must not raise SIGPIPE in a library.  0, or -errno.
+ */
+static int
+zc_flush(struct zclient *zc)
+{
+	struct evbuffer_iovec v[ZC_IOV_MAX];
+	struct iovec iov[ZC_IOV_MAX];
+	struct msghdr mh;
+	ssize_t n;
+	int i, nv;
+
+	while (evbuffer_get_length(zc->out) > 0) {
+		nv = evbuffer_peek(zc->out, -1, NULL, v, ZC_IOV_MAX);
+		if (nv > ZC_IOV_MAX)
+			nv = ZC_IOV_MAX;
+		for (i = 0; i < nv; i++) {
+			iov[i].iov_base = v[i].iov_base;
+			iov[i].iov_len = v[i].iov_len;
+		}
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = iov;
+		mh.msg_iovlen = (size_t)nv;
+		n = sendmsg(zc->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				return 0;
+			return -errno;
+		}
+		evbuffer_drain(zc->out, (size_t)n);
+	}
+	return 0;
+}
+
+/*
+ * Drop the socket (if any) and schedule the next attempt.  Routes stay in
+ * the table, all pending: without GR zebra has just deleted them.
+ */
+static void
+zc_close(struct zclient *zc, const char *why)
+{
+	struct zroute *e;
+	size_t pos = 0;
+
+	if (zc->connected) {
+		if (!zc->quiet)
+			log_warnx("zebra at %s: %s; reconnecting, %zu routes "
+			    "kept", zc->cfg.socket_path, why,
+			    hmap_count(zc->routes));
+		else
+			log_debug("zebra at %s: %s", zc->cfg.socket_path, why);
+		zc->quiet = true;
+	}
+	if (zc->fd != -1) {
+		event_free(zc->ev_read);
+		event_free(zc->ev_write);
+		zc->ev_read = zc->ev_write = NULL;
+		close(zc->fd);
+		zc->fd = -1;
+	}
+	zc->connected = false;
+	zc->complete_due = false;
+	evtimer_del(zc->ev_complete);
+	zc->inlen = 0;
+	evbuffer_drain(zc->out, evbuffer_get_length(zc->out));
+	evtimer_del(zc->ev_retry);
+	while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL)
+		e->st = ZR_PENDING;
+	zc_schedule_connect(zc);
+}
+
+/* Queue one message.  Nothing happens while disconnected. */
+static void
+zc_send(struct zclient *zc, const struct buf *b)
+{
+	if (!zc->connected)
+		return;
+	if (evbuffer_add(zc->out, buf_data(b), buf_len(b)) != 0 ||
+	    evbuffer_get_length(zc->out) > ZC_OUT_MAX) {
+		zc_close(zc, "output queue full, zebra does not read");
+		return;
+	}
+	if (!event_pending(zc->ev_write, EV_WRITE, NULL))
+		event_add(zc->ev_write, NULL);
+}
+
+/* The route fields both ADD and DELETE carry. */
+static void
+zroute_fill(const struct zclient *zc, const struct ipprefix *p,
+    struct zapi_route *zr)
+{
+	memset(zr, 0, sizeof(*zr));
+	zr->type = zc->cfg.route_type;
+	zr->instance = zc->cfg.instance;
+	zr->safi = ZAPI_SAFI_UNICAST;
+	zr->prefix.family = (uint8_t)p->addr.family;
+	zr->prefix.plen = p->plen;
+	memcpy(zr->prefix.bytes, p->addr.bytes, addr_len(p->addr.family));
+}
+
+/* True when the kernel has the interface up and running. */
+static bool
+if_running(const struct zclient *zc, const char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (zc->ifd < 0 || ioctl(zc->ifd, SIOCGIFFLAGS, &ifr) != 0)
+		return false;
+	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+}
+
+/*
+ * Send e as a ROUTE_ADD, through ifindex when it is not 0 (zebra told us),
+ * else through what the kernel calls e's interface now.  e becomes
+ * pending; a HOST route whose interface is unknown waits for zebra to
+ * report it.
+ */
+static void
+zroute_send(struct zclient *zc, struct zroute *e, uint32_t ifindex)
+{
+	struct zapi_route zr;
+	struct zapi_nexthop *nh;
+	uint8_t mem[ZC_MSG_MAX];
+	struct buf b;
+
+	e->st = ZR_PENDING;
+	if (!zc->connected)
+		return;
+	zroute_fill(zc, &e->r.prefix, &zr);
+	zr.message = ZAPI_MESSAGE_NEXTHOP;
+	if (e->r.tag != 0)
+		zr.message |= ZAPI_MESSAGE_TAG;
+	if (e->r.has_metric)
+		zr.message |= ZAPI_MESSAGE_METRIC;
+	if (e->r.distance != 0)
+		zr.message |= ZAPI_MESSAGE_DISTANCE;
+	zr.tag = e->r.tag;
+	zr.metric = e->r.metric;
+	zr.distance = e->r.distance;
+	zr.nexthop_num = 1;
+	nh = &zr.nexthops[0];
+	if (e->r.kind == ROUTE_AGGREGATE) {
+		nh->type = ZAPI_NH_BLACKHOLE;
+		nh->bh_type = ZAPI_BH_NULL;
+	} else {
+		/*
+		 * Unless zebra just reported it, ask the kernel: an interface
+		 * that is not up and running (a veth whose container side
+		 * Docker has not set up yet) would only earn a FAIL_INSTALL;
+		 * zebra's INTERFACE_UP sends the route when it is.
+		 */
+		if (ifindex == 0 && if_running(zc, e->r.ifname))
+			ifindex = if_nametoindex(e->r.ifname);
+		if (ifindex == 0) {
+			log_debug("zebra: %s waits for interface %s", e->key,
+			    e->r.ifname);
+			e->wait_if = true;
+			return;
+		}
+		nh->type = ZAPI_NH_IFINDEX;
+		nh->ifindex = ifindex;
+	}
+	buf_init(&b, mem, sizeof(mem));
+	if (zapi_route_encode(&b, ZAPI_ROUTE_ADD, &zr) != 0) {
+		/* zclient_route_add validated it: cannot happen */
+		log_warnx("zebra: cannot encode a route for %s", e->key);
+		return;
+	}
+	e->wait_if = false;
+	e->ifindex = ifindex;
+	log_debug("zebra: ROUTE_ADD %s %s%s", e->key,
+	    e->r.kind == ROUTE_AGGREGATE ? "blackhole" : "dev ",
+	    e->r.kind == ROUTE_AGGREGATE ? "" : e->r.ifname);
+	zc_send(zc, &b);
+}
+
+static void
+zroute_withdraw(struct zclient *zc, const struct ipprefix *p)
+{
+	struct zapi_route zr;
+	uint8_t mem[ZC_MSG_MAX];
+	struct buf b;
+
+	if (!zc->connected)
+		return;
+	zroute_fill(zc, p, &zr);
+	buf_init(&b, mem, sizeof(mem));
+	if (zapi_route_encode(&b, ZAPI_ROUTE_DELETE, &zr) == 0)
+		zc_send(zc, &b);
+}
+
+/* GR: tell zebra the replay is complete (it then sweeps what is stale). */
+static void
+zc_send_complete(struct zclient *zc)
+{
+	struct zapi_client_cap cap = {
+		.kind = ZAPI_CAP_UPDATE_COMPLETE, .safi = ZAPI_SAFI_UNICAST,
+	};
+	uint8_t mem[ZC_MSG_MAX];
+	struct buf b;
+
+	zc->complete_due = false;
+	evtimer_del(zc->ev_complete);
+	for (cap.afi = ZAPI_AFI_IP; cap.afi <= ZAPI_AFI_IP6; cap.afi++) {
+		buf_init(&b, mem, sizeof(mem));
+		if (zapi_client_cap_encode(&b, &cap) == 0)
+			zc_send(zc, &b);
+	}
+	log_debug("zebra: update complete");
+}
+
+/*
+ * GR: send UPDATE_COMPLETE once zebra has answered for every replayed
+ * route.  zebra 8.4 sweeps stale routes as soon as COMPLETE arrives, even
+ * while the replayed ROUTE_ADDs still wait in its queue, which would
+ * withdraw and re-announce them across the network (fixed in FRR 9.0).
+ */
+static void
+zc_maybe_complete(struct zclient *zc)
+{
+	struct zroute *e;
+	size_t pos = 0;
+
+	if (!zc->complete_due || !zc->connected)
+		return;
+	while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL)
+		if (e->st == ZR_PENDING && !e->wait_if)
+			return;
+	zc_send_complete(zc);
+}
+
+static void
+zc_complete_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct zclient *zc = arg;
+
+	if (!zc->complete_due || !zc->connected)
+		return;
+	log_info("zebra: not every replayed route confirmed after %u ms; "
+	    "completing the update anyway", ZC_COMPLETE_MAX_MS);
+	zc_send_complete(zc);
+}
+
+/*
+ * The session is up: say who we are, subscribe to our own routes (the
+ * dump and every later change reconcile zebra with the table), replay the
+ * table and, with GR, tell zebra the replay is complete so that it sweeps
+ * the stale routes of the previous session.
+ */
+static void
+zc_session_start(struct zclient *zc)
+{
+	const struct zapi_hello hello = {
+		.type = zc->cfg.route_type, .instance = zc->cfg.instance,
+		.receive_notify = 1,
+	};
+	struct zapi_client_cap cap = {
+		.kind = ZAPI_CAP_GR, .stale_time = zc->cfg.gr_stale_time,
+	};
+	uint8_t mem[ZC_MSG_MAX];
+	struct zroute *e;
+	struct timeval tv;
+	struct buf b;
+	size_t pos = 0;
+
+	zc->connected = true;
+	event_add(zc->ev_read, NULL);
+	log_info("connected to zebra at %s, replaying %zu routes",
+	    zc->cfg.socket_path, hmap_count(zc->routes));
+	buf_init(&b, mem, sizeof(mem));
+	if (zapi_hello_encode(&b, &hello) != 0 ||
+	    (cap.stale_time > 0 && zapi_client_cap_encode(&b, &cap) != 0) ||
+	    zapi_redist_encode(&b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP,
+	    zc->cfg.route_type, zc->cfg.instance) != 0 ||
+	    zapi_redist_encode(&b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP6,
+	    zc->cfg.route_type, zc->cfg.instance) != 0) {
+		zc_close(zc, "cannot encode the session preamble");
+		return;
+	}
+	zc_send(zc, &b);
+	while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL)
+		zroute_send(zc, e, 0);
+	if (zc->cfg.gr_stale_time == 0)
+		return;
+	zc->complete_due = true;
+	tv = ms_tv(ZC_COMPLETE_MAX_MS);
+	evtimer_add(zc->ev_complete, &tv);
+	zc_maybe_complete(zc);
+}
+
+/* A connection attempt failed: log it once, then quietly retry. */
+static void
+zc_connect_failed(struct zclient *zc, int err)
+{
+	if (!zc->quiet)
+		log_warnx("cannot reach zebra at %s: %s; retrying in the "
+		    "background", zc->cfg.socket_path, strerror(err));
+	else
+		log_debug("zebra at %s: %s", zc->cfg.socket_path,
+		    strerror(err));
+	zc->quiet = true;
+	zc_close(zc, strerror(err));
+}
+
+static void
+zc_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct zclient *zc = arg;
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (!zc->connected) {
+		/* An asynchronous connect() finished. */
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+			err = errno;
+		if (err != 0) {
+			zc_connect_failed(zc, err);
+			return;
+		}
+		event_del(zc->ev_write);
+		zc_session_start(zc);
+		return;
+	}
+	if ((err = zc_flush(zc)) != 0) {
+		zc_close(zc, strerror(-err));
+		return;
+	}
+	if (evbuffer_get_length(zc->out) == 0)
+		event_del(zc->ev_write);
+}
+
+/* Handlers for what zebra sends; -EBADMSG when the body does not decode. */
+
+static int
+on_caps(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
+{
+	struct zapi_caps c;
+
+	if (zapi_caps_decode(body, &c) != 0)
+		return -EBADMSG;
+	log_debug("zebra: capabilities: multipath %u, mpls %u, vrf backend "
+	    "%u", c.multipath_num, c.mpls_enabled, c.vrf_backend);
+	return 0;
+}
+
+static int
+on_error(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
+{
+	uint32_t code;
+
+	if (zapi_error_decode(body, &code) != 0)
+		return -EBADMSG;
+	/* INVALID_MSG_TYPE right after HELLO: zebra speaks another dialect */
+	log_warnx("zebra at %s reports error %u (%s, vrf %u)%s",
+	    zc->cfg.socket_path, code, code == 1 ? "no such VRF" :
+	    code == 2 ? "invalid message type" : "unknown", h->vrf_id,
+	    code == 2 ? "; this client speaks FRR 8.4's dialect" : "");
+	return 0;
+}
+
+/* zebra's test for an interface routes can use (if_is_operative). */
+static bool
+if_operative(const struct zapi_interface *ifp)
+{
+	return (ifp->flags & IFF_UP) && ((ifp->flags & IFF_RUNNING) ||
+	    !(ifp->status & ZAPI_IFS_LINKDETECTION));
+}
+
+/*
+ * INTERFACE_ADD: routes waiting for this name, failed, or sent with another
+ * ifindex (the veth was recreated) go out through it if it is operative
+ * (else INTERFACE_UP will do).  INTERFACE_UP: every route through it is
+ * sent again, because zebra does not re-evaluate them and a link flap
+ * silently loses their kernel routes.
+ */
+static int
+on_interface(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
+{
+	struct zapi_interface ifp;
+	struct zroute *e;
+	size_t pos = 0, n = 0;
+	bool byname;
+
+	if (zapi_interface_decode(body, &ifp) != 0)
+		return -EBADMSG;
+	log_debug("zebra: %s %s ifindex %u flags %#llx", zapi_cmd_name(h->cmd),
+	    ifp.name, ifp.ifindex, (unsigned long long)ifp.flags);
+	if (h->vrf_id != 0 || (h->cmd != ZAPI_INTERFACE_ADD &&
+	    h->cmd != ZAPI_INTERFACE_UP))
+		return 0;
+	while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL) {
+		if (e->r.kind != ROUTE_HOST)
+			continue;
+		byname = strcmp(e->r.ifname, ifp.name) == 0;
+		if (h->cmd == ZAPI_INTERFACE_ADD) {
+			if (!byname || (!e->wait_if && e->ifindex ==
+			    ifp.ifindex && e->st != ZR_FAILED))
+				continue;
+			if (!if_operative(&ifp)) {
+				e->wait_if = true;
+				continue;
+			}
+		} else if (!byname && (ifp.ifindex == 0 ||
+		    e->ifindex != ifp.ifindex))
+			continue;
+		/* A name match takes zebra's ifindex; else ask the kernel. */
+		zroute_send(zc, e, byname ? ifp.ifindex : 0);
+		n++;
+	}
+	if (n > 0)
+		log_debug("zebra: %s %s: %zu routes sent",
+		    zapi_cmd_name(h->cmd), ifp.name, n);
+	return 0;
+}
+
+static void
+zc_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct zclient *zc = arg;
+	struct zroute *e;
+	size_t pos = 0, n = 0;
+
+	while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL) {
+		if (e->st != ZR_FAILED)
+			continue;
+		zroute_send(zc, e, 0);
+		n++;
+	}
+	if (n > 0) {
+		log_debug("zebra: retrying %zu failed routes", n);
+		zc->retry_cur_ms *= 2;
+		if (zc->retry_cur_ms > ZC_RETRY_MAX_MS)
+			zc->retry_cur_ms = ZC_RETRY_MAX_MS > zc->cfg.retry_ms ?
+			    ZC_RETRY_MAX_MS : zc->cfg.retry_ms;
+	}
+}
+
+static int
+on_notify(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
+{
+	struct zapi_notify n;
+	struct ipprefix p;
+	struct timeval tv;
+	struct zroute *e;
+	char key[ADDR_STRLEN];
+	enum zroute_state st;
+
+	if (zapi_notify_decode(body, &n) != 0)
+		return -EBADMSG;
+	if (prefix_from_zapi(&n.prefix, &p) != 0 ||
+	    (e = zc_find(zc, &p, key)) == NULL) {
+		log_debug("zebra: %s for a prefix not ours",
+		    zapi_note_name(n.note));
+		return 0;
+	}
+	log_debug("zebra: %s %s", zapi_note_name(n.note), key);
+	switch (n.note) {
+	case ZAPI_NOTE_INSTALLED:
+		/* Progress: the next failure is retried quickly again. */
+		if (e->warned)
+			zc->retry_cur_ms = zc->cfg.retry_ms;
+		e->warned = false;
+		st = ZR_INSTALLED;
+		break;
+	case ZAPI_NOTE_FAIL_INSTALL:
+		if (!e->warned)
+			log_warnx("zebra failed to install %s%s%s; retrying",
+			    key, e->r.kind == ROUTE_HOST ? " dev " : "",
+			    e->r.kind == ROUTE_HOST ? e->r.ifname : "");
+		e->warned = true;
+		st = ZR_FAILED;
+		if (!evtimer_pending(zc->ev_retry, NULL)) {
+			tv = ms_tv(zc->retry_cur_ms);
+			evtimer_add(zc->ev_retry, &tv);
+		}
+		break;
+	case ZAPI_NOTE_BETTER_ADMIN_WON:
+		if (e->st != ZR_REJECTED)
+			log_info("zebra prefers another route for %s", key);
+		st = ZR_REJECTED;
+		break;
+	case ZAPI_NOTE_REMOVED:
+		/* Still wanted: a GR sweep or another session removed it. */
+		log_info("zebra removed %s, sending it again", key);
+		zroute_send(zc, e, 0);
+		return 0;
+	case ZAPI_NOTE_REMOVE_FAIL:
+		log_warnx("zebra failed to remove %s", key);
+		return 0;
+	default:
+		return 0;
+	}
+	e->st = st;
+	zc_maybe_complete(zc);
+	/* Last: the hook may delete e. */
+	if (zc->hook != NULL)
+		zc->hook(zc->hook_arg, &p, st);
+	return 0;
+}
+
+/*
+ * What zebra holds for our (type, instance): the dump after
+ * REDISTRIBUTE_ADD, then every change.  A prefix the table does not have
+ * is an orphan (a previous run, a lost DELETE, the 8.4 meta-queue race):
+ * delete it.
+ */
+static int
+on_redist_add(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
+{
+	struct zapi_route zr;
+	struct ipprefix p;
+	char key[ADDR_STRLEN];
+
+	if (zapi_route_decode(body, &zr) != 0)
+		return -EBADMSG;
+	if (h->vrf_id != 0 || zr.type != zc->cfg.route_type ||
+	    zr.instance != zc->cfg.instance ||
+	    prefix_from_zapi(&zr.prefix, &p) != 0)
+		return 0;
+	if (zc_find(zc, &p, key) != NULL)
+		return 0;
+	log_info("zebra holds %s for us, not in the table: deleting it", key);
+	zroute_withdraw(zc, &p);
+	return 0;
+}
+
+typedef int (*zc_handler)(struct zclient *, const struct zapi_hdr *,
+    struct buf *);
+
+/* Everything else (VRF_ADD, addresses, ROUTER_ID_UPDATE, ...) is skipped. */
+static const zc_handler handlers[ZAPI_CMD_MAX] = {
+	[ZAPI_INTERFACE_ADD] = on_interface,
+	[ZAPI_INTERFACE_DELETE] = on_interface,
+	[ZAPI_INTERFACE_UP] = on_interface,
+	[ZAPI_INTERFACE_DOWN] = on_interface,
+	[ZAPI_ROUTE_NOTIFY_OWNER] = on_notify,
+	[ZAPI_CAPABILITIES] = on_caps,
+	[ZAPI_REDISTRIBUTE_ROUTE_ADD] = on_redist_add,
+	[ZAPI_ERROR] = on_error,
+};
+
+static void
+zc_dispatch(struct zclient *zc, const uint8_t *p, size_t n)
+{
+	struct zapi_hdr h;
+	struct buf body;
+
+	if (zapi_msg_decode(p, n, &h, &body) != 0)
+		return;		/* zapi_frame checked the same */
+	/* zebra answers: the session works, so reset the backoff. */
+	zc->quiet = false;
+	zc->backoff_ms = zc->cfg.reconnect_min_ms;
+	log_debug("zebra: received %s (%u), vrf %u, %zu bytes",
+	    zapi_cmd_name(h.cmd), h.cmd, h.vrf_id, n);
+	if (h.cmd >= ZAPI_CMD_MAX || handlers[h.cmd] == NULL)
+		return;		/* nothing we need */
+	if (handlers[h.cmd](zc, &h, &body) != 0)
+		log_warnx("zebra: skipping an undecodable %s (%zu bytes)",
+		    zapi_cmd_name(h.cmd), n);
+}
+
+static void
+zc_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct zclient *zc = arg;
+	size_t off = 0, msglen;
+	ssize_t n;
+	int ret;
+
+	n = read(fd, zc->in + zc->inlen, sizeof(zc->in) - zc->inlen);
+	if (n == 0) {
+		zc_close(zc, "connection closed");
+		return;
+	}
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			zc_close(zc, strerror(errno));
+		return;
+	}
+	zc->inlen += (size_t)n;
+	/* A handler may close the session: then stop at once. */
+	while (zc->fd == fd) {
+		ret = zapi_frame(zc->in + off, zc->inlen - off, &msglen);
+		if (ret == -EAGAIN)
+			break;
+		if (ret != 0) {
+			log_warnx("zebra at %s: bad message header (marker, "
+			    "version or length); reconnecting",
+			    zc->cfg.socket_path);
+			zc_close(zc, "out of sync");
+			return;
+		}
+		zc_dispatch(zc, zc->in + off, msglen);
+		off += msglen;
+	}
+	if (zc->fd != fd)
+		return;
+	/* What is left is less than one message, so the buffer has room. */
+	memmove(zc->in, zc->in + off, zc->inlen - off);
+	zc->inlen -= off;
+}
+
+static void
+zc_connect_cb(evutil_socket_t unused, short what, void *arg)
+{
+	struct zclient *zc = arg;
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, zc->cfg.socket_path, sizeof(sun.sun_path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		zc_connect_failed(zc, errno);
+		return;
+	}
+	zc->fd = fd;
+	zc->ev_read = event_new(zc->base, fd, EV_READ | EV_PERSIST,
+	    zc_read_cb, zc);
+	zc->ev_write = event_new(zc->base, fd, EV_WRITE | EV_PERSIST,
+	    zc_write_cb, zc);
+	if (zc->ev_read == NULL || zc->ev_write == NULL) {
+		/* zc_close frees only a complete pair */
+		if (zc->ev_read != NULL)
+			event_free(zc->ev_read);
+		if (zc->ev_write != NULL)
+			event_free(zc->ev_write);
+		zc->ev_read = zc->ev_write = NULL;
+		close(fd);
+		zc->fd = -1;
+		zc_connect_failed(zc, ENOMEM);
+		return;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		zc_session_start(zc);
+		return;
+	}
+	/* A unix socket answers at once; EAGAIN is a full backlog. */
+	if (errno == EINPROGRESS) {
+		event_add(zc->ev_write, NULL);
+		return;
+	}
+	zc_connect_failed(zc, errno);
+}
+
+static void
+zc_schedule_connect(struct zclient *zc)
+{
+	struct timeval tv = ms_tv(jitter(zc, zc->backoff_ms));
+
+	zc->backoff_ms *= 2;
+	if (zc->backoff_ms > zc->cfg.reconnect_max_ms)
+		zc->backoff_ms = zc->cfg.reconnect_max_ms;
+	evtimer_add(zc->ev_connect, &tv);
+}
+
+int
+zclient_new(struct event_base *base, const struct zclient_config *cfg,
+    struct zclient **out)
+{
+	struct zclient *zc;
+	struct timeval now = { 0, 0 };
+
+	if (memchr(cfg->socket_path, '\0', sizeof(cfg->socket_path)) == NULL ||
+	    cfg->socket_path[0] == '\0' ||
+	    !zapi_route_type_ownable(cfg->route_type) ||
+	    cfg->route_type == ZAPI_ROUTE_ALL)
+		return -EINVAL;
+	if ((zc = calloc(1, sizeof(*zc))) == NULL)
+		return -ENOMEM;
+	zc->base = base;
+	zc->cfg = *cfg;
+	if (zc->cfg.reconnect_min_ms == 0)
+		zc->cfg.reconnect_min_ms = ZC_RECONNECT_MIN_MS;
+	if (zc->cfg.reconnect_max_ms == 0)
+		zc->cfg.reconnect_max_ms = ZC_RECONNECT_MAX_MS;
+	if (zc->cfg.reconnect_max_ms < zc->cfg.reconnect_min_ms)
+		zc->cfg.reconnect_max_ms = zc->cfg.reconnect_min_ms;
+	if (zc->cfg.retry_ms == 0)
+		zc->cfg.retry_ms = ZC_RETRY_MS;
+	zc->fd = -1;
+	zc->backoff_ms = zc->cfg.reconnect_min_ms;
+	zc->retry_cur_ms = zc->cfg.retry_ms;
+	zc->rnd = (uint64_t)(uintptr_t)zc ^ ((uint64_t)time(NULL) << 20) ^
+	    (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ULL;
+	zc->routes = hmap_new();
+	zc->out = evbuffer_new();
+	zc->ev_connect = evtimer_new(base, zc_connect_cb, zc);
+	zc->ev_retry = evtimer_new(base, zc_retry_cb, zc);
+	zc->ev_complete = evtimer_new(base, zc_complete_cb, zc);
+	zc->ifd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (zc->routes == NULL || zc->out == NULL || zc->ev_connect == NULL ||
+	    zc->ev_retry == NULL || zc->ev_complete == NULL || zc->ifd < 0) {
+		zclient_free(zc);
+		return -ENOMEM;
+	}
+	/* First attempt from the loop: the caller may add routes first. */
+	evtimer_add(zc->ev_connect, &now);
+	*out = zc;
+	return 0;
+}
+
+void
+zclient_free(struct zclient *zc)
+{
+	struct zroute *e;
+	size_t pos = 0;
+
+	if (zc == NULL)
+		return;
+	if (zc->fd != -1) {
+		/* Best effort: a DELETE just queued should reach zebra. */
+		if (zc->connected)
+			(void)zc_flush(zc);
+		event_free(zc->ev_read);
+		event_free(zc->ev_write);
+		close(zc->fd);
+	}
+	if (zc->ev_connect != NULL)
+		event_free(zc->ev_connect);
+	if (zc->ev_retry != NULL)
+		event_free(zc->ev_retry);
+	if (zc->ev_complete != NULL)
+		event_free(zc->ev_complete);
+	if (zc->ifd >= 0)
+		close(zc->ifd);
+	if (zc->out != NULL)
+		evbuffer_free(zc->out);
+	if (zc->routes != NULL) {
+		while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL)
+			free(e);
+		hmap_free(zc->routes);
+	}
+	free(zc);
+}
+
+int
+zclient_route_add(struct zclient *zc, const struct route *r)
+{
+	struct ipprefix p;
+	struct zroute *e;
+	char key[ADDR_STRLEN];
+
+	if (prefix_canon(&r->prefix, &p) != 0 || memcmp(p.addr.bytes,
+	    r->prefix.addr.bytes, addr_len(p.addr.family)) != 0)
+		return -EINVAL;	/* bad family or length, host bits */
+	if (r->kind == ROUTE_HOST) {
+		if (r->ifname[0] == '\0' ||
+		    memchr(r->ifname, '\0', sizeof(r->ifname)) == NULL)
+			return -EINVAL;
+	} else if (r->kind != ROUTE_AGGREGATE)
+		return -EINVAL;
+	if ((e = zc_find(zc, &p, key)) == NULL) {
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			return -ENOMEM;
+		memcpy(e->key, key, sizeof(e->key));
+		if (hmap_add(zc->routes, e->key, e) != 0) {
+			free(e);
+			return -ENOMEM;
+		}
+	}
+	e->r = *r;
+	e->r.prefix = p;
+	e->r.network_id[sizeof(e->r.network_id) - 1] = '\0';
+	e->r.endpoint_id[sizeof(e->r.endpoint_id) - 1] = '\0';
+	e->wait_if = false;
+	zroute_send(zc, e, 0);
+	return 0;
+}
+
+int
+zclient_route_del(struct zclient *zc, const struct ipprefix *prefix)
+{
+	struct ipprefix p;
+	struct zroute *e;
+	char key[ADDR_STRLEN];
+
+	if (prefix_canon(prefix, &p) != 0)
+		return -ENOENT;
+	prefix_fmt(&p, key, sizeof(key));
+	if ((e = hmap_del(zc->routes, key)) == NULL)
+		return -ENOENT;
+	log_debug("zebra: ROUTE_DELETE %s", key);
+	zroute_withdraw(zc, &p);
+	free(e);
+	return 0;
+}
+
+int
+zclient_route_state(struct zclient *zc, const struct ipprefix *prefix,
+    enum zroute_state *st)
+{
+	struct ipprefix p;
+	struct zroute *e;
+	char key[ADDR_STRLEN];
+
+	if (prefix_canon(prefix, &p) != 0 || (e = zc_find(zc, &p, key)) == NULL)
+		return -ENOENT;
+	*st = e->st;
+	return 0;
+}
+
+bool
+zclient_connected(const struct zclient *zc)
+{
+	return zc->connected;
+}
+
+size_t
+zclient_route_count(const struct zclient *zc)
+{
+	return hmap_count(zc->routes);
+}
+
+void
+zclient_set_notify_hook(struct zclient *zc,
+    void (*fn)(void *, const struct ipprefix *, enum zroute_state), void *arg)
+{
+	zc->hook = fn;
+	zc->hook_arg = arg;
+}

@@ -1,0 +1,95 @@
+/*
+ * zclient.h: a session with FRR's zebra (ZAPI, FRR 8.4) that keeps a table
+ * of routes installed.
+ *
+ * The caller adds and withdraws routes at any time; the session owns a copy
+ * of each and makes zebra hold exactly that set: it connects (and
+ * reconnects with backoff) on its own, replays the table after every
+ * connect, deletes what zebra holds for our (type, instance) but the table
+ * does not, and re-sends routes that zebra failed, removed or may have lost
+ * (interface up, ifindex change).  Everything runs on the caller's libevent
+ * base and never blocks.  Nothing here knows the daemon context: the
+ * plugin and the ZeroMQ helper both use it as is.
+ */
+#ifndef RP_ZCLIENT_H
+#define RP_ZCLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "route.h"
+
+struct event_base;
+struct zclient;
+
+struct zclient_config {
+	char		socket_path[108];	/* zebra's zserv.api */
+	uint8_t		route_type;	/* our identity: 2 < type < 30 */
+	uint16_t	instance;	/* 0: only 0 is redistributed */
+	unsigned	gr_stale_time;	/* s; 0 = no graceful restart */
+	/* Timings in ms; 0 takes the default.  Tests shorten them. */
+	unsigned	reconnect_min_ms;	/* 100, doubling to... */
+	unsigned	reconnect_max_ms;	/* ...5000 */
+	unsigned	retry_ms;	/* failed routes: 1000, doubling */
+};
+
+enum zroute_state {
+	ZR_PENDING,	/* not sent yet, or sent and not confirmed */
+	ZR_INSTALLED,	/* zebra installed it in the FIB */
+	ZR_FAILED,	/* FAIL_INSTALL: retried with backoff */
+	ZR_REJECTED,	/* BETTER_ADMIN_WON: a better route is used */
+};
+
+/*
+ * A session for cfg (copied) on base.  The first connection attempt is
+ * made from the event loop, so nothing is sent and no callback runs before
+ * this returns.  0 and *out; -EINVAL for a bad config (empty or unbounded
+ * path, a type zebra would not register); -ENOMEM.
+ */
+int zclient_new(struct event_base *base, const struct zclient_config *cfg,
+    struct zclient **out);
+
+/*
+ * Close the session and free everything (NULL is fine).  Queued output is
+ * written if the socket takes it at once.  Without graceful restart zebra
+ * then deletes our routes; with it, it keeps them for gr_stale_time.
+ */
+void zclient_free(struct zclient *zc);
+
+/*
+ * Add r to the table, or replace the route with the same prefix, and send
+ * it if connected.  A ROUTE_HOST route whose interface does not exist yet
+ * waits until zebra reports it.  The state becomes ZR_PENDING.  0;
+ * -EINVAL (bad family or length, host bits set, unknown kind, HOST without
+ * an interface name); -ENOMEM.
+ */
+int zclient_route_add(struct zclient *zc, const struct route *r);
+
+/*
+ * Withdraw the route for p (a ROUTE_DELETE if connected) and forget it.
+ * 0, or -ENOENT when the table has no route for p.
+ */
+int zclient_route_del(struct zclient *zc, const struct ipprefix *p);
+
+/* The state of the route for p: 0 and *st, or -ENOENT. */
+int zclient_route_state(struct zclient *zc, const struct ipprefix *p,
+    enum zroute_state *st);
+
+/* True while a session with zebra is up (connected, HELLO queued). */
+bool zclient_connected(const struct zclient *zc);
+
+/* Routes in the table, whatever their state. */
+size_t zclient_route_count(const struct zclient *zc);
+
+/*
+ * Call fn(arg, prefix, state) whenever a notification from zebra sets the
+ * state of a route of the table (for tests and benchmarks; NULL removes
+ * it).  fn may add or delete routes but must not free zc.
+ */
+void zclient_set_notify_hook(struct zclient *zc,
+    void (*fn)(void *arg, const struct ipprefix *p, enum zroute_state st),
+    void *arg);
+
+#endif

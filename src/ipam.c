@@ -38,6 +38,32 @@ struct ipam {
 	struct hmap *pools;
 };
 
+/* The state record of a pool (without its addresses), or NULL. */
+static cJSON *
+pool_record(const struct pool *p)
+{
+	char s[ADDR_STRLEN];
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL || !cJSON_AddStringToObject(o, "pool", p->id) ||
+	    (p->has_range && !cJSON_AddStringToObject(o, "range",
+	    prefix_fmt(&p->range, s, sizeof(s))))) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The key of an address record: "<pool id> <address>". */
+static const char *
+addr_key(const struct pool *p, const struct ipaddr *a, char *out, size_t len)
+{
+	char s[ADDR_STRLEN];
+
+	snprintf(out, len, "%s %s", p->id, addr_fmt(a, s, sizeof(s)));
+	return out;
+}
+
 static void
 pool_free(struct pool *p)
 {
@@ -131,19 +157,32 @@ pool_drop_aux(struct pool *p, const struct ipaddr *a)
 		}
 }
 
-void
-ipam_mark_aux(struct rp_ctx *ctx, const struct ipaddr *addr)
+/* Mark addr as auxiliary in memory; the pool, or NULL when nothing changed. */
+static struct pool *
+pool_mark_aux(struct rp_ctx *ctx, const struct ipaddr *addr)
 {
 	struct pool *p = pool_of_addr(ctx->ipam, addr);
 
 	if (p == NULL || !alloc_has(p->al, addr) || pool_is_aux(p, addr))
-		return;
+		return NULL;
 	if (p->naux == MAX_AUX) {
 		log_warnx("pool %s: more than %d auxiliary addresses", p->id,
 		    MAX_AUX);
-		return;
+		return NULL;
 	}
 	p->aux[p->naux++] = *addr;
+	return p;
+}
+
+void
+ipam_mark_aux(struct rp_ctx *ctx, const struct ipaddr *addr)
+{
+	char key[2 * ADDR_STRLEN];
+	struct pool *p;
+
+	if ((p = pool_mark_aux(ctx, addr)) != NULL)
+		store_put(ctx, REC_AUX, addr_key(p, addr, key, sizeof(key)),
+		    cJSON_CreateTrue());
 }
 
 int
@@ -340,7 +379,8 @@ ipam_request_pool(struct api_call *c)
 		pool_free(p);
 		return api_fail(c, -ENOMEM, "out of memory");
 	}
-	if ((r = store_save(c->ctx)) != 0) {
+	store_put(c->ctx, REC_POOL, p->id, pool_record(p));
+	if ((r = store_commit(c->ctx)) != 0) {
 		hmap_del(im->pools, p->id);
 		pool_free(p);
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
@@ -355,12 +395,29 @@ ipam_request_pool(struct api_call *c)
 	return 0;
 }
 
+struct del_arg {
+	struct rp_ctx *ctx;
+	const struct pool *p;
+};
+
+static int
+del_addr_record(const struct ipaddr *a, void *arg)
+{
+	struct del_arg *d = arg;
+	char key[2 * ADDR_STRLEN];
+
+	store_del(d->ctx, REC_ADDR, addr_key(d->p, a, key, sizeof(key)));
+	return 0;
+}
+
 static int
 ipam_release_pool(struct api_call *c)
 {
 	struct ipam *im = c->ctx->ipam;
+	char key[2 * ADDR_STRLEN];
 	const char *id;
 	struct pool *p;
+	size_t i;
 	int r;
 
 	if ((r = api_get_str(c, c->req, "PoolID", true, &id)) != 0)
@@ -370,7 +427,12 @@ ipam_release_pool(struct api_call *c)
 		return 0;
 	}
 	hmap_del(im->pools, id);
-	if ((r = store_save(c->ctx)) != 0) {
+	store_del(c->ctx, REC_POOL, p->id);
+	alloc_walk(p->al, del_addr_record, &(struct del_arg){ c->ctx, p });
+	for (i = 0; i < p->naux; i++)
+		store_del(c->ctx, REC_AUX, addr_key(p, &p->aux[i], key,
+		    sizeof(key)));
+	if ((r = store_commit(c->ctx)) != 0) {
 		hmap_add(im->pools, p->id, p);
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
 	}
@@ -408,7 +470,7 @@ ipam_request_address(struct api_call *c)
 	const char *id, *type = NULL;
 	struct pool *p;
 	struct ipaddr a;
-	char s[ADDR_STRLEN], g[ADDR_STRLEN];
+	char s[ADDR_STRLEN], g[ADDR_STRLEN], key[2 * ADDR_STRLEN];
 	bool given;
 	int r;
 
@@ -472,7 +534,9 @@ ipam_request_address(struct api_call *c)
 			return api_fail(c, r, "address %s cannot be allocated "
 			    "in pool %s: %s", s, p->id, strerror(-r));
 	}
-	if ((r = store_save(c->ctx)) != 0) {
+	store_put(c->ctx, REC_ADDR, addr_key(p, &a, key, sizeof(key)),
+	    cJSON_CreateTrue());
+	if ((r = store_commit(c->ctx)) != 0) {
 		alloc_put(p->al, &a);
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
 	}
@@ -488,7 +552,7 @@ ipam_release_address(struct api_call *c)
 	const char *id;
 	struct pool *p;
 	struct ipaddr a;
-	char s[ADDR_STRLEN];
+	char s[ADDR_STRLEN], key[2 * ADDR_STRLEN];
 	bool given, aux;
 	int r;
 
@@ -516,10 +580,13 @@ ipam_release_address(struct api_call *c)
 	aux = pool_is_aux(p, &a);
 	alloc_put(p->al, &a);
 	pool_drop_aux(p, &a);
-	if ((r = store_save(c->ctx)) != 0) {
+	store_del(c->ctx, REC_ADDR, addr_key(p, &a, key, sizeof(key)));
+	if (aux)
+		store_del(c->ctx, REC_AUX, key);
+	if ((r = store_commit(c->ctx)) != 0) {
 		alloc_take(p->al, &a);
 		if (aux)
-			ipam_mark_aux(c->ctx, &a);
+			pool_mark_aux(c->ctx, &a);
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
 	}
 	log_debug("address %s released in pool %s", s, p->id);
@@ -640,7 +707,7 @@ pool_from_json(struct rp_ctx *ctx, const cJSON *o, char *err, size_t errlen)
 			snprintf(err, errlen, "pool %s: invalid aux address", p->id);
 			return -EINVAL;
 		}
-		ipam_mark_aux(ctx, &a);
+		pool_mark_aux(ctx, &a);
 	}
 	return 0;
 }

@@ -475,6 +475,9 @@ main(int argc, char **argv)
 	/* With graceful restart zebra keeps our routes until we are back. */
 	zclient_free(ctx.zclient);
 	announce_free(&ctx);
+	/* Start the next run from one snapshot and an empty journal. */
+	if (store_compact(&ctx) != 0)
+		log_warnx("cannot write the final snapshot; the journal is kept");
 	netdrv_free(&ctx);
 	ipam_free(&ctx);
 	store_close(&ctx);

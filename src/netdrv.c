@@ -70,6 +70,9 @@ struct netdrv {
 	struct hmap *by_ifname;		/* host_if -> endpoint */
 };
 
+static cJSON *net_json(const struct network *n);
+static cJSON *ep_json(const struct endpoint *ep);
+
 /* Option keys accepted with docker network create -o; listed in errors. */
 static const char *const known_options[] = {
 	OPT_MTU, OPT_ANNOUNCE, OPT_TAG, OPT_METRIC, OPT_DISTANCE,
@@ -565,7 +568,8 @@ nd_create_network(struct api_call *c)
 	}
 	mark_aux(c, "IPv4Data");
 	mark_aux(c, "IPv6Data");
-	if ((r = store_save(c->ctx)) != 0) {
+	store_put(c->ctx, REC_NET, n->id, net_json(n));
+	if ((r = store_commit(c->ctx)) != 0) {
 		hmap_del(nd->networks, n->id);
 		free(n);
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
@@ -618,13 +622,17 @@ nd_delete_network(struct api_call *c)
 			continue;
 		log_warnx("network %.12s deleted with endpoint %.12s still "
 		    "present: removing it", id, ep->id);
-		if ((r = ep_remove(c->ctx, ep, c->err, sizeof(c->err))) != 0)
+		if ((r = ep_remove(c->ctx, ep, c->err, sizeof(c->err))) != 0) {
+			store_abort(c->ctx);
 			return r;
+		}
+		store_del(c->ctx, REC_EP, ep->id);
 		ep_unindex(nd, ep);
 		free(ep);
 	}
 	hmap_del(nd->networks, id);
-	if ((r = store_save(c->ctx)) != 0) {
+	store_del(c->ctx, REC_NET, id);
+	if ((r = store_commit(c->ctx)) != 0) {
 		hmap_add(nd->networks, n->id, n);
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
 	}
@@ -718,7 +726,8 @@ nd_create_endpoint(struct api_call *c)
 		r = api_fail(c, -ENOMEM, "out of memory");
 		goto undo;
 	}
-	if ((r = store_save(c->ctx)) != 0) {
+	store_put(c->ctx, REC_EP, ep->id, ep_json(ep));
+	if ((r = store_commit(c->ctx)) != 0) {
 		ep_unindex(nd, ep);
 		free(ep);
 		api_fail(c, r, "cannot save state: %s", strerror(-r));
@@ -765,7 +774,8 @@ nd_delete_endpoint(struct api_call *c)
 	if ((r = ep_remove(c->ctx, ep, c->err, sizeof(c->err))) != 0)
 		return r;
 	ep_unindex(nd, ep);
-	if ((r = store_save(c->ctx)) != 0) {
+	store_del(c->ctx, REC_EP, ep->id);
+	if ((r = store_commit(c->ctx)) != 0) {
 		ep_index(nd, ep);
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
 	}
@@ -836,7 +846,8 @@ nd_join(struct api_call *c)
 	snprintf(oldsb, sizeof(oldsb), "%s", ep->sandbox);
 	ep->joined = true;
 	snprintf(ep->sandbox, sizeof(ep->sandbox), "%s", sandbox ? sandbox : "");
-	if ((r = store_save(ctx)) != 0) {
+	store_put(ctx, REC_EP, ep->id, ep_json(ep));
+	if ((r = store_commit(ctx)) != 0) {
 		ep->joined = oldjoined;
 		snprintf(ep->sandbox, sizeof(ep->sandbox), "%s", oldsb);
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
@@ -882,7 +893,8 @@ nd_leave(struct api_call *c)
 		    "%.12s: %s", epid, strerror(-r));
 	if (ep->joined) {
 		ep->joined = false;
-		if ((r = store_save(c->ctx)) != 0) {
+		store_put(c->ctx, REC_EP, ep->id, ep_json(ep));
+		if ((r = store_commit(c->ctx)) != 0) {
 			ep->joined = true;
 			return api_fail(c, r, "cannot save state: %s",
 			    strerror(-r));
@@ -925,10 +937,57 @@ const struct api_route netdrv_routes[] = {
 };
 const size_t netdrv_nroutes = sizeof(netdrv_routes) / sizeof(netdrv_routes[0]);
 
+/* The state record of a network, or NULL (ENOMEM). */
+static cJSON *
+net_json(const struct network *n)
+{
+	char s[ADDR_STRLEN];
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL || !cJSON_AddStringToObject(o, "id", n->id) ||
+	    !cJSON_AddNumberToObject(o, "mtu", n->mtu) ||
+	    !cJSON_AddBoolToObject(o, "internal", n->internal) ||
+	    !cJSON_AddBoolToObject(o, "ipv6", n->ipv6) ||
+	    !cJSON_AddStringToObject(o, "announce",
+	    announce_kind_name(n->announce)) ||
+	    !cJSON_AddNumberToObject(o, "tag", n->tag) ||
+	    (n->has_metric && !cJSON_AddNumberToObject(o, "metric", n->metric)) ||
+	    !cJSON_AddNumberToObject(o, "distance", n->distance) ||
+	    !cJSON_AddStringToObject(o, "pool4",
+	    prefix_fmt(&n->pool4, s, sizeof(s))) ||
+	    !cJSON_AddStringToObject(o, "agg4", prefix_fmt(&n->agg4, s, sizeof(s))) ||
+	    (n->has6 && (!cJSON_AddStringToObject(o, "pool6",
+	    prefix_fmt(&n->pool6, s, sizeof(s))) ||
+	    !cJSON_AddStringToObject(o, "agg6",
+	    prefix_fmt(&n->agg6, s, sizeof(s)))))) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The state record of an endpoint, or NULL (ENOMEM). */
+static cJSON *
+ep_json(const struct endpoint *ep)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL || !cJSON_AddStringToObject(o, "id", ep->id) ||
+	    !cJSON_AddStringToObject(o, "network", ep->net_id) ||
+	    !cJSON_AddStringToObject(o, "addr4", ep->key4) ||
+	    (ep->has6 && !cJSON_AddStringToObject(o, "addr6", ep->key6)) ||
+	    !cJSON_AddStringToObject(o, "host_if", ep->host_if) ||
+	    !cJSON_AddBoolToObject(o, "joined", ep->joined) ||
+	    !cJSON_AddStringToObject(o, "sandbox", ep->sandbox)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
 /*
- * State: {"networks":[{"id","mtu","internal","ipv6","pool4","pool6"?}],
- *         "endpoints":[{"id","network","addr4","addr6"?,"joined","sandbox"}]}
- * Interface names are derived from the IDs again on load.
+ * State: {"networks":[net_json...], "endpoints":[ep_json...]}.  Interface
+ * names are derived from the IDs again on load.
  */
 cJSON *
 netdrv_to_json(struct rp_ctx *ctx)
@@ -937,7 +996,6 @@ netdrv_to_json(struct rp_ctx *ctx)
 	cJSON *j, *nets, *eps, *o;
 	struct network *n;
 	struct endpoint *ep;
-	char s[ADDR_STRLEN];
 	size_t pos = 0;
 
 	if ((j = cJSON_CreateObject()) == NULL ||
@@ -945,42 +1003,15 @@ netdrv_to_json(struct rp_ctx *ctx)
 	    (eps = cJSON_AddArrayToObject(j, "endpoints")) == NULL)
 		goto fail;
 	while ((n = hmap_next(nd->networks, &pos, NULL)) != NULL) {
-		if ((o = cJSON_CreateObject()) == NULL)
+		if ((o = net_json(n)) == NULL)
 			goto fail;
 		cJSON_AddItemToArray(nets, o);
-		if (!cJSON_AddStringToObject(o, "id", n->id) ||
-		    !cJSON_AddNumberToObject(o, "mtu", n->mtu) ||
-		    !cJSON_AddBoolToObject(o, "internal", n->internal) ||
-		    !cJSON_AddBoolToObject(o, "ipv6", n->ipv6) ||
-		    !cJSON_AddStringToObject(o, "announce",
-		    announce_kind_name(n->announce)) ||
-		    !cJSON_AddNumberToObject(o, "tag", n->tag) ||
-		    (n->has_metric && !cJSON_AddNumberToObject(o, "metric",
-		    n->metric)) ||
-		    !cJSON_AddNumberToObject(o, "distance", n->distance) ||
-		    !cJSON_AddStringToObject(o, "agg4",
-		    prefix_fmt(&n->agg4, s, sizeof(s))) ||
-		    (n->has6 && !cJSON_AddStringToObject(o, "agg6",
-		    prefix_fmt(&n->agg6, s, sizeof(s)))) ||
-		    !cJSON_AddStringToObject(o, "pool4",
-		    prefix_fmt(&n->pool4, s, sizeof(s))) ||
-		    (n->has6 && !cJSON_AddStringToObject(o, "pool6",
-		    prefix_fmt(&n->pool6, s, sizeof(s)))))
-			goto fail;
 	}
 	pos = 0;
 	while ((ep = hmap_next(nd->endpoints, &pos, NULL)) != NULL) {
-		if ((o = cJSON_CreateObject()) == NULL)
+		if ((o = ep_json(ep)) == NULL)
 			goto fail;
 		cJSON_AddItemToArray(eps, o);
-		if (!cJSON_AddStringToObject(o, "id", ep->id) ||
-		    !cJSON_AddStringToObject(o, "network", ep->net_id) ||
-		    !cJSON_AddStringToObject(o, "addr4", ep->key4) ||
-		    (ep->has6 && !cJSON_AddStringToObject(o, "addr6", ep->key6)) ||
-		    !cJSON_AddStringToObject(o, "host_if", ep->host_if) ||
-		    !cJSON_AddBoolToObject(o, "joined", ep->joined) ||
-		    !cJSON_AddStringToObject(o, "sandbox", ep->sandbox))
-			goto fail;
 	}
 	return j;
 fail:

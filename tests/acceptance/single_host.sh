@@ -267,6 +267,13 @@ out=$(dk network rm mine open 2>&1); rc=$?
 assert_eq "$rc" 0 "network rm mine open ($(echo $out))"
 assert_eq "$(dk network ls -q --filter driver=net-routed | wc -l)" 0 "no net-routed network left in the engine"
 no_leftovers "after network rm: no rt*/rc* links and no 10.46-49 routes on the host"
+# -------------------------------------------------------------- shutdown
+
+lab_log "--- shutdown"
+lab_plugin_stop $H
+
+# A clean stop writes the state as one snapshot: what is left is what the
+# plugin would start with.
 if [ -d "$STATE" ] && [ -n "$(ls -A "$STATE")" ]; then
 	ok "plugin state dir is not empty ($(ls "$STATE" | tr '\n' ' '))"
 else
@@ -276,11 +283,6 @@ out=$(grep -rhoE '10\.4[6-9]\.[0-9.]+(/[0-9]+)?' "$STATE" 2>/dev/null | sort -u)
 assert_eq "$out" "" "plugin state no longer mentions 10.46.x-10.49.x"
 out=$(for n in $NIDS; do grep -rl "${n:0:12}" "$STATE"; done 2>/dev/null)
 assert_eq "$out" "" "plugin state no longer mentions the IDs of mine and open"
-
-# -------------------------------------------------------------- shutdown
-
-lab_log "--- shutdown"
-lab_plugin_stop $H
 
 lab_log "wall time $((SECONDS - T0)) s (after lab set-up)"
 if [ "$LAB_FAIL" -gt 0 ]; then

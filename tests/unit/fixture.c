@@ -42,7 +42,8 @@ fx_new(void)
 	fx->ctx.cfg.tag = RP_DEFAULT_TAG;
 	if (ipam_init(&fx->ctx) != 0 || netdrv_init(&fx->ctx) != 0 ||
 	    announce_init(&fx->ctx) != 0 ||
-	    store_open(&fx->ctx, err, sizeof(err)) != 0)
+	    store_open(&fx->ctx, err, sizeof(err)) != 0 ||
+	    store_load(&fx->ctx, err, sizeof(err)) != 0)
 		abort();
 	return fx;
 }
@@ -60,6 +61,8 @@ fx_free(struct fixture *fx)
 	snprintf(path, sizeof(path), "%s/%s", fx->dir, STORE_FILE);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/lock", fx->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", fx->dir, STORE_JOURNAL);
 	unlink(path);
 	rmdir(fx->dir);
 	free(fx);
@@ -108,6 +111,9 @@ fx_state(struct fixture *fx)
 	FILE *f;
 	long n;
 
+	/* The whole state in one snapshot, the journal emptied. */
+	if (fx->ctx.store != NULL && store_compact(&fx->ctx) != 0)
+		abort();
 	snprintf(path, sizeof(path), "%s/%s", fx->dir, STORE_FILE);
 	if ((f = fopen(path, "r")) == NULL)
 		return strdup("");

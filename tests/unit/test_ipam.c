@@ -123,7 +123,7 @@ test_recorded_network_create(void **state)
 
 	st = fx_state(fx);
 	assert_non_null(strstr(st, "\"10.99.0.0/16\""));
-	assert_non_null(strstr(st, "\"10.99.1.50\""));
+	assert_non_null(strstr(st, " 10.99.1.50\""));
 	free(st);
 
 	/* docker network rm: gateway, aux, pool. */

@@ -146,7 +146,7 @@ test_lifecycle(void **state)
 	assert_string_equal(s, "{\"Value\":{\"HostInterface\":\"rtb60d823d5fe2\"}}");
 	free(s);
 	s = fx_state(fx);
-	assert_non_null(strstr(s, "\"joined\":\ttrue"));
+	assert_non_null(strstr(s, "\"joined\":true"));
 	free(s);
 
 	assert_int_equal(fx_net(fx, "/NetworkDriver.RevokeExternalConnectivity",

@@ -436,6 +436,7 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	if (store_load(&ctx, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	netdrv_reconcile(&ctx);
 	/* The routes of the saved state go out first, before any new request. */
 	netdrv_announce_all(&ctx);
 	if (ctx.cfg.zapi)

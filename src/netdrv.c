@@ -1152,6 +1152,69 @@ ep_from_json(struct netdrv *nd, const cJSON *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* "rt" or "rc" and 12 lowercase hex digits: a name of ours. */
+static bool
+is_our_ifname(const char *name)
+{
+	size_t i;
+
+	if (strlen(name) != 14 || name[0] != 'r' ||
+	    (name[1] != 't' && name[1] != 'c'))
+		return false;
+	for (i = 2; i < 14; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') ||
+		    (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static int
+reap_link(const char *name, void *arg)
+{
+	struct rp_ctx *ctx = arg;
+	char host[IFNAMSIZ], peer[IFNAMSIZ];
+
+	if (!is_our_ifname(name))
+		return 0;
+	snprintf(host, sizeof(host), "rt%s", name + 2);
+	snprintf(peer, sizeof(peer), "rc%s", name + 2);
+	if (hmap_find(ctx->netdrv->by_ifname, host) != NULL)
+		return 0;
+	log_info("deleting %s: no endpoint owns it", name);
+	plumb_veth_del(ctx->plumb, host, peer);
+	return 0;
+}
+
+void
+netdrv_reconcile(struct rp_ctx *ctx)
+{
+	struct netdrv *nd = ctx->netdrv;
+	struct network *n;
+	struct endpoint *ep;
+	char err[256];
+	size_t pos = 0, fixed = 0, gone = 0;
+	int r;
+
+	while ((ep = hmap_next(nd->endpoints, &pos, NULL)) != NULL) {
+		if ((n = hmap_find(nd->networks, ep->net_id)) == NULL)
+			continue;
+		if ((r = plumb_link_exists(ctx->plumb, ep->host_if)) != 1) {
+			/* The container went away while we were down. */
+			if (r == 0)
+				gone++;
+			continue;
+		}
+		if (ep_plumb(ctx, ep, net_mtu(ctx, n), err, sizeof(err)) != 0)
+			log_warnx("endpoint %.12s: %s", ep->id, err);
+		else
+			fixed++;
+	}
+	plumb_links(ctx->plumb, "rt", reap_link, ctx);
+	plumb_links(ctx->plumb, "rc", reap_link, ctx);
+	log_info("reconciled: %zu endpoints with their host side checked, %zu "
+	    "whose interface is gone (Docker will delete them)", fixed, gone);
+}
+
 void
 netdrv_announce_all(struct rp_ctx *ctx)
 {

@@ -34,6 +34,13 @@ void netdrv_ifnames(const char *endpoint_id, char host[IFNAMSIZ],
 /* True when an endpoint of ours holds addr. */
 bool netdrv_addr_in_use(struct rp_ctx *ctx, const struct ipaddr *addr);
 
+/*
+ * At start-up, make the host match the loaded state: endpoints whose host
+ * veth exists get their MTU, proxy ARP/NDP and host routes back; veths with
+ * the plugin's names that no endpoint owns are deleted.
+ */
+void netdrv_reconcile(struct rp_ctx *ctx);
+
 /* Announce every route the loaded state calls for (at start-up). */
 void netdrv_announce_all(struct rp_ctx *ctx);
 

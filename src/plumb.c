@@ -113,6 +113,44 @@ plumb_link_exists(struct plumb *pl, const char *name)
 	return 1;
 }
 
+int
+plumb_links(struct plumb *pl, const char *prefix,
+    int (*fn)(const char *name, void *arg), void *arg)
+{
+	struct nl_cache *cache;
+	struct nl_object *o;
+	char (*names)[IFNAMSIZ] = NULL, (*p)[IFNAMSIZ];
+	size_t n = 0, cap = 0, i, plen = strlen(prefix);
+	int r;
+
+	if ((r = rtnl_link_alloc_cache(pl->sk, AF_UNSPEC, &cache)) < 0) {
+		log_warnx("netlink: cannot list links: %s", nl_geterror(r));
+		return nlerr(r);
+	}
+	/* Copy the names first: fn may delete links. */
+	for (o = nl_cache_get_first(cache); o != NULL; o = nl_cache_get_next(o)) {
+		const char *name = rtnl_link_get_name((struct rtnl_link *)o);
+		if (name == NULL || strncmp(name, prefix, plen) != 0 ||
+		    strlen(name) >= IFNAMSIZ)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((p = realloc(names, cap * sizeof(*names))) == NULL) {
+				free(names);
+				nl_cache_free(cache);
+				return -ENOMEM;
+			}
+			names = p;
+		}
+		snprintf(names[n++], IFNAMSIZ, "%s", name);
+	}
+	nl_cache_free(cache);
+	for (i = 0, r = 0; i < n && r == 0; i++)
+		r = fn(names[i], arg);
+	free(names);
+	return r;
+}
+
 /* Write value to /proc/sys/net/<proto>/<kind>/<ifname>/<key>. */
 static int
 sysctl_set(const char *proto, const char *kind, const char *ifname,

@@ -29,6 +29,14 @@ int plumb_veth_del(struct plumb *pl, const char *host, const char *peer);
 int plumb_link_exists(struct plumb *pl, const char *name);
 
 /*
+ * Call fn(name, arg) for every link of this namespace whose name starts
+ * with prefix.  Stops at the first non-zero return of fn and returns it;
+ * 0, or -errno.
+ */
+int plumb_links(struct plumb *pl, const char *prefix,
+    int (*fn)(const char *name, void *arg), void *arg);
+
+/*
  * The host route to a container: dst/32 or dst/128 dev host, scope link.
  * It is written with protocol "kernel", which zebra ignores, so that it never
  * shadows a route the plugin announces over ZAPI.

@@ -118,3 +118,21 @@ plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst)
 		}
 	return 0;
 }
+
+int
+plumb_links(struct plumb *pl, const char *prefix,
+    int (*fn)(const char *name, void *arg), void *arg)
+{
+	char names[STUB_MAX * 2][16];
+	int i, n = 0, r = 0;
+
+	for (i = 0; i < stub_nlinks; i++) {
+		if (strncmp(stub_links[i].host, prefix, strlen(prefix)) == 0)
+			strcpy(names[n++], stub_links[i].host);
+		if (strncmp(stub_links[i].peer, prefix, strlen(prefix)) == 0)
+			strcpy(names[n++], stub_links[i].peer);
+	}
+	for (i = 0; i < n && r == 0; i++)
+		r = fn(names[i], arg);
+	return r;
+}

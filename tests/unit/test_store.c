@@ -327,6 +327,37 @@ test_write_cost_is_constant(void **state)
 	fx_free(fx);
 }
 
+/* Start-up makes the host match the state (stubbed netlink). */
+static void
+test_reconcile_after_restart(void **state)
+{
+	struct fixture *fx = fx_new();
+	struct rp_ctx ctx;
+	char err[512] = "";
+	struct stub_link *l;
+
+	populate(fx);		/* endpoint EID: veth rtb60d823d5fe2, 2 routes */
+	store_close(&fx->ctx);
+	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
+	/* While the plugin was down: its routes vanished, strays appeared. */
+	assert_non_null(l = stub_find("rtb60d823d5fe2"));
+	l->routes = 0;
+	l->mtu = 1500;
+	strcpy(stub_links[stub_nlinks].host, "rt0123456789ab");
+	strcpy(stub_links[stub_nlinks++].peer, "rc0123456789ab");
+	strcpy(stub_links[stub_nlinks].host, "rtnotours");
+	strcpy(stub_links[stub_nlinks++].peer, "rcnotours");
+	netdrv_reconcile(&ctx);
+	assert_non_null(l = stub_find("rtb60d823d5fe2"));
+	assert_int_equal(l->routes, 2);		/* /32 and /128 back */
+	assert_int_equal(l->mtu, 9000);		/* the network's MTU */
+	assert_true(l->gw6);			/* proxy NDP back */
+	assert_null(stub_find("rt0123456789ab"));	/* stray deleted */
+	assert_non_null(stub_find("rtnotours"));	/* not our naming */
+	close_ctx(&ctx);
+	fx_free(fx);
+}
+
 int
 main(void)
 {
@@ -337,6 +368,7 @@ main(void)
 		cmocka_unit_test(test_journal_replay),
 		cmocka_unit_test(test_torn_journal_tail),
 		cmocka_unit_test(test_write_cost_is_constant),
+		cmocka_unit_test(test_reconcile_after_restart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

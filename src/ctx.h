@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "addr.h"
 
@@ -35,6 +36,7 @@ struct rp_config {
 	struct ipaddr gateway6;		/* Join's IPv6 gateway, proxy-NDPed */
 	unsigned mtu;			/* default veth MTU */
 	char socket_dir[PATH_MAX];
+	gid_t socket_gid;		/* group of the sockets (0: root) */
 	char state_dir[PATH_MAX];
 	bool debug;
 	bool use_syslog;

@@ -4,6 +4,7 @@
  * inside the callback; evhttp writes the reply when the socket is writable.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 
 #include "ctx.h"
 #include "http.h"
@@ -24,11 +26,13 @@
 
 #define HTTP_MAX_HEADERS	16384
 #define HTTP_TIMEOUT		60	/* seconds a request may take to arrive */
+#define HTTP_PAUSE_MS		500	/* accepting paused after EMFILE */
 
 struct http {
 	struct rp_ctx *ctx;
 	struct evhttp *eh;
 	struct evhttp_bound_socket *bound;
+	bool shut;			/* http_shutdown() done */
 	const struct api_route *routes;
 	size_t nroutes;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -75,6 +79,30 @@ http_cb(struct evhttp_request *req, void *arg)
 	    &out);
 	reply(req, status, out ? out : "{\"Err\":\"out of memory\"}");
 	free(out);
+}
+
+/*
+ * accept() failed (EMFILE, ENFILE, ENOMEM...): the listening socket stays
+ * readable, so stop listening for a moment instead of spinning; the
+ * connections already open go on being served.
+ */
+static void
+accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	evconnlistener_enable(arg);
+}
+
+static void
+accept_error(struct evconnlistener *lev, void *arg)
+{
+	struct timeval tv = { 0, HTTP_PAUSE_MS * 1000 };
+	int e = EVUTIL_SOCKET_ERROR();
+
+	log_warnx("cannot accept a connection: %s; pausing for %d ms",
+	    evutil_socket_error_to_string(e), HTTP_PAUSE_MS);
+	evconnlistener_disable(lev);
+	event_base_once(evconnlistener_get_base(lev), -1, EV_TIMEOUT,
+	    accept_resume, lev, &tv);
 }
 
 /* Is somebody accepting on path?  1 yes, 0 no (stale or absent), -errno. */
@@ -151,6 +179,8 @@ http_open(struct rp_ctx *ctx, const char *path, const struct api_route *routes,
 	evhttp_set_gencb(h->eh, http_cb, h);
 	if ((h->bound = evhttp_accept_socket_with_handle(h->eh, fd)) == NULL)
 		goto nomem;
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(h->bound),
+	    accept_error);
 	*out = h;
 	return 0;
 nomem:
@@ -171,10 +201,15 @@ syserr:
 void
 http_shutdown(struct http *h)
 {
-	if (h == NULL || h->bound == NULL)
+	if (h == NULL || h->bound == NULL || h->shut)
 		return;
-	evhttp_del_accept_socket(h->eh, h->bound);	/* closes the fd */
-	h->bound = NULL;
+	/*
+	 * Stop accepting, but keep the listener until http_free(): a pause
+	 * after an accept error may still re-enable it while the last replies
+	 * drain, and it must then still exist.
+	 */
+	evconnlistener_disable(evhttp_bound_socket_get_listener(h->bound));
+	h->shut = true;
 	if (unlink(h->path) != 0 && errno != ENOENT)
 		log_warn("cannot remove %s", h->path);
 }
@@ -185,6 +220,8 @@ http_free(struct http *h)
 	if (h == NULL)
 		return;
 	http_shutdown(h);
+	if (h->bound != NULL)
+		evhttp_del_accept_socket(h->eh, h->bound);	/* closes the fd */
 	evhttp_free(h->eh);
 	free(h);
 }

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <cap-ng.h>
+#include <grp.h>
 
 #include "config.h"
 #include "announce.h"
@@ -45,6 +47,7 @@ usage(FILE *f)
 "                      overrides it with -o com.docker.network.driver.mtu=N\n"
 "  --socket-dir DIR    where net-routed.sock and ipam-routed.sock are created\n"
 "                      (default %s)\n"
+"  --socket-group NAME group that owns the sockets (mode 0660; default root)\n"
 "  --state-dir DIR     where the state is kept (default %s)\n"
 "\n"
 "Routes (announced straight to FRR's zebra over ZAPI):\n"
@@ -167,6 +170,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "socket-dir", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "socket-group", required_argument, NULL, 'P' },
 		{ "announce", required_argument, NULL, 'A' },
 		{ "zebra-socket", required_argument, NULL, 'z' },
 		{ "zebra-route-type", required_argument, NULL, 't' },
@@ -227,6 +231,13 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			parse_dir("--state-dir", optarg, cfg->state_dir,
 			    sizeof(cfg->state_dir));
 			break;
+		case 'P': {
+			struct group *gr = getgrnam(optarg);
+			if (gr == NULL)
+				badflag("--socket-group %s: no such group", optarg);
+			cfg->socket_gid = gr->gr_gid;
+			break;
+		}
 		case 'A':
 			if (strcmp(optarg, "zapi") == 0)
 				cfg->zapi = true;
@@ -398,6 +409,35 @@ start_zapi(struct rp_ctx *ctx, const char *daemons)
 	    zc.instance, zc.gr_stale_time);
 }
 
+/*
+ * From here on keep only what the daemon needs: CAP_NET_ADMIN for netlink
+ * and the per-interface switches under /proc/sys/net, and, when it talks to
+ * zebra, CAP_DAC_OVERRIDE, because zebra's socket is frr:frr 0700 and the
+ * session must reconnect whenever zebra restarts.  Files of its own (state,
+ * sockets) belong to its own uid and need nothing more.
+ */
+static void
+drop_privileges(const struct rp_config *cfg)
+{
+	if (capng_get_caps_process() != 0)
+		fatalx("cannot read the process capabilities");
+	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP) &&
+	    !capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN))
+		return;		/* nothing to drop */
+	capng_clear(CAPNG_SELECT_BOTH);
+	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+	    CAPNG_BOUNDING_SET, CAP_NET_ADMIN);
+	if (cfg->zapi)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+		    CAPNG_BOUNDING_SET, CAP_DAC_OVERRIDE);
+	/* The bounding set too when allowed (CAP_SETPCAP), else just ours. */
+	if (capng_apply(CAPNG_SELECT_BOTH) != 0 &&
+	    capng_apply(CAPNG_SELECT_CAPS) != 0)
+		fatalx("cannot drop capabilities");
+	log_info("running with CAP_NET_ADMIN%s only",
+	    cfg->zapi ? " and CAP_DAC_OVERRIDE" : "");
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -454,6 +494,20 @@ main(int argc, char **argv)
 		http_free(ctx.http_net);
 		fatalx("%s", err);
 	}
+
+	if (ctx.cfg.socket_gid != 0) {
+		snprintf(path, sizeof(path), "%s/%s", ctx.cfg.socket_dir,
+		    RP_NET_SOCKET);
+		if (chown(path, 0, ctx.cfg.socket_gid) != 0)
+			fatal("cannot give %s to group %u", path,
+			    (unsigned)ctx.cfg.socket_gid);
+		snprintf(path, sizeof(path), "%s/%s", ctx.cfg.socket_dir,
+		    RP_IPAM_SOCKET);
+		if (chown(path, 0, ctx.cfg.socket_gid) != 0)
+			fatal("cannot give %s to group %u", path,
+			    (unsigned)ctx.cfg.socket_gid);
+	}
+	drop_privileges(&ctx.cfg);
 
 	sigterm = evsignal_new(ctx.base, SIGTERM, on_signal, &ctx);
 	sigint = evsignal_new(ctx.base, SIGINT, on_signal, &ctx);

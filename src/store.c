@@ -77,6 +77,9 @@ store_open(struct rp_ctx *ctx, char *err, size_t errlen)
 		    strerror(errno));
 		goto fail;
 	}
+	/* The state is the daemon's own: nobody else reads it. */
+	if (fchmod(st->dirfd, 0700) != 0)
+		log_warn("cannot set %s to mode 0700", dir);
 	if ((st->lockfd = openat(st->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC,
 	    0600)) < 0) {
 		r = -errno;

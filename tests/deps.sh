@@ -7,6 +7,6 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config clang \
 	libnl-3-dev libnl-route-3-dev libevent-dev libcjson-dev \
-	libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libcmocka-dev \
+	libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libcmocka-dev libcap-ng-dev \
 	docker.io containerd runc busybox-static iproute2 procps util-linux \
 	curl frr >/dev/null

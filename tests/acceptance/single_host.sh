@@ -28,6 +28,18 @@ PLUGIN_PID=${LAB_PLUGIN_PID[$H]}
 dk() { lab_docker $H "$@"; }
 dkt() { lab_docker_t $H 60 "$@"; }	# for requests that might hang
 
+# -------------------------------------------------------------- least privilege
+
+# After start-up the daemon keeps CAP_NET_ADMIN (bit 12) only (no zebra here).
+assert_eq "$(awk '/^CapEff:/ {print $2}' /proc/$PLUGIN_PID/status)" 0000000000001000 \
+	"plugin runs with CAP_NET_ADMIN only (CapEff)"
+assert_eq "$(awk '/^CapBnd:/ {print $2}' /proc/$PLUGIN_PID/status)" 0000000000001000 \
+	"plugin's bounding set is CAP_NET_ADMIN only"
+SOCKD=$(lab_ddir $H)/plugins
+assert_eq "$(stat -c '%a %U %G' $SOCKD/net-routed.sock $SOCKD/ipam-routed.sock | sort -u)" "660 root root" \
+	"both sockets are mode 0660 root:root"
+assert_eq "$(stat -c '%a' $STATE)" 700 "state directory is mode 0700"
+
 # -------------------------------------------------------------- helpers
 
 # links of the host whose name starts with rt / rc (one per line, sorted)

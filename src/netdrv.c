@@ -60,6 +60,7 @@ struct endpoint {
 	char key4[ADDR_STRLEN], key6[ADDR_STRLEN];	/* by_addr keys */
 	char host_if[IFNAMSIZ], peer_if[IFNAMSIZ];
 	bool joined;
+	bool plumbed;			/* this process made or checked its veth */
 	char sandbox[SANDBOX_MAX];
 };
 
@@ -720,6 +721,7 @@ nd_create_endpoint(struct api_call *c)
 		r = api_fail(c, -ENOMEM, "out of memory");
 		goto undo;
 	}
+	tmp.plumbed = true;
 	*ep = tmp;
 	if (ep_index(nd, ep) != 0) {
 		free(ep);
@@ -839,17 +841,23 @@ nd_join(struct api_call *c)
 		return api_fail(c, -ENOENT, "unknown endpoint %.12s", epid);
 	if (sandbox != NULL && strlen(sandbox) >= SANDBOX_MAX)
 		return api_fail(c, -EINVAL, "SandboxKey is too long");
-	if ((r = ep_plumb(ctx, ep, net_mtu(ctx, n), c->err,
+	/* Redo the plumbing only if this process has not seen it done. */
+	if (!ep->plumbed && (r = ep_plumb(ctx, ep, net_mtu(ctx, n), c->err,
 	    sizeof(c->err))) != 0)
 		return r;
+	ep->plumbed = true;
 	oldjoined = ep->joined;
 	snprintf(oldsb, sizeof(oldsb), "%s", ep->sandbox);
 	ep->joined = true;
 	snprintf(ep->sandbox, sizeof(ep->sandbox), "%s", sandbox ? sandbox : "");
+	/* Announce first: the table is idempotent and undone below on failure. */
+	ep_announce(ctx, n, ep, true);
 	store_put(ctx, REC_EP, ep->id, ep_json(ep));
-	if ((r = store_commit(ctx)) != 0) {
+	if ((r = store_commit_lazy(ctx)) != 0) {
 		ep->joined = oldjoined;
 		snprintf(ep->sandbox, sizeof(ep->sandbox), "%s", oldsb);
+		if (!oldjoined)
+			ep_announce(ctx, n, ep, false);
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
 	}
 	if ((ifn = cJSON_AddObjectToObject(c->reply, "InterfaceName")) == NULL ||
@@ -868,7 +876,6 @@ nd_join(struct api_call *c)
 		    (r = add_connected_route(c, routes, &ctx->cfg.gateway6)) != 0)
 			return r;
 	}
-	ep_announce(ctx, n, ep, true);
 	log_info("endpoint %.12s joined %s", ep->id, ep->sandbox);
 	return 0;
 }
@@ -891,10 +898,11 @@ nd_leave(struct api_call *c)
 	if ((r = ep_routes_del(c->ctx, ep)) != 0)
 		return api_fail(c, r, "cannot remove the routes of endpoint "
 		    "%.12s: %s", epid, strerror(-r));
+	ep->plumbed = false;		/* its routes are gone */
 	if (ep->joined) {
 		ep->joined = false;
 		store_put(c->ctx, REC_EP, ep->id, ep_json(ep));
-		if ((r = store_commit(c->ctx)) != 0) {
+		if ((r = store_commit_lazy(c->ctx)) != 0) {
 			ep->joined = true;
 			return api_fail(c, r, "cannot save state: %s",
 			    strerror(-r));
@@ -1204,10 +1212,12 @@ netdrv_reconcile(struct rp_ctx *ctx)
 				gone++;
 			continue;
 		}
-		if (ep_plumb(ctx, ep, net_mtu(ctx, n), err, sizeof(err)) != 0)
+		if (ep_plumb(ctx, ep, net_mtu(ctx, n), err, sizeof(err)) != 0) {
 			log_warnx("endpoint %.12s: %s", ep->id, err);
-		else
+		} else {
+			ep->plumbed = true;
 			fixed++;
+		}
 	}
 	plumb_links(ctx->plumb, "rt", reap_link, ctx);
 	plumb_links(ctx->plumb, "rc", reap_link, ctx);

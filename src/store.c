@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -658,8 +659,22 @@ store_abort(struct rp_ctx *ctx)
 	st->queue_failed = false;
 }
 
+static int commit(struct rp_ctx *ctx, bool sync);
+
 int
 store_commit(struct rp_ctx *ctx)
+{
+	return commit(ctx, true);
+}
+
+int
+store_commit_lazy(struct rp_ctx *ctx)
+{
+	return commit(ctx, false);
+}
+
+static int
+commit(struct rp_ctx *ctx, bool sync)
 {
 	struct store *st = ctx->store;
 	char *text = NULL, *all = NULL;
@@ -707,7 +722,7 @@ store_commit(struct rp_ctx *ctx)
 		goto out;
 	}
 	if ((r = write_all(st->jfd, all, len)) != 0 ||
-	    (fdatasync(st->jfd) != 0 && (r = -errno) != 0)) {
+	    (sync && fdatasync(st->jfd) != 0 && (r = -errno) != 0)) {
 		log_warnx("cannot write %s/%s: %s", ctx->cfg.state_dir,
 		    STORE_JOURNAL, strerror(-r));
 		/* Leave no partial line behind for the next append. */

@@ -65,6 +65,14 @@ void store_abort(struct rp_ctx *ctx);
  */
 int store_commit(struct rp_ctx *ctx);
 
+/*
+ * The same without fdatasync: the lines reach the kernel before the reply,
+ * so they survive a crash of the daemon, but not of the machine.  For
+ * records that a machine crash makes moot anyway: whether an endpoint is
+ * joined to a container, when every container dies with the machine.
+ */
+int store_commit_lazy(struct rp_ctx *ctx);
+
 /* Write the whole state as a new snapshot and empty the journal.  0/-errno. */
 int store_compact(struct rp_ctx *ctx);
 

@@ -49,6 +49,7 @@ struct zroute {
 	uint32_t	 ifindex;	/* HOST: ifindex last sent, 0 = none */
 	bool		 wait_if;	/* HOST: interface unknown yet */
 	bool		 warned;	/* its FAIL_INSTALL was logged */
+	bool		 replay;	/* sent by the replay, not answered */
 };
 
 struct zclient {
@@ -63,7 +64,8 @@ struct zclient {
 	struct event	*ev_connect;	/* (re)connect timer */
 	struct event	*ev_retry;	/* resend FAILED routes */
 	struct event	*ev_complete;	/* GR: UPDATE_COMPLETE at the latest */
-	bool		 complete_due;	/* GR: replayed, COMPLETE not sent */
+	bool		 complete_due;	/* replayed; the replay not confirmed */
+	size_t		 replaying;	/* routes with replay set */
 	int		 ifd;		/* for SIOCGIFFLAGS */
 	struct evbuffer	*out;
 	unsigned	 backoff_ms;	/* next reconnect delay */
@@ -342,44 +344,62 @@ zroute_withdraw(struct zclient *zc, const struct ipprefix *p)
 		zc_send(zc, &b);
 }
 
-/* GR: tell zebra the replay is complete (it then sweeps what is stale). */
+/*
+ * The replay is confirmed (or took too long): with GR tell zebra the update
+ * is complete, so that it sweeps the stale routes of the previous session;
+ * then subscribe to our own routes: the dump and every later change
+ * reconcile zebra with the table (orphans are deleted).  Subscribing only
+ * now keeps zebra's echo of the replay off the wire while it matters.
+ */
 static void
-zc_send_complete(struct zclient *zc)
+zc_replay_done(struct zclient *zc)
 {
 	struct zapi_client_cap cap = {
 		.kind = ZAPI_CAP_UPDATE_COMPLETE, .safi = ZAPI_SAFI_UNICAST,
 	};
 	uint8_t mem[ZC_MSG_MAX];
+	struct zroute *e;
 	struct buf b;
+	size_t pos = 0;
 
 	zc->complete_due = false;
 	evtimer_del(zc->ev_complete);
-	for (cap.afi = ZAPI_AFI_IP; cap.afi <= ZAPI_AFI_IP6; cap.afi++) {
-		buf_init(&b, mem, sizeof(mem));
-		if (zapi_client_cap_encode(&b, &cap) == 0)
-			zc_send(zc, &b);
+	if (zc->replaying > 0) {
+		while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL)
+			e->replay = false;
+		zc->replaying = 0;
 	}
-	log_debug("zebra: update complete");
+	buf_init(&b, mem, sizeof(mem));
+	if (zc->cfg.gr_stale_time > 0)
+		for (cap.afi = ZAPI_AFI_IP; cap.afi <= ZAPI_AFI_IP6; cap.afi++)
+			if (zapi_client_cap_encode(&b, &cap) != 0)
+				break;
+	if (zapi_redist_encode(&b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP,
+	    zc->cfg.route_type, zc->cfg.instance) != 0 ||
+	    zapi_redist_encode(&b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP6,
+	    zc->cfg.route_type, zc->cfg.instance) != 0) {
+		zc_close(zc, "cannot encode the end of the replay");
+		return;
+	}
+	zc_send(zc, &b);
+	log_debug("zebra: replay confirmed%s", zc->cfg.gr_stale_time > 0 ?
+	    ", update complete" : "");
 }
 
 /*
- * GR: send UPDATE_COMPLETE once zebra has answered for every replayed
- * route.  zebra 8.4 sweeps stale routes as soon as COMPLETE arrives, even
- * while the replayed ROUTE_ADDs still wait in its queue, which would
- * withdraw and re-announce them across the network (fixed in FRR 9.0).
+ * A replayed route was answered (or withdrawn).  zebra 8.4 sweeps stale
+ * routes as soon as UPDATE_COMPLETE arrives, even while replayed ROUTE_ADDs
+ * still wait in its queue, which would withdraw and re-announce them across
+ * the network (fixed in FRR 9.0): so wait for every answer.  O(1).
  */
 static void
-zc_maybe_complete(struct zclient *zc)
+zc_replay_answered(struct zclient *zc, struct zroute *e)
 {
-	struct zroute *e;
-	size_t pos = 0;
-
-	if (!zc->complete_due || !zc->connected)
+	if (!e->replay)
 		return;
-	while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL)
-		if (e->st == ZR_PENDING && !e->wait_if)
-			return;
-	zc_send_complete(zc);
+	e->replay = false;
+	if (--zc->replaying == 0 && zc->complete_due && zc->connected)
+		zc_replay_done(zc);
 }
 
 static void
@@ -389,16 +409,15 @@ zc_complete_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (!zc->complete_due || !zc->connected)
 		return;
-	log_info("zebra: not every replayed route confirmed after %u ms; "
-	    "completing the update anyway", ZC_COMPLETE_MAX_MS);
-	zc_send_complete(zc);
+	log_info("zebra: %zu replayed routes not confirmed after %u ms; going "
+	    "on", zc->replaying, ZC_COMPLETE_MAX_MS);
+	zc_replay_done(zc);
 }
 
 /*
- * The session is up: say who we are, subscribe to our own routes (the
- * dump and every later change reconcile zebra with the table), replay the
- * table and, with GR, tell zebra the replay is complete so that it sweeps
- * the stale routes of the previous session.
+ * The session is up: say who we are, replay the table, and once zebra has
+ * answered for every replayed route, complete the update (GR) and
+ * subscribe to our own routes (zc_replay_done).
  */
 static void
 zc_session_start(struct zclient *zc)
@@ -422,23 +441,25 @@ zc_session_start(struct zclient *zc)
 	    zc->cfg.socket_path, hmap_count(zc->routes));
 	buf_init(&b, mem, sizeof(mem));
 	if (zapi_hello_encode(&b, &hello) != 0 ||
-	    (cap.stale_time > 0 && zapi_client_cap_encode(&b, &cap) != 0) ||
-	    zapi_redist_encode(&b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP,
-	    zc->cfg.route_type, zc->cfg.instance) != 0 ||
-	    zapi_redist_encode(&b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP6,
-	    zc->cfg.route_type, zc->cfg.instance) != 0) {
+	    (cap.stale_time > 0 && zapi_client_cap_encode(&b, &cap) != 0)) {
 		zc_close(zc, "cannot encode the session preamble");
 		return;
 	}
 	zc_send(zc, &b);
-	while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL)
+	zc->replaying = 0;
+	while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL) {
 		zroute_send(zc, e, 0);
-	if (zc->cfg.gr_stale_time == 0)
-		return;
+		e->replay = !e->wait_if;
+		if (e->replay)
+			zc->replaying++;
+	}
 	zc->complete_due = true;
+	if (zc->replaying == 0) {
+		zc_replay_done(zc);
+		return;
+	}
 	tv = ms_tv(ZC_COMPLETE_MAX_MS);
 	evtimer_add(zc->ev_complete, &tv);
-	zc_maybe_complete(zc);
 }
 
 /* A connection attempt failed: log it once, then quietly retry. */
@@ -644,7 +665,7 @@ on_notify(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 		return 0;
 	}
 	e->st = st;
-	zc_maybe_complete(zc);
+	zc_replay_answered(zc, e);
 	/* Last: the hook may delete e. */
 	if (zc->hook != NULL)
 		zc->hook(zc->hook_arg, &p, st);
@@ -936,6 +957,7 @@ zclient_route_del(struct zclient *zc, const struct ipprefix *prefix)
 		return -ENOENT;
 	log_debug("zebra: ROUTE_DELETE %s", key);
 	zroute_withdraw(zc, &p);
+	zc_replay_answered(zc, e);	/* nothing more to wait for */
 	free(e);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
+#include "announce.h"
 #include "ipam.h"
 #include "netdrv.h"
 #include "store.h"
@@ -30,7 +31,8 @@ reopen(struct fixture *fx, struct rp_ctx *ctx, char *err, size_t errlen)
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->cfg = fx->ctx.cfg;
-	if (ipam_init(ctx) != 0 || netdrv_init(ctx) != 0)
+	if (ipam_init(ctx) != 0 || netdrv_init(ctx) != 0 ||
+	    announce_init(ctx) != 0)
 		return -ENOMEM;
 	if ((r = store_open(ctx, err, errlen)) != 0)
 		return r;
@@ -40,6 +42,7 @@ reopen(struct fixture *fx, struct rp_ctx *ctx, char *err, size_t errlen)
 static void
 close_ctx(struct rp_ctx *ctx)
 {
+	announce_free(ctx);
 	netdrv_free(ctx);
 	ipam_free(ctx);
 	store_close(ctx);
@@ -107,6 +110,7 @@ test_round_trip(void **state)
 	/* The loaded state answers like the old one. */
 	netdrv_free(&fx->ctx);
 	ipam_free(&fx->ctx);
+	announce_free(&fx->ctx);
 	fx->ctx = ctx;
 	assert_int_equal(fx_net(fx, "/NetworkDriver.EndpointOperInfo",
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\"}"), 200);
@@ -235,6 +239,7 @@ test_journal_replay(void **state)
 	fx->ctx.store = ctx.store;
 	fx->ctx.ipam = ctx.ipam;
 	fx->ctx.netdrv = ctx.netdrv;
+	announce_free(&ctx);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.EndpointOperInfo",
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\"}"), 200);
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
@@ -253,6 +258,7 @@ test_journal_replay(void **state)
 	fx->ctx.store = ctx.store;
 	fx->ctx.ipam = ctx.ipam;
 	fx->ctx.netdrv = ctx.netdrv;
+	announce_free(&ctx);
 	fx_net(fx, "/NetworkDriver.EndpointOperInfo",
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\"}");
 	assert_non_null(strstr(fx_str(fx, "Err"), "unknown endpoint"));

@@ -1,0 +1,351 @@
+/*
+ * helper_main.c: routed-zebra-helper, which follows routed-plugin's route
+ * stream (ZeroMQ) and keeps zebra holding exactly those routes over ZAPI,
+ * with the same zebra session module the plugin uses.  With --dump it
+ * talks to no zebra and prints the stream instead.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "ctx.h"
+#include "log.h"
+#include "stream.h"
+#include "zapi.h"
+#include "zclient.h"
+#include "zmqsub.h"
+
+#define PROG	"routed-zebra-helper"
+
+struct helper {
+	char endpoint[STREAM_ENDPOINT_MAX];
+	struct zclient_config zc;
+	bool dump;
+	bool debug;
+	bool use_syslog;
+	struct event_base *base;
+	struct zclient *zclient;
+	struct zmqsub *sub;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"Usage: " PROG " [OPTION]...\n"
+"Follow routed-plugin's route stream and announce the routes to FRR's zebra\n"
+"over ZAPI: zebra holds exactly the routes the plugin announces.\n"
+"\n"
+"  --zmq-endpoint URL  the plugin's stream: ipc://PATH or tcp://HOST:PORT\n"
+"                      (default %s)\n"
+"  --zebra-socket PATH zebra's ZAPI socket (default %s)\n"
+"  --zebra-route-type NAME[:INSTANCE]\n"
+"                      route type the routes carry in zebra, which ospfd and\n"
+"                      bgpd redistribute with 'redistribute NAME' (default %s;\n"
+"                      instance 0, the only one they redistribute)\n"
+"  --zebra-gr-stale-time S\n"
+"                      seconds zebra keeps the routes while " PROG "\n"
+"                      restarts (graceful restart; default %d, 0 disables)\n"
+"  --dump              connect to no zebra: print every snapshot and update,\n"
+"                      one line per route\n"
+"\n"
+"  --debug             log every update and heartbeat of the stream and every\n"
+"                      route sent to zebra\n"
+"  --syslog            log to syslog instead of standard error\n"
+"  --version           print the version and exit\n"
+"  --help              print this help and exit\n",
+	    STREAM_DEFAULT_ENDPOINT, RP_DEFAULT_ZEBRA_SOCKET,
+	    RP_DEFAULT_ZEBRA_TYPE, RP_DEFAULT_GR_STALE);
+}
+
+/* One-line reason and exit 2: a flag value was refused. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+badflag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
+/* A decimal flag value in [min, max]. */
+static unsigned long
+parse_ulong(const char *flag, const char *s, unsigned long min,
+    unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v < min ||
+	    v > max || strlen(s) > 10)
+		badflag("%s %s: must be a number from %lu to %lu", flag, s, min,
+		    max);
+	return v;
+}
+
+/* NAME[:INSTANCE], as routed-plugin takes it. */
+static void
+parse_route_type(const char *s, struct zclient_config *zc)
+{
+	char name[32];
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (n == 0 || n >= sizeof(name))
+		badflag("--zebra-route-type %s: expected NAME[:INSTANCE]", s);
+	memcpy(name, s, n);
+	name[n] = '\0';
+	if (zapi_route_type_parse(name, &zc->route_type) != 0)
+		badflag("--zebra-route-type %s: unknown route type '%s'", s, name);
+	if (!zapi_route_type_ownable(zc->route_type))
+		badflag("--zebra-route-type %s: zebra does not accept '%s' as a "
+		    "client's route type", s, name);
+	zc->instance = colon ? (uint16_t)parse_ulong("--zebra-route-type "
+	    "instance", colon + 1, 0, 65535) : 0;
+}
+
+static void
+parse_flags(int argc, char **argv, struct helper *h)
+{
+	static const struct option longopts[] = {
+		{ "zmq-endpoint", required_argument, NULL, 'e' },
+		{ "zebra-socket", required_argument, NULL, 'z' },
+		{ "zebra-route-type", required_argument, NULL, 't' },
+		{ "zebra-gr-stale-time", required_argument, NULL, 'G' },
+		{ "dump", no_argument, NULL, 'D' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "syslog", no_argument, NULL, 'l' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	snprintf(h->endpoint, sizeof(h->endpoint), "%s", STREAM_DEFAULT_ENDPOINT);
+	snprintf(h->zc.socket_path, sizeof(h->zc.socket_path), "%s",
+	    RP_DEFAULT_ZEBRA_SOCKET);
+	parse_route_type(RP_DEFAULT_ZEBRA_TYPE, &h->zc);
+	h->zc.gr_stale_time = RP_DEFAULT_GR_STALE;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'e':
+			if (stream_endpoint_check(optarg) != 0)
+				badflag("--zmq-endpoint %s: expected ipc://PATH "
+				    "(absolute, at most 107 characters) or "
+				    "tcp://HOST:PORT", optarg);
+			snprintf(h->endpoint, sizeof(h->endpoint), "%s", optarg);
+			break;
+		case 'z':
+			if (optarg[0] != '/' || strlen(optarg) >=
+			    sizeof(h->zc.socket_path))
+				badflag("--zebra-socket %s: not an absolute path "
+				    "shorter than %zu characters", optarg,
+				    sizeof(h->zc.socket_path));
+			snprintf(h->zc.socket_path, sizeof(h->zc.socket_path),
+			    "%s", optarg);
+			break;
+		case 't':
+			parse_route_type(optarg, &h->zc);
+			break;
+		case 'G':
+			h->zc.gr_stale_time = (unsigned)parse_ulong(
+			    "--zebra-gr-stale-time", optarg, 0, 3600);
+			break;
+		case 'D':
+			h->dump = true;
+			break;
+		case 'd':
+			h->debug = true;
+			break;
+		case 'l':
+			h->use_syslog = true;
+			break;
+		case 'V':
+			printf(PROG " %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			fprintf(stderr, "Try '" PROG " --help'.\n");
+			exit(2);
+		}
+	}
+	if (optind < argc)
+		badflag("unexpected argument '%s'", argv[optind]);
+}
+
+/* The sink: the zebra session, as routed-plugin's zapi backend uses it. */
+static int
+zebra_add(void *arg, const struct route *r)
+{
+	return zclient_route_add(arg, r);
+}
+
+static int
+zebra_del(void *arg, const struct ipprefix *p)
+{
+	int r = zclient_route_del(arg, p);
+
+	return r == -ENOENT ? 0 : r;
+}
+
+/* --dump: the routes go nowhere; the monitor prints them. */
+static int
+dump_add(void *arg, const struct route *r)
+{
+	return 0;
+}
+
+static int
+dump_del(void *arg, const struct ipprefix *p)
+{
+	return 0;
+}
+
+/* A Docker id as its short form: the first 12 characters. */
+static const char *
+short_id(const char *id, char *out, size_t len)
+{
+	if (id[0] == '\0')
+		snprintf(out, len, "-");
+	else if (strlen(id) > 12)
+		snprintf(out, len, "%.12s..", id);
+	else
+		snprintf(out, len, "%s", id);
+	return out;
+}
+
+static void
+dump_route(const struct stream_msg *m, const char *op, const struct route *r)
+{
+	char pfx[ADDR_STRLEN], metric[16], distance[8], net[16], ep[16];
+
+	prefix_fmt(&r->prefix, pfx, sizeof(pfx));
+	printf("epoch %016" PRIx64 " seq %" PRIu64 " %s %s", m->epoch, m->seq,
+	    op, pfx);
+	if (m->type == STREAM_UPDATE && m->op == STREAM_WITHDRAW) {
+		printf("\n");
+		return;
+	}
+	snprintf(metric, sizeof(metric), "%u", r->metric);
+	snprintf(distance, sizeof(distance), "%u", r->distance);
+	printf(" %s%s tag %u metric %s distance %s net %s ep %s\n",
+	    r->kind == ROUTE_HOST ? "dev " : "blackhole",
+	    r->kind == ROUTE_HOST ? r->ifname : "", r->tag,
+	    r->has_metric ? metric : "-", r->distance ? distance : "-",
+	    short_id(r->network_id, net, sizeof(net)),
+	    short_id(r->endpoint_id, ep, sizeof(ep)));
+}
+
+static void
+dump_msg(void *arg, const struct stream_msg *m)
+{
+	struct helper *h = arg;
+	size_t i;
+
+	switch (m->type) {
+	case STREAM_SNAPSHOT:
+		printf("epoch %016" PRIx64 " seq %" PRIu64 " SNAPSHOT %zu "
+		    "routes\n", m->epoch, m->seq, m->nroutes);
+		for (i = 0; i < m->nroutes; i++)
+			dump_route(m, "ROUTE", &m->routes[i]);
+		break;
+	case STREAM_UPDATE:
+		dump_route(m, m->op == STREAM_ADD ? "ADD" : "WITHDRAW",
+		    &m->route);
+		break;
+	case STREAM_HEARTBEAT:
+		log_debug("heartbeat: epoch %016" PRIx64 " seq %" PRIu64,
+		    m->epoch, m->seq);
+		break;
+	default:
+		break;
+	}
+	/* A reader that went away (| head): stop quietly. */
+	if (fflush(stdout) != 0 || ferror(stdout))
+		event_base_loopbreak(h->base);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct helper *h = arg;
+	struct timeval drain = { 0, 200 * 1000 };
+
+	log_info("signal %d: stopping", (int)sig);
+	/* Let queued ZAPI output go out. */
+	event_base_loopexit(h->base, &drain);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct helper h;
+	struct zmqsub_config sc;
+	struct event *sigterm, *sigint;
+	int r;
+
+	parse_flags(argc, argv, &h);
+	log_init(PROG, h.use_syslog, h.debug);
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if ((h.base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	memset(&sc, 0, sizeof(sc));
+	snprintf(sc.endpoint, sizeof(sc.endpoint), "%s", h.endpoint);
+	if (h.dump) {
+		sc.sink.add = dump_add;
+		sc.sink.del = dump_del;
+		sc.monitor = dump_msg;
+		sc.monitor_arg = &h;
+	} else {
+		if ((r = zclient_new(h.base, &h.zc, &h.zclient)) != 0)
+			fatalx("cannot start the zebra session: %s",
+			    strerror(-r));
+		sc.sink.add = zebra_add;
+		sc.sink.del = zebra_del;
+		sc.sink.arg = h.zclient;
+		log_info("announcing to zebra at %s as %s instance %u, graceful "
+		    "restart %u s", h.zc.socket_path,
+		    zapi_route_type_name(h.zc.route_type), h.zc.instance,
+		    h.zc.gr_stale_time);
+	}
+	if ((r = zmqsub_new(h.base, &sc, &h.sub)) != 0)
+		fatalx("cannot follow %s: %s", h.endpoint, strerror(-r));
+
+	sigterm = evsignal_new(h.base, SIGTERM, on_signal, &h);
+	sigint = evsignal_new(h.base, SIGINT, on_signal, &h);
+	if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) != 0 ||
+	    evsignal_add(sigint, NULL) != 0)
+		fatalx("cannot install signal handlers");
+	log_info(PROG " %s ready%s", PACKAGE_VERSION,
+	    h.dump ? " (dump: no zebra)" : "");
+
+	event_base_dispatch(h.base);
+
+	event_free(sigterm);
+	event_free(sigint);
+	zmqsub_free(h.sub);
+	/* With graceful restart zebra keeps the routes until we are back. */
+	zclient_free(h.zclient);
+	event_base_free(h.base);
+	log_info("stopped");
+	return 0;
+}

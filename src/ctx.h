@@ -21,6 +21,7 @@
 #define RP_DEFAULT_ZEBRA_SOCKET	"/var/run/frr/zserv.api"
 #define RP_DEFAULT_ZEBRA_TYPE	"babel"
 #define RP_DEFAULT_GR_STALE	60
+#define RP_RUN_DIR		"/run/routed-plugin"
 
 struct event_base;
 struct announce;

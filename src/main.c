@@ -399,6 +399,7 @@ start_zapi(struct rp_ctx *ctx, const char *daemons)
 	zc.route_type = ctx->cfg.zebra_type;
 	zc.instance = ctx->cfg.zebra_instance;
 	zc.gr_stale_time = ctx->cfg.gr_stale_time;
+	snprintf(zc.lock_dir, sizeof(zc.lock_dir), "%s", RP_RUN_DIR);
 	if ((r = zclient_new(ctx->base, &zc, &ctx->zclient)) != 0)
 		fatalx("cannot start the zebra session: %s", strerror(-r));
 	b.arg = ctx->zclient;

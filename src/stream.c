@@ -69,7 +69,8 @@ printable(const char *s, size_t max, bool ifname)
 	for (i = 0; i < max && s[i] != '\0'; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c <= 0x20 || c >= 0x7f || (ifname && (c == '/' || c == ':')))
+		if (c <= 0x20 || c >= 0x7f ||
+		    (ifname && (c == '/' || c == ':')))
 			return false;
 	}
 	return i < max;
@@ -119,7 +120,8 @@ route_to_pb(const struct route *r, bool withdraw, char *text,
 	pr->prefix = (char *)prefix_fmt(&r->prefix, text, ADDR_STRLEN);
 	if (withdraw)
 		return;
-	pr->kind = r->kind == ROUTE_HOST ? ROUTED__V1__ROUTE_KIND__ROUTE_KIND_HOST :
+	pr->kind = r->kind == ROUTE_HOST ?
+	    ROUTED__V1__ROUTE_KIND__ROUTE_KIND_HOST :
 	    ROUTED__V1__ROUTE_KIND__ROUTE_KIND_AGGREGATE;
 	pr->ifname = (char *)r->ifname;
 	pr->tag = r->tag;

@@ -9,13 +9,16 @@
  * 7.8), an ifindex changes when a veth is recreated (7.7), and orphans of
  * our (type, instance) can only be found by asking zebra (Appendix B).
  */
+#include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <net/if.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +70,7 @@ struct zclient {
 	bool		 complete_due;	/* replayed; the replay not confirmed */
 	size_t		 replaying;	/* routes with replay set */
 	int		 ifd;		/* for SIOCGIFFLAGS */
+	int		 lockfd;	/* the (socket, type, instance) lock */
 	struct evbuffer	*out;
 	unsigned	 backoff_ms;	/* next reconnect delay */
 	unsigned	 retry_cur_ms;	/* next retry delay */
@@ -829,11 +833,53 @@ zc_schedule_connect(struct zclient *zc)
 	evtimer_add(zc->ev_connect, &tv);
 }
 
+/*
+ * One process per (zebra socket, type, instance) on this host: flock a file
+ * named after them in lock_dir; the kernel drops it when the process dies,
+ * so a crash never leaves a stale lock.
+ */
+static int
+zc_lock(struct zclient *zc, const struct zclient_config *cfg)
+{
+	char path[160];
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a of the socket path */
+	const char *c;
+	int r;
+
+	for (c = cfg->socket_path; *c; c++) {
+		h ^= (unsigned char)*c;
+		h *= 1099511628211ULL;
+	}
+	if (mkdir(cfg->lock_dir, 0755) != 0 && errno != EEXIST) {
+		r = -errno;
+		log_warn("cannot create %s", cfg->lock_dir);
+		return r;
+	}
+	snprintf(path, sizeof(path), "%s/zebra-%016llx-%u-%u.lock", cfg->lock_dir,
+	    (unsigned long long)h, cfg->route_type, cfg->instance);
+	if ((zc->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		r = -errno;
+		log_warn("cannot open %s", path);
+		return r;
+	}
+	if (flock(zc->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		log_warnx("another process of this host already talks to zebra "
+		    "at %s as %s instance %u (lock %s); two would wipe each "
+		    "other's routes", cfg->socket_path,
+		    zapi_route_type_name(cfg->route_type), cfg->instance, path);
+		close(zc->lockfd);
+		zc->lockfd = -1;
+		return -EBUSY;
+	}
+	return 0;
+}
+
 int
 zclient_new(struct event_base *base, const struct zclient_config *cfg,
     struct zclient **out)
 {
 	struct zclient *zc;
+	int r;
 	struct timeval now = { 0, 0 };
 
 	if (memchr(cfg->socket_path, '\0', sizeof(cfg->socket_path)) == NULL ||
@@ -843,6 +889,11 @@ zclient_new(struct event_base *base, const struct zclient_config *cfg,
 		return -EINVAL;
 	if ((zc = calloc(1, sizeof(*zc))) == NULL)
 		return -ENOMEM;
+	zc->lockfd = -1;
+	if (cfg->lock_dir[0] != '\0' && (r = zc_lock(zc, cfg)) != 0) {
+		free(zc);
+		return r;
+	}
 	zc->base = base;
 	zc->cfg = *cfg;
 	if (zc->cfg.reconnect_min_ms == 0)
@@ -899,6 +950,8 @@ zclient_free(struct zclient *zc)
 		event_free(zc->ev_complete);
 	if (zc->ifd >= 0)
 		close(zc->ifd);
+	if (zc->lockfd >= 0)
+		close(zc->lockfd);
 	if (zc->out != NULL)
 		evbuffer_free(zc->out);
 	if (zc->routes != NULL) {

@@ -29,6 +29,12 @@ struct zclient_config {
 	uint8_t		route_type;	/* our identity: 2 < type < 30 */
 	uint16_t	instance;	/* 0: only 0 is redistributed */
 	unsigned	gr_stale_time;	/* s; 0 = no graceful restart */
+	/*
+	 * Where to take the lock that keeps a second process of this host
+	 * from talking to the same zebra as the same (type, instance): zebra
+	 * wipes the routes of both when either disconnects.  "" = no lock.
+	 */
+	char		lock_dir[64];
 	/* Timings in ms; 0 takes the default.  Tests shorten them. */
 	unsigned	reconnect_min_ms;	/* 100, doubling to... */
 	unsigned	reconnect_max_ms;	/* ...5000 */
@@ -43,7 +49,8 @@ enum zroute_state {
 };
 
 /*
- * A session for cfg (copied) on base.  The first connection attempt is
+ * A session for cfg (copied) on base.  With cfg->lock_dir set, -EBUSY when
+ * another process holds the lock of (socket, type, instance).  The first connection attempt is
  * made from the event loop, so nothing is sent and no callback runs before
  * this returns.  0 and *out; -EINVAL for a bad config (empty or unbounded
  * path, a type zebra would not register); -ENOMEM.

@@ -131,7 +131,8 @@ sub_send(struct zmqpub *zp, size_t i, const uint8_t *p, size_t n)
 {
 	struct subscriber *s = &zp->subs[i];
 
-	if (zmq_send(zp->sock, s->id, s->idlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	if (zmq_send(zp->sock, s->id, s->idlen,
+	    ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
 	    zmq_send(zp->sock, p, n, ZMQ_DONTWAIT) < 0) {
 		sub_drop(zp, i, errno == EAGAIN ? "its queue is full" :
 		    errno == EHOSTUNREACH ? "gone" : zmq_strerror(errno));
@@ -352,7 +353,8 @@ ipc_prepare(const char *path)
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	ret = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ? 0 : errno;
+	ret = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ? 0 :
+	    errno;
 	close(fd);
 	if (ret == 0 || ret == EAGAIN) {
 		log_warnx("route stream: another process serves %s", path);

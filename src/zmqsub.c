@@ -368,16 +368,16 @@ on_frame(struct zmqsub *zs, zmq_msg_t *msg, int parts)
 	if (parts != 1) {
 		zs->st.bad++;
 		if (rl_allow(&zs->rl))
-			log_warnx("route stream: a message of %d parts from the "
-			    "plugin, dropped", parts);
+			log_warnx("route stream: a message of %d parts from "
+			    "the plugin, dropped", parts);
 		return;
 	}
 	ret = stream_decode(zmq_msg_data(msg), zmq_msg_size(msg), &m);
 	if (ret != 0) {
 		zs->st.bad++;
 		if (rl_allow(&zs->rl))
-			log_warnx("route stream: %s message (%zu bytes) from the "
-			    "plugin, dropped", ret == -ENOMSG ? "an unknown" :
+			log_warnx("route stream: %s message (%zu bytes) from "
+			    "the plugin, dropped", ret == -ENOMSG ? "an unknown" :
 			    ret == -ENOMEM ? "(out of memory) a" : "a bad",
 			    zmq_msg_size(msg));
 		return;

@@ -12,6 +12,7 @@
 #include <net/if.h>
 
 #include <errno.h>
+#include <glob.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -968,10 +969,45 @@ test_api_refusals(void **state)
 	expect_quiet(t);
 }
 
+/* One process per (zebra socket, type, instance): the second is refused. */
+static void
+test_single_instance_lock(void **state)
+{
+	struct tzc *t = *state;
+	struct zclient *a = NULL, *b = NULL, *c = NULL;
+	struct zclient_config other;
+	char pattern[200];
+	glob_t g;
+	size_t i;
+
+	snprintf(t->cfg.lock_dir, sizeof(t->cfg.lock_dir), "%s", t->dir);
+	assert_int_equal(zclient_new(t->base, &t->cfg, &a), 0);
+	assert_int_equal(zclient_new(t->base, &t->cfg, &b), -EBUSY);
+	assert_null(b);
+	assert_non_null(strstr(t->lastwarn, "already talks to zebra"));
+	/* Another instance of the type is another identity: allowed. */
+	other = t->cfg;
+	other.instance = 1;
+	assert_int_equal(zclient_new(t->base, &other, &c), 0);
+	zclient_free(c);
+	/* Released with its owner. */
+	zclient_free(a);
+	assert_int_equal(zclient_new(t->base, &t->cfg, &b), 0);
+	zclient_free(b);
+	snprintf(pattern, sizeof(pattern), "%s/zebra-*.lock", t->dir);
+	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+	assert_int_equal(g.gl_pathc, 2);	/* instance 0 and 1 */
+	for (i = 0; i < g.gl_pathc; i++)
+		unlink(g.gl_pathv[i]);
+	globfree(&g);
+	t->cfg.lock_dir[0] = '\0';
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_single_instance_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_bytes, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_notify_states, setup,

@@ -39,6 +39,7 @@ struct rp_config {
 	char socket_dir[PATH_MAX];
 	gid_t socket_gid;		/* group of the sockets (0: root) */
 	char state_dir[PATH_MAX];
+	char run_dir[PATH_MAX];
 	bool debug;
 	bool use_syslog;
 

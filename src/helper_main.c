@@ -54,6 +54,8 @@ usage(FILE *f)
 "  --zebra-gr-stale-time S\n"
 "                      seconds zebra keeps the routes while " PROG "\n"
 "                      restarts (graceful restart; default %d, 0 disables)\n"
+"  --run-dir DIR       run-time files: the lock that keeps one zebra session\n"
+"                      per route type on this host (default %s)\n"
 "  --dump              connect to no zebra: print every snapshot and update,\n"
 "                      one line per route\n"
 "\n"
@@ -63,7 +65,7 @@ usage(FILE *f)
 "  --version           print the version and exit\n"
 "  --help              print this help and exit\n",
 	    STREAM_DEFAULT_ENDPOINT, RP_DEFAULT_ZEBRA_SOCKET,
-	    RP_DEFAULT_ZEBRA_TYPE, RP_DEFAULT_GR_STALE);
+	    RP_DEFAULT_ZEBRA_TYPE, RP_DEFAULT_GR_STALE, RP_RUN_DIR);
 }
 
 /* One-line reason and exit 2: a flag value was refused. */
@@ -126,6 +128,7 @@ parse_flags(int argc, char **argv, struct helper *h)
 		{ "zebra-socket", required_argument, NULL, 'z' },
 		{ "zebra-route-type", required_argument, NULL, 't' },
 		{ "zebra-gr-stale-time", required_argument, NULL, 'G' },
+		{ "run-dir", required_argument, NULL, 'R' },
 		{ "dump", no_argument, NULL, 'D' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "syslog", no_argument, NULL, 'l' },
@@ -140,6 +143,7 @@ parse_flags(int argc, char **argv, struct helper *h)
 	    RP_DEFAULT_ZEBRA_SOCKET);
 	parse_route_type(RP_DEFAULT_ZEBRA_TYPE, &h->zc);
 	h->zc.gr_stale_time = RP_DEFAULT_GR_STALE;
+	snprintf(h->zc.lock_dir, sizeof(h->zc.lock_dir), "%s", RP_RUN_DIR);
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -165,6 +169,15 @@ parse_flags(int argc, char **argv, struct helper *h)
 		case 'G':
 			h->zc.gr_stale_time = (unsigned)parse_ulong(
 			    "--zebra-gr-stale-time", optarg, 0, 3600);
+			break;
+		case 'R':
+			if (optarg[0] != '/' || strlen(optarg) >=
+			    sizeof(h->zc.lock_dir))
+				badflag("--run-dir %s: not an absolute path "
+				    "shorter than %zu characters", optarg,
+				    sizeof(h->zc.lock_dir));
+			snprintf(h->zc.lock_dir, sizeof(h->zc.lock_dir), "%s",
+			    optarg);
 			break;
 		case 'D':
 			h->dump = true;

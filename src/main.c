@@ -49,6 +49,8 @@ usage(FILE *f)
 "                      (default %s)\n"
 "  --socket-group NAME group that owns the sockets (mode 0660; default root)\n"
 "  --state-dir DIR     where the state is kept (default %s)\n"
+"  --run-dir DIR       run-time files: the lock that keeps one zebra session\n"
+"                      per route type on this host (default %s)\n"
 "\n"
 "Routes (announced straight to FRR's zebra over ZAPI):\n"
 "  --announce MODE     zapi (default) or none (announce nothing)\n"
@@ -78,7 +80,7 @@ usage(FILE *f)
 "  --version           print the version and exit\n"
 "  --help              print this help and exit\n",
 	    RP_DEFAULT_GW4, RP_DEFAULT_GW6, RP_DEFAULT_MTU, RP_SOCKET_DIR,
-	    RP_STATE_DIR, RP_DEFAULT_ZEBRA_SOCKET, RP_DEFAULT_ZEBRA_TYPE,
+	    RP_STATE_DIR, RP_RUN_DIR, RP_DEFAULT_ZEBRA_SOCKET, RP_DEFAULT_ZEBRA_TYPE,
 	    RP_DEFAULT_GR_STALE, RP_FRR_DAEMONS, RP_DEFAULT_TAG);
 }
 
@@ -171,6 +173,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "socket-dir", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "socket-group", required_argument, NULL, 'P' },
+		{ "run-dir", required_argument, NULL, 'R' },
 		{ "announce", required_argument, NULL, 'A' },
 		{ "zebra-socket", required_argument, NULL, 'z' },
 		{ "zebra-route-type", required_argument, NULL, 't' },
@@ -196,6 +199,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 	cfg->mtu = RP_DEFAULT_MTU;
 	snprintf(cfg->socket_dir, sizeof(cfg->socket_dir), "%s", RP_SOCKET_DIR);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", RP_STATE_DIR);
+	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "%s", RP_RUN_DIR);
 	cfg->zapi = true;
 	snprintf(cfg->zebra_socket, sizeof(cfg->zebra_socket), "%s",
 	    RP_DEFAULT_ZEBRA_SOCKET);
@@ -230,6 +234,10 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		case 'S':
 			parse_dir("--state-dir", optarg, cfg->state_dir,
 			    sizeof(cfg->state_dir));
+			break;
+		case 'R':
+			parse_dir("--run-dir", optarg, cfg->run_dir,
+			    sizeof(cfg->run_dir));
 			break;
 		case 'P': {
 			struct group *gr = getgrnam(optarg);
@@ -399,7 +407,9 @@ start_zapi(struct rp_ctx *ctx, const char *daemons)
 	zc.route_type = ctx->cfg.zebra_type;
 	zc.instance = ctx->cfg.zebra_instance;
 	zc.gr_stale_time = ctx->cfg.gr_stale_time;
-	snprintf(zc.lock_dir, sizeof(zc.lock_dir), "%s", RP_RUN_DIR);
+	if (strlen(ctx->cfg.run_dir) >= sizeof(zc.lock_dir))
+		fatalx("--run-dir %s: path too long", ctx->cfg.run_dir);
+	memcpy(zc.lock_dir, ctx->cfg.run_dir, strlen(ctx->cfg.run_dir) + 1);
 	if ((r = zclient_new(ctx->base, &zc, &ctx->zclient)) != 0)
 		fatalx("cannot start the zebra session: %s", strerror(-r));
 	b.arg = ctx->zclient;

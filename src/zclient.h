@@ -34,7 +34,7 @@ struct zclient_config {
 	 * from talking to the same zebra as the same (type, instance): zebra
 	 * wipes the routes of both when either disconnects.  "" = no lock.
 	 */
-	char		lock_dir[64];
+	char		lock_dir[108];
 	/* Timings in ms; 0 takes the default.  Tests shorten them. */
 	unsigned	reconnect_min_ms;	/* 100, doubling to... */
 	unsigned	reconnect_max_ms;	/* ...5000 */

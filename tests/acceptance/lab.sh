@@ -326,10 +326,10 @@ lab_plugin() {
 	# path is not confined by the network namespace)
 	case " $* " in *" --zebra-socket "*|*" --announce "*) ;; *) dbg="$dbg --announce none" ;; esac
 	rm -f "$D/plugins/net-routed.sock" "$D/plugins/ipam-routed.sock"
-	echo "=== $(date '+%F %T') start: $LAB_PLUGIN_BIN --socket-dir $D/plugins --state-dir $hd/state $dbg $*" >> "$hd/plugin.log"
+	echo "=== $(date '+%F %T') start: $LAB_PLUGIN_BIN --socket-dir $D/plugins --state-dir $hd/state --run-dir $hd/run $dbg $*" >> "$hd/plugin.log"
 	# ip netns exec execs the program: $! is the plugin's own pid
 	ip netns exec "$ns" "$LAB_PLUGIN_BIN" --socket-dir "$D/plugins" \
-		--state-dir "$hd/state" $dbg "$@" >> "$hd/plugin.log" 2>&1 </dev/null &
+		--state-dir "$hd/state" --run-dir "$hd/run" $dbg "$@" >> "$hd/plugin.log" 2>&1 </dev/null &
 	LAB_PLUGIN_PID[$h]=$!
 	LAB_PLUGIN_STARTED[$h]=1
 	echo "$!" > "$hd/plugin.pid"

@@ -296,6 +296,29 @@ assert_eq "$out" "" "plugin state no longer mentions 10.46.x-10.49.x"
 out=$(for n in $NIDS; do grep -rl "${n:0:12}" "$STATE"; done 2>/dev/null)
 assert_eq "$out" "" "plugin state no longer mentions the IDs of mine and open"
 
+# -------------------------------------------------------------- route type owner
+
+# A daemons file that enables babeld (the owner of the default route type)
+# earns a loud warning at start.  A throw-away instance with its own
+# sockets, state and a zebra socket nobody serves.
+X=$(lab_hdir $H)/x
+mkdir -p "$X/sock"
+printf 'zebra=yes\nbabeld=yes\nospfd=yes\n' > "$X/daemons"
+lab_exec $H "$LAB_PLUGIN_BIN" --socket-dir "$X/sock" --state-dir "$X/state" --run-dir "$X/run" \
+	--zebra-socket "$X/zserv.api" --frr-daemons "$X/daemons" > "$X/log" 2>&1 &
+XPID=$!
+retry 10 test -S "$X/sock/ipam-routed.sock" || true
+kill -TERM $XPID 2>/dev/null; wait $XPID
+assert_contains "$(cat "$X/log")" 'enables babeld, which owns route type babel' \
+	"a daemons file enabling babeld is warned about at start"
+printf 'zebra=yes\nbabeld=no\n' > "$X/daemons"
+lab_exec $H "$LAB_PLUGIN_BIN" --socket-dir "$X/sock" --state-dir "$X/state" --run-dir "$X/run" \
+	--zebra-socket "$X/zserv.api" --frr-daemons "$X/daemons" > "$X/log" 2>&1 &
+XPID=$!
+retry 10 test -S "$X/sock/ipam-routed.sock" || true
+kill -TERM $XPID 2>/dev/null; wait $XPID
+assert_not_contains "$(cat "$X/log")" 'owns route type' "babeld=no: no warning"
+
 lab_log "wall time $((SECONDS - T0)) s (after lab set-up)"
 if [ "$LAB_FAIL" -gt 0 ]; then
 	lab_log "plugin log (last 80 lines), $(lab_hdir $H)/plugin.log:"

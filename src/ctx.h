@@ -26,6 +26,7 @@
 struct event_base;
 struct announce;
 struct zclient;
+struct zmqpub;
 struct ipam;
 struct netdrv;
 struct plumb;
@@ -56,6 +57,10 @@ struct rp_config {
 	uint8_t zebra_type;
 	uint16_t zebra_instance;
 	unsigned gr_stale_time;		/* seconds; 0 disables graceful restart */
+
+	/* The route stream for routed-zebra-helper (--announce zmq). */
+	bool zmq;
+	char zmq_endpoint[256];		/* STREAM_ENDPOINT_MAX */
 };
 
 struct rp_ctx {
@@ -63,6 +68,7 @@ struct rp_ctx {
 	struct event_base *base;
 	struct announce *announce;
 	struct zclient *zclient;
+	struct zmqpub *zmqpub;
 	struct ipam *ipam;
 	struct netdrv *netdrv;
 	struct plumb *plumb;

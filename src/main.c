@@ -26,8 +26,10 @@
 #include "netdrv.h"
 #include "plumb.h"
 #include "store.h"
+#include "stream.h"
 #include "zapi.h"
 #include "zclient.h"
+#include "zmqpub.h"
 
 #define RP_FRR_DAEMONS	"/etc/frr/daemons"
 
@@ -52,8 +54,12 @@ usage(FILE *f)
 "  --run-dir DIR       run-time files: the lock that keeps one zebra session\n"
 "                      per route type on this host (default %s)\n"
 "\n"
-"Routes (announced straight to FRR's zebra over ZAPI):\n"
-"  --announce MODE     zapi (default) or none (announce nothing)\n"
+"Routes (announced straight to FRR's zebra over ZAPI, or streamed to\n"
+"routed-zebra-helper over ZeroMQ):\n"
+"  --announce MODE     zapi (default), zmq (the stream only), both, or none\n"
+"                      (announce nothing)\n"
+"  --zmq-endpoint URL  where the stream is served: ipc://PATH or tcp://HOST:PORT\n"
+"                      (default %s)\n"
 "  --zebra-socket PATH zebra's ZAPI socket (default %s)\n"
 "  --zebra-route-type NAME[:INSTANCE]\n"
 "                      route type the routes carry in zebra, which ospfd and\n"
@@ -80,7 +86,8 @@ usage(FILE *f)
 "  --version           print the version and exit\n"
 "  --help              print this help and exit\n",
 	    RP_DEFAULT_GW4, RP_DEFAULT_GW6, RP_DEFAULT_MTU, RP_SOCKET_DIR,
-	    RP_STATE_DIR, RP_RUN_DIR, RP_DEFAULT_ZEBRA_SOCKET, RP_DEFAULT_ZEBRA_TYPE,
+	    RP_STATE_DIR, RP_RUN_DIR, STREAM_DEFAULT_ENDPOINT,
+	    RP_DEFAULT_ZEBRA_SOCKET, RP_DEFAULT_ZEBRA_TYPE,
 	    RP_DEFAULT_GR_STALE, RP_FRR_DAEMONS, RP_DEFAULT_TAG);
 }
 
@@ -175,6 +182,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "socket-group", required_argument, NULL, 'P' },
 		{ "run-dir", required_argument, NULL, 'R' },
 		{ "announce", required_argument, NULL, 'A' },
+		{ "zmq-endpoint", required_argument, NULL, 'Z' },
 		{ "zebra-socket", required_argument, NULL, 'z' },
 		{ "zebra-route-type", required_argument, NULL, 't' },
 		{ "zebra-gr-stale-time", required_argument, NULL, 'G' },
@@ -201,6 +209,8 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", RP_STATE_DIR);
 	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "%s", RP_RUN_DIR);
 	cfg->zapi = true;
+	snprintf(cfg->zmq_endpoint, sizeof(cfg->zmq_endpoint), "%s",
+	    STREAM_DEFAULT_ENDPOINT);
 	snprintf(cfg->zebra_socket, sizeof(cfg->zebra_socket), "%s",
 	    RP_DEFAULT_ZEBRA_SOCKET);
 	parse_route_type(RP_DEFAULT_ZEBRA_TYPE, cfg);
@@ -247,12 +257,24 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			break;
 		}
 		case 'A':
-			if (strcmp(optarg, "zapi") == 0)
-				cfg->zapi = true;
-			else if (strcmp(optarg, "none") == 0)
-				cfg->zapi = false;
-			else
-				badflag("--announce %s: must be zapi or none", optarg);
+			if (strcmp(optarg, "zapi") != 0 &&
+			    strcmp(optarg, "zmq") != 0 &&
+			    strcmp(optarg, "both") != 0 &&
+			    strcmp(optarg, "none") != 0)
+				badflag("--announce %s: must be zapi, zmq, both or "
+				    "none", optarg);
+			cfg->zapi = strcmp(optarg, "zapi") == 0 ||
+			    strcmp(optarg, "both") == 0;
+			cfg->zmq = strcmp(optarg, "zmq") == 0 ||
+			    strcmp(optarg, "both") == 0;
+			break;
+		case 'Z':
+			if (stream_endpoint_check(optarg) != 0)
+				badflag("--zmq-endpoint %s: expected ipc://PATH "
+				    "(absolute, at most 107 characters) or "
+				    "tcp://HOST:PORT", optarg);
+			snprintf(cfg->zmq_endpoint, sizeof(cfg->zmq_endpoint),
+			    "%s", optarg);
 			break;
 		case 'z':
 			if (optarg[0] != '/' || strlen(optarg) >=
@@ -449,6 +471,47 @@ drop_privileges(const struct rp_config *cfg)
 	    cfg->zapi ? " and CAP_DAC_OVERRIDE" : "");
 }
 
+static int
+zmq_add(void *arg, const struct route *r)
+{
+	return zmqpub_route_add(arg, r);
+}
+
+static int
+zmq_del(void *arg, const struct ipprefix *p)
+{
+	int r = zmqpub_route_del(arg, p);
+
+	return r == -ENOENT ? 0 : r;
+}
+
+/*
+ * Serve the route stream and feed it the announce table.  An ipc socket
+ * gets the mode and group of the plugin's own sockets, so that a helper in
+ * that group can connect.
+ */
+static void
+start_zmq(struct rp_ctx *ctx)
+{
+	struct zmqpub_config zc;
+	struct announce_backend b = { "zmq", zmq_add, zmq_del, NULL };
+	const char *path;
+	int r;
+
+	memset(&zc, 0, sizeof(zc));
+	snprintf(zc.endpoint, sizeof(zc.endpoint), "%s", ctx->cfg.zmq_endpoint);
+	if ((r = zmqpub_new(ctx->base, &zc, &ctx->zmqpub)) != 0)
+		fatalx("cannot serve the route stream on %s: %s", zc.endpoint,
+		    strerror(-r));
+	if ((path = stream_endpoint_path(zc.endpoint)) != NULL &&
+	    (chmod(path, 0660) != 0 || (ctx->cfg.socket_gid != 0 &&
+	    chown(path, 0, ctx->cfg.socket_gid) != 0)))
+		fatal("cannot set the mode or group of %s", path);
+	b.arg = ctx->zmqpub;
+	if ((r = announce_attach(ctx, &b)) != 0)
+		fatalx("cannot attach the route stream: %s", strerror(-r));
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -492,6 +555,8 @@ main(int argc, char **argv)
 	netdrv_announce_all(&ctx);
 	if (ctx.cfg.zapi)
 		start_zapi(&ctx, daemons);
+	if (ctx.cfg.zmq)
+		start_zmq(&ctx);
 
 	if (mkdir(ctx.cfg.socket_dir, 0755) != 0 && errno != EEXIST)
 		fatal("cannot create %s", ctx.cfg.socket_dir);
@@ -538,6 +603,8 @@ main(int argc, char **argv)
 	event_free(sigint);
 	http_free(ctx.http_net);
 	http_free(ctx.http_ipam);
+	/* Helpers see the silence, then a new epoch from the next run. */
+	zmqpub_free(ctx.zmqpub);
 	/* With graceful restart zebra keeps our routes until we are back. */
 	zclient_free(ctx.zclient);
 	announce_free(&ctx);

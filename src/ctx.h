@@ -38,6 +38,7 @@ struct rp_config {
 	struct ipaddr gateway6;		/* Join's IPv6 gateway, proxy-NDPed */
 	unsigned mtu;			/* default veth MTU */
 	char socket_dir[PATH_MAX];
+	char single_socket[64];		/* --single-socket: both drivers on one */
 	gid_t socket_gid;		/* group of the sockets (0: root) */
 	char state_dir[PATH_MAX];
 	char run_dir[PATH_MAX];

@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "flags.h"
 #include "ctx.h"
 #include "log.h"
 #include "stream.h"
@@ -68,58 +69,6 @@ usage(FILE *f)
 	    RP_DEFAULT_ZEBRA_TYPE, RP_DEFAULT_GR_STALE, RP_RUN_DIR);
 }
 
-/* One-line reason and exit 2: a flag value was refused. */
-static void __attribute__((noreturn, format(printf, 1, 2)))
-badflag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(2);
-}
-
-/* A decimal flag value in [min, max]. */
-static unsigned long
-parse_ulong(const char *flag, const char *s, unsigned long min,
-    unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v < min ||
-	    v > max || strlen(s) > 10)
-		badflag("%s %s: must be a number from %lu to %lu", flag, s, min,
-		    max);
-	return v;
-}
-
-/* NAME[:INSTANCE], as routed-plugin takes it. */
-static void
-parse_route_type(const char *s, struct zclient_config *zc)
-{
-	char name[32];
-	const char *colon = strchr(s, ':');
-	size_t n = colon ? (size_t)(colon - s) : strlen(s);
-
-	if (n == 0 || n >= sizeof(name))
-		badflag("--zebra-route-type %s: expected NAME[:INSTANCE]", s);
-	memcpy(name, s, n);
-	name[n] = '\0';
-	if (zapi_route_type_parse(name, &zc->route_type) != 0)
-		badflag("--zebra-route-type %s: unknown route type '%s'", s, name);
-	if (!zapi_route_type_ownable(zc->route_type))
-		badflag("--zebra-route-type %s: zebra does not accept '%s' as a "
-		    "client's route type", s, name);
-	zc->instance = colon ? (uint16_t)parse_ulong("--zebra-route-type "
-	    "instance", colon + 1, 0, 65535) : 0;
-}
-
 static void
 parse_flags(int argc, char **argv, struct helper *h)
 {
@@ -141,43 +90,31 @@ parse_flags(int argc, char **argv, struct helper *h)
 	snprintf(h->endpoint, sizeof(h->endpoint), "%s", STREAM_DEFAULT_ENDPOINT);
 	snprintf(h->zc.socket_path, sizeof(h->zc.socket_path), "%s",
 	    RP_DEFAULT_ZEBRA_SOCKET);
-	parse_route_type(RP_DEFAULT_ZEBRA_TYPE, &h->zc);
+	flag_route_type(RP_DEFAULT_ZEBRA_TYPE, &h->zc.route_type,
+	    &h->zc.instance);
 	h->zc.gr_stale_time = RP_DEFAULT_GR_STALE;
 	snprintf(h->zc.lock_dir, sizeof(h->zc.lock_dir), "%s", RP_RUN_DIR);
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'e':
-			if (stream_endpoint_check(optarg) != 0)
-				badflag("--zmq-endpoint %s: expected ipc://PATH "
-				    "(absolute, at most 107 characters) or "
-				    "tcp://HOST:PORT", optarg);
-			snprintf(h->endpoint, sizeof(h->endpoint), "%s", optarg);
+			flag_zmq_endpoint(optarg, h->endpoint, sizeof(h->endpoint));
 			break;
 		case 'z':
-			if (optarg[0] != '/' || strlen(optarg) >=
-			    sizeof(h->zc.socket_path))
-				badflag("--zebra-socket %s: not an absolute path "
-				    "shorter than %zu characters", optarg,
-				    sizeof(h->zc.socket_path));
-			snprintf(h->zc.socket_path, sizeof(h->zc.socket_path),
-			    "%s", optarg);
+			flag_path("--zebra-socket", optarg, h->zc.socket_path,
+			    sizeof(h->zc.socket_path));
 			break;
 		case 't':
-			parse_route_type(optarg, &h->zc);
+			flag_route_type(optarg, &h->zc.route_type,
+			    &h->zc.instance);
 			break;
 		case 'G':
-			h->zc.gr_stale_time = (unsigned)parse_ulong(
+			h->zc.gr_stale_time = (unsigned)flag_ulong(
 			    "--zebra-gr-stale-time", optarg, 0, 3600);
 			break;
 		case 'R':
-			if (optarg[0] != '/' || strlen(optarg) >=
-			    sizeof(h->zc.lock_dir))
-				badflag("--run-dir %s: not an absolute path "
-				    "shorter than %zu characters", optarg,
-				    sizeof(h->zc.lock_dir));
-			snprintf(h->zc.lock_dir, sizeof(h->zc.lock_dir), "%s",
-			    optarg);
+			flag_path("--run-dir", optarg, h->zc.lock_dir,
+			    sizeof(h->zc.lock_dir));
 			break;
 		case 'D':
 			h->dump = true;
@@ -200,7 +137,7 @@ parse_flags(int argc, char **argv, struct helper *h)
 		}
 	}
 	if (optind < argc)
-		badflag("unexpected argument '%s'", argv[optind]);
+		flag_fail("unexpected argument '%s'", argv[optind]);
 }
 
 /* The sink: the zebra session, as routed-plugin's zapi backend uses it. */

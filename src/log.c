@@ -118,3 +118,25 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+bool
+log_rate_allow(struct log_rate *rl, const char *what)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec - rl->window >= LOG_RATE_WINDOW) {
+		if (rl->suppressed > 0)
+			log_warnx("%s: %u more dropped without a log line", what,
+			    rl->suppressed);
+		rl->window = ts.tv_sec;
+		rl->lines = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->lines < LOG_RATE_LINES) {
+		rl->lines++;
+		return true;
+	}
+	rl->suppressed++;
+	return false;
+}

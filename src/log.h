@@ -27,4 +27,19 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * At most LOG_RATE_LINES lines per LOG_RATE_WINDOW seconds for one kind of
+ * message (bad input from a peer, say): log_rate_allow() says whether this
+ * one may be logged, and reports how many were suppressed when a new window
+ * opens.  Zero-initialise the struct.
+ */
+#define LOG_RATE_WINDOW	10
+#define LOG_RATE_LINES	10
+struct log_rate {
+	long window;
+	unsigned lines;
+	unsigned suppressed;
+};
+bool log_rate_allow(struct log_rate *rl, const char *what);
+
 #endif

@@ -18,7 +18,9 @@
 #include <grp.h>
 
 #include "config.h"
+#include "flags.h"
 #include "announce.h"
+#include "api.h"
 #include "ctx.h"
 #include "http.h"
 #include "ipam.h"
@@ -32,6 +34,8 @@
 #include "zmqpub.h"
 
 #define RP_FRR_DAEMONS	"/etc/frr/daemons"
+/* Directories take a socket or file name after them: keep them short. */
+#define DIR_MAX		65
 
 static void
 usage(FILE *f)
@@ -49,6 +53,9 @@ usage(FILE *f)
 "                      overrides it with -o com.docker.network.driver.mtu=N\n"
 "  --socket-dir DIR    where net-routed.sock and ipam-routed.sock are created\n"
 "                      (default %s)\n"
+"  --single-socket NAME\n"
+"                      serve both drivers on one socket DIR/NAME instead, as a\n"
+"                      managed (v2) plugin must; Plugin.Activate lists both\n"
 "  --socket-group NAME group that owns the sockets (mode 0660; default root)\n"
 "  --state-dir DIR     where the state is kept (default %s)\n"
 "  --run-dir DIR       run-time files: the lock that keeps one zebra session\n"
@@ -91,20 +98,6 @@ usage(FILE *f)
 	    RP_DEFAULT_GR_STALE, RP_FRR_DAEMONS, RP_DEFAULT_TAG);
 }
 
-/* One-line reason and exit 2: a flag value was refused. */
-static void __attribute__((noreturn, format(printf, 1, 2)))
-badflag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "routed-plugin: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(2);
-}
-
 static void
 parse_gateway(const char *flag, const char *s, sa_family_t family,
     struct ipaddr *out)
@@ -112,61 +105,13 @@ parse_gateway(const char *flag, const char *s, sa_family_t family,
 	struct ipaddr a;
 
 	if (addr_parse(s, &a) != 0 || a.family != family)
-		badflag("%s %s: not an %s address", flag, s,
+		flag_fail("%s %s: not an %s address", flag, s,
 		    family == AF_INET ? "IPv4" : "IPv6");
 	if (addr_is_zero(&a) || (family == AF_INET && (a.bytes[0] >= 224 ||
 	    a.bytes[0] == 127)) || (family == AF_INET6 && (a.bytes[0] == 0xff ||
 	    (addr_is_zero(&a) || (a.bytes[15] == 1 && a.bytes[0] == 0)))))
-		badflag("%s %s: not a unicast address", flag, s);
+		flag_fail("%s %s: not a unicast address", flag, s);
 	*out = a;
-}
-
-static void
-parse_dir(const char *flag, const char *s, char *out, size_t len)
-{
-	if (s[0] != '/')
-		badflag("%s %s: not an absolute path", flag, s);
-	if (strlen(s) + 32 >= len || strlen(s) > 64)
-		badflag("%s %s: path too long (at most 64 characters)", flag, s);
-	snprintf(out, len, "%s", s);
-}
-
-/* A decimal flag value in [min, max]. */
-static unsigned long
-parse_ulong(const char *flag, const char *s, unsigned long min,
-    unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v < min ||
-	    v > max || strlen(s) > 10)
-		badflag("%s %s: must be a number from %lu to %lu", flag, s, min,
-		    max);
-	return v;
-}
-
-/* NAME[:INSTANCE] */
-static void
-parse_route_type(const char *s, struct rp_config *cfg)
-{
-	char name[32];
-	const char *colon = strchr(s, ':');
-	size_t n = colon ? (size_t)(colon - s) : strlen(s);
-
-	if (n == 0 || n >= sizeof(name))
-		badflag("--zebra-route-type %s: expected NAME[:INSTANCE]", s);
-	memcpy(name, s, n);
-	name[n] = '\0';
-	if (zapi_route_type_parse(name, &cfg->zebra_type) != 0)
-		badflag("--zebra-route-type %s: unknown route type '%s'", s, name);
-	if (!zapi_route_type_ownable(cfg->zebra_type))
-		badflag("--zebra-route-type %s: zebra does not accept '%s' as a "
-		    "client's route type", s, name);
-	cfg->zebra_instance = colon ? (uint16_t)parse_ulong("--zebra-route-type "
-	    "instance", colon + 1, 0, 65535) : 0;
 }
 
 static void
@@ -180,6 +125,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "socket-dir", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "socket-group", required_argument, NULL, 'P' },
+		{ "single-socket", required_argument, NULL, '1' },
 		{ "run-dir", required_argument, NULL, 'R' },
 		{ "announce", required_argument, NULL, 'A' },
 		{ "zmq-endpoint", required_argument, NULL, 'Z' },
@@ -213,7 +159,8 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 	    STREAM_DEFAULT_ENDPOINT);
 	snprintf(cfg->zebra_socket, sizeof(cfg->zebra_socket), "%s",
 	    RP_DEFAULT_ZEBRA_SOCKET);
-	parse_route_type(RP_DEFAULT_ZEBRA_TYPE, cfg);
+	flag_route_type(RP_DEFAULT_ZEBRA_TYPE, &cfg->zebra_type,
+	    &cfg->zebra_instance);
 	cfg->gr_stale_time = RP_DEFAULT_GR_STALE;
 	cfg->announce_kind = ANNOUNCE_HOST;
 	cfg->tag = RP_DEFAULT_TAG;
@@ -233,26 +180,32 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			v = strtoul(optarg, &end, 10);
 			if (optarg[0] < '0' || optarg[0] > '9' || errno != 0 ||
 			    *end != '\0' || v < 68 || v > 65535)
-				badflag("--mtu %s: must be a number from 68 to "
+				flag_fail("--mtu %s: must be a number from 68 to "
 				    "65535", optarg);
 			cfg->mtu = (unsigned)v;
 			break;
 		case 's':
-			parse_dir("--socket-dir", optarg, cfg->socket_dir,
-			    sizeof(cfg->socket_dir));
+			flag_path("--socket-dir", optarg, cfg->socket_dir, DIR_MAX);
 			break;
 		case 'S':
-			parse_dir("--state-dir", optarg, cfg->state_dir,
-			    sizeof(cfg->state_dir));
+			flag_path("--state-dir", optarg, cfg->state_dir, DIR_MAX);
+			break;
+		case '1':
+			if (optarg[0] == '\0' || strchr(optarg, '/') != NULL ||
+			    strlen(optarg) >= sizeof(cfg->single_socket))
+				flag_fail("--single-socket %s: a file name of at most "
+				    "%zu characters", optarg,
+				    sizeof(cfg->single_socket) - 1);
+			snprintf(cfg->single_socket, sizeof(cfg->single_socket),
+			    "%s", optarg);
 			break;
 		case 'R':
-			parse_dir("--run-dir", optarg, cfg->run_dir,
-			    sizeof(cfg->run_dir));
+			flag_path("--run-dir", optarg, cfg->run_dir, DIR_MAX);
 			break;
 		case 'P': {
 			struct group *gr = getgrnam(optarg);
 			if (gr == NULL)
-				badflag("--socket-group %s: no such group", optarg);
+				flag_fail("--socket-group %s: no such group", optarg);
 			cfg->socket_gid = gr->gr_gid;
 			break;
 		}
@@ -261,7 +214,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			    strcmp(optarg, "zmq") != 0 &&
 			    strcmp(optarg, "both") != 0 &&
 			    strcmp(optarg, "none") != 0)
-				badflag("--announce %s: must be zapi, zmq, both or "
+				flag_fail("--announce %s: must be zapi, zmq, both or "
 				    "none", optarg);
 			cfg->zapi = strcmp(optarg, "zapi") == 0 ||
 			    strcmp(optarg, "both") == 0;
@@ -269,27 +222,19 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			    strcmp(optarg, "both") == 0;
 			break;
 		case 'Z':
-			if (stream_endpoint_check(optarg) != 0)
-				badflag("--zmq-endpoint %s: expected ipc://PATH "
-				    "(absolute, at most 107 characters) or "
-				    "tcp://HOST:PORT", optarg);
-			snprintf(cfg->zmq_endpoint, sizeof(cfg->zmq_endpoint),
-			    "%s", optarg);
+			flag_zmq_endpoint(optarg, cfg->zmq_endpoint,
+			    sizeof(cfg->zmq_endpoint));
 			break;
 		case 'z':
-			if (optarg[0] != '/' || strlen(optarg) >=
-			    sizeof(cfg->zebra_socket))
-				badflag("--zebra-socket %s: not an absolute path "
-				    "shorter than %zu characters", optarg,
-				    sizeof(cfg->zebra_socket));
-			snprintf(cfg->zebra_socket, sizeof(cfg->zebra_socket), "%s",
-			    optarg);
+			flag_path("--zebra-socket", optarg, cfg->zebra_socket,
+			    sizeof(cfg->zebra_socket));
 			break;
 		case 't':
-			parse_route_type(optarg, cfg);
+			flag_route_type(optarg, &cfg->zebra_type,
+			    &cfg->zebra_instance);
 			break;
 		case 'G':
-			cfg->gr_stale_time = (unsigned)parse_ulong(
+			cfg->gr_stale_time = (unsigned)flag_ulong(
 			    "--zebra-gr-stale-time", optarg, 0, 3600);
 			break;
 		case 'F':
@@ -297,20 +242,20 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			break;
 		case 'k':
 			if (announce_kind_parse(optarg, &cfg->announce_kind) != 0)
-				badflag("--default-announce %s: must be host, "
+				flag_fail("--default-announce %s: must be host, "
 				    "aggregate, both or none", optarg);
 			break;
 		case 'T':
-			cfg->tag = (uint32_t)parse_ulong("--default-tag", optarg,
+			cfg->tag = (uint32_t)flag_ulong("--default-tag", optarg,
 			    0, UINT32_MAX);
 			break;
 		case 'M':
-			cfg->metric = (uint32_t)parse_ulong("--default-metric",
+			cfg->metric = (uint32_t)flag_ulong("--default-metric",
 			    optarg, 0, UINT32_MAX);
 			cfg->has_metric = true;
 			break;
 		case 'D':
-			cfg->distance = (uint8_t)parse_ulong("--default-distance",
+			cfg->distance = (uint8_t)flag_ulong("--default-distance",
 			    optarg, 1, 255);
 			break;
 		case 'd':
@@ -331,7 +276,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		}
 	}
 	if (optind < argc)
-		badflag("unexpected argument '%s'", argv[optind]);
+		flag_fail("unexpected argument '%s'", argv[optind]);
 }
 
 /* Warn when the host does not forward: containers could not reach anyone. */
@@ -452,10 +397,12 @@ start_zapi(struct rp_ctx *ctx, const char *daemons)
 static void
 drop_privileges(const struct rp_config *cfg)
 {
+	bool setpcap;
+
 	if (capng_get_caps_process() != 0)
 		fatalx("cannot read the process capabilities");
-	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP) &&
-	    !capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN))
+	setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+	if (!setpcap && !capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN))
 		return;		/* nothing to drop */
 	capng_clear(CAPNG_SELECT_BOTH);
 	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
@@ -464,8 +411,7 @@ drop_privileges(const struct rp_config *cfg)
 		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
 		    CAPNG_BOUNDING_SET, CAP_DAC_OVERRIDE);
 	/* The bounding set too when allowed (CAP_SETPCAP), else just ours. */
-	if (capng_apply(CAPNG_SELECT_BOTH) != 0 &&
-	    capng_apply(CAPNG_SELECT_CAPS) != 0)
+	if (capng_apply(setpcap ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS) != 0)
 		fatalx("cannot drop capabilities");
 	log_info("running with CAP_NET_ADMIN%s only",
 	    cfg->zapi ? " and CAP_DAC_OVERRIDE" : "");
@@ -512,6 +458,63 @@ start_zmq(struct rp_ctx *ctx)
 		fatalx("cannot attach the route stream: %s", strerror(-r));
 }
 
+/* Plugin.Activate on the single socket: both interfaces. */
+static int
+both_activate(struct api_call *c)
+{
+	cJSON *a = cJSON_AddArrayToObject(c->reply, "Implements");
+
+	if (a == NULL)
+		return api_fail(c, -ENOMEM, "out of memory");
+	cJSON_AddItemToArray(a, cJSON_CreateString("NetworkDriver"));
+	cJSON_AddItemToArray(a, cJSON_CreateString("IpamDriver"));
+	return 0;
+}
+
+/* Both drivers' routes behind one Plugin.Activate; NULL on ENOMEM. */
+static struct api_route *
+both_routes(size_t *n)
+{
+	struct api_route *r;
+	size_t i, k = 0;
+
+	if ((r = calloc(1 + netdrv_nroutes + ipam_nroutes, sizeof(*r))) == NULL)
+		return NULL;
+	r[k].path = "/Plugin.Activate";
+	r[k++].fn = both_activate;
+	for (i = 0; i < netdrv_nroutes; i++)
+		if (strcmp(netdrv_routes[i].path, "/Plugin.Activate") != 0)
+			r[k++] = netdrv_routes[i];
+	for (i = 0; i < ipam_nroutes; i++)
+		if (strcmp(ipam_routes[i].path, "/Plugin.Activate") != 0)
+			r[k++] = ipam_routes[i];
+	*n = k;
+	return r;
+}
+
+/* Listen on DIR/name with routes; the socket goes to --socket-group. */
+static void
+open_socket(struct rp_ctx *ctx, const char *name,
+    const struct api_route *routes, size_t n, struct http **out)
+{
+	char path[PATH_MAX + 80], err[512];
+
+	snprintf(path, sizeof(path), "%s/%s", ctx->cfg.socket_dir, name);
+	if (http_open(ctx, path, routes, n, out, err, sizeof(err)) != 0) {
+		http_free(ctx->http_net);
+		fatalx("%s", err);
+	}
+	if (ctx->cfg.socket_gid != 0 && chown(path, 0, ctx->cfg.socket_gid) != 0)
+		fatal("cannot give %s to group %u", path,
+		    (unsigned)ctx->cfg.socket_gid);
+}
+
+static void
+on_link_gone(const char *name, void *arg)
+{
+	netdrv_link_gone(arg, name);
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -530,8 +533,10 @@ main(int argc, char **argv)
 {
 	struct rp_ctx ctx;
 	struct event *sigterm, *sigint;
-	char err[512], path[PATH_MAX + 32];
+	char err[512];
 	char gw4[ADDR_STRLEN], gw6[ADDR_STRLEN], daemons[PATH_MAX];
+	struct api_route *both = NULL;
+	size_t nboth = 0;
 	int r;
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -551,6 +556,8 @@ main(int argc, char **argv)
 	if (store_load(&ctx, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 	netdrv_reconcile(&ctx);
+	if ((r = plumb_watch(ctx.plumb, ctx.base, on_link_gone, &ctx)) != 0)
+		fatalx("cannot watch the host's links: %s", strerror(-r));
 	/* The routes of the saved state go out first, before any new request. */
 	netdrv_announce_all(&ctx);
 	if (ctx.cfg.zapi)
@@ -560,28 +567,16 @@ main(int argc, char **argv)
 
 	if (mkdir(ctx.cfg.socket_dir, 0755) != 0 && errno != EEXIST)
 		fatal("cannot create %s", ctx.cfg.socket_dir);
-	snprintf(path, sizeof(path), "%s/%s", ctx.cfg.socket_dir, RP_NET_SOCKET);
-	if (http_open(&ctx, path, netdrv_routes, netdrv_nroutes, &ctx.http_net,
-	    err, sizeof(err)) != 0)
-		fatalx("%s", err);
-	snprintf(path, sizeof(path), "%s/%s", ctx.cfg.socket_dir, RP_IPAM_SOCKET);
-	if (http_open(&ctx, path, ipam_routes, ipam_nroutes, &ctx.http_ipam,
-	    err, sizeof(err)) != 0) {
-		http_free(ctx.http_net);
-		fatalx("%s", err);
-	}
-
-	if (ctx.cfg.socket_gid != 0) {
-		snprintf(path, sizeof(path), "%s/%s", ctx.cfg.socket_dir,
-		    RP_NET_SOCKET);
-		if (chown(path, 0, ctx.cfg.socket_gid) != 0)
-			fatal("cannot give %s to group %u", path,
-			    (unsigned)ctx.cfg.socket_gid);
-		snprintf(path, sizeof(path), "%s/%s", ctx.cfg.socket_dir,
-		    RP_IPAM_SOCKET);
-		if (chown(path, 0, ctx.cfg.socket_gid) != 0)
-			fatal("cannot give %s to group %u", path,
-			    (unsigned)ctx.cfg.socket_gid);
+	if (ctx.cfg.single_socket[0] != '\0') {
+		if ((both = both_routes(&nboth)) == NULL)
+			fatalx("out of memory");
+		open_socket(&ctx, ctx.cfg.single_socket, both, nboth,
+		    &ctx.http_net);
+	} else {
+		open_socket(&ctx, RP_NET_SOCKET, netdrv_routes, netdrv_nroutes,
+		    &ctx.http_net);
+		open_socket(&ctx, RP_IPAM_SOCKET, ipam_routes, ipam_nroutes,
+		    &ctx.http_ipam);
 	}
 	drop_privileges(&ctx.cfg);
 
@@ -603,6 +598,7 @@ main(int argc, char **argv)
 	event_free(sigint);
 	http_free(ctx.http_net);
 	http_free(ctx.http_ipam);
+	free(both);
 	/* Helpers see the silence, then a new epoch from the next run. */
 	zmqpub_free(ctx.zmqpub);
 	/* With graceful restart zebra keeps our routes until we are back. */

@@ -524,8 +524,9 @@ nd_create_network(struct api_call *c)
 {
 	struct netdrv *nd = c->ctx->netdrv;
 	const cJSON *opts, *generic;
-	struct network tmp, *n, *old;
+	struct network tmp, *n, *old, *other;
 	const char *id;
+	size_t pos;
 	char s[ADDR_STRLEN];
 	int r;
 
@@ -560,6 +561,14 @@ nd_create_network(struct api_call *c)
 		return api_fail(c, -EEXIST, "network %.12s exists with other "
 		    "settings", id);
 	}
+	/* Two networks on one prefix would announce (and withdraw) one route. */
+	pos = 0;
+	while ((other = hmap_next(nd->networks, &pos, NULL)) != NULL)
+		if (prefix_overlaps(&other->pool4, &tmp.pool4) ||
+		    (tmp.has6 && other->has6 &&
+		    prefix_overlaps(&other->pool6, &tmp.pool6)))
+			return api_fail(c, -EEXIST, "subnet overlaps the subnet of "
+			    "network %.12s", other->id);
 	if ((n = malloc(sizeof(*n))) == NULL)
 		return api_fail(c, -ENOMEM, "out of memory");
 	*n = tmp;
@@ -1176,6 +1185,50 @@ is_our_ifname(const char *name)
 	return true;
 }
 
+/*
+ * The host veth of ep is gone although Docker never deleted the endpoint:
+ * its container died with its network namespace (dockerd killed, a host
+ * reboot) and Docker 20.10 does not call the network driver for stale
+ * sandboxes.  Withdraw its routes and forget it, so that its address can be
+ * released and given out again; a later Leave or DeleteEndpoint finds
+ * nothing to do.
+ */
+static void
+ep_forget(struct rp_ctx *ctx, struct endpoint *ep)
+{
+	struct network *n = hmap_find(ctx->netdrv->networks, ep->net_id);
+
+	log_info("endpoint %.12s: its interface %s is gone without Docker "
+	    "deleting it (its container died): forgetting it", ep->id,
+	    ep->host_if);
+	if (n != NULL)
+		ep_announce(ctx, n, ep, false);
+	ep_unindex(ctx->netdrv, ep);
+	store_del(ctx, REC_EP, ep->id);
+	/* Lazy: a restart would find the interface missing all the same. */
+	if (store_commit_lazy(ctx) != 0)
+		log_warnx("endpoint %.12s: cannot record its end", ep->id);
+	free(ep);
+}
+
+void
+netdrv_link_gone(struct rp_ctx *ctx, const char *name)
+{
+	struct netdrv *nd = ctx->netdrv;
+	struct endpoint *ep;
+	size_t pos = 0;
+
+	if (name != NULL) {
+		if ((ep = hmap_find(nd->by_ifname, name)) != NULL)
+			ep_forget(ctx, ep);
+		return;
+	}
+	/* Notifications were lost: check every endpoint. */
+	while ((ep = hmap_next(nd->endpoints, &pos, NULL)) != NULL)
+		if (plumb_link_exists(ctx->plumb, ep->host_if) == 0)
+			ep_forget(ctx, ep);
+}
+
 static int
 reap_link(const char *name, void *arg)
 {
@@ -1208,8 +1261,10 @@ netdrv_reconcile(struct rp_ctx *ctx)
 			continue;
 		if ((r = plumb_link_exists(ctx->plumb, ep->host_if)) != 1) {
 			/* The container went away while we were down. */
-			if (r == 0)
+			if (r == 0) {
+				ep_forget(ctx, ep);
 				gone++;
+			}
 			continue;
 		}
 		if (ep_plumb(ctx, ep, net_mtu(ctx, n), err, sizeof(err)) != 0) {
@@ -1222,7 +1277,7 @@ netdrv_reconcile(struct rp_ctx *ctx)
 	plumb_links(ctx->plumb, "rt", reap_link, ctx);
 	plumb_links(ctx->plumb, "rc", reap_link, ctx);
 	log_info("reconciled: %zu endpoints with their host side checked, %zu "
-	    "whose interface is gone (Docker will delete them)", fixed, gone);
+	    "forgotten (their interface is gone)", fixed, gone);
 }
 
 void

@@ -41,6 +41,12 @@ bool netdrv_addr_in_use(struct rp_ctx *ctx, const struct ipaddr *addr);
  */
 void netdrv_reconcile(struct rp_ctx *ctx);
 
+/*
+ * A link of the host was deleted (name), or link notifications were lost
+ * (NULL): endpoints whose host veth is gone are forgotten (see plumb_watch).
+ */
+void netdrv_link_gone(struct rp_ctx *ctx, const char *name);
+
 /* Announce every route the loaded state calls for (at start-up). */
 void netdrv_announce_all(struct rp_ctx *ctx);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
@@ -25,6 +26,10 @@
 
 struct plumb {
 	struct nl_sock *sk;
+	struct nl_sock *mon;		/* link notifications */
+	struct event *ev;
+	void (*gone)(const char *, void *);
+	void *gone_arg;
 };
 
 /* libnl error (negative NLE_*) to -errno. */
@@ -76,6 +81,10 @@ plumb_close(struct plumb *pl)
 {
 	if (pl == NULL)
 		return;
+	if (pl->ev != NULL)
+		event_free(pl->ev);
+	if (pl->mon != NULL)
+		nl_socket_free(pl->mon);
 	nl_socket_free(pl->sk);
 	free(pl);
 }
@@ -149,6 +158,75 @@ plumb_links(struct plumb *pl, const char *prefix,
 		r = fn(names[i], arg);
 	free(names);
 	return r;
+}
+
+/* One notification: a deleted link is reported by name. */
+static int
+mon_msg(struct nl_msg *msg, void *arg)
+{
+	struct plumb *pl = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[IFLA_MAX + 1];
+	char name[IFNAMSIZ];
+
+	if (h->nlmsg_type != RTM_DELLINK ||
+	    nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
+	    tb[IFLA_IFNAME] == NULL)
+		return NL_OK;
+	nla_strlcpy(name, tb[IFLA_IFNAME], sizeof(name));
+	pl->gone(name, pl->gone_arg);
+	return NL_OK;
+}
+
+static void
+mon_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct plumb *pl = arg;
+	int r;
+
+	/* Non-blocking: read what is there, then back to the loop. */
+	while ((r = nl_recvmsgs_default(pl->mon)) >= 0)
+		;
+	if (r == -NLE_AGAIN)
+		return;
+	if (r == -NLE_NOMEM || r == -NLE_OBJ_NOTFOUND || r == -NLE_DUMP_INTR ||
+	    r == -NLE_MSG_OVERFLOW) {
+		log_warnx("netlink: link notifications lost (%s); looking again",
+		    nl_geterror(r));
+		pl->gone(NULL, pl->gone_arg);
+		return;
+	}
+	log_warnx("netlink: link notifications: %s", nl_geterror(r));
+	pl->gone(NULL, pl->gone_arg);
+}
+
+int
+plumb_watch(struct plumb *pl, struct event_base *base,
+    void (*fn)(const char *name, void *arg), void *arg)
+{
+	int r;
+
+	if ((pl->mon = nl_socket_alloc()) == NULL)
+		return -ENOMEM;
+	nl_socket_disable_seq_check(pl->mon);
+	nl_socket_modify_cb(pl->mon, NL_CB_VALID, NL_CB_CUSTOM, mon_msg, pl);
+	if ((r = nl_connect(pl->mon, NETLINK_ROUTE)) < 0 ||
+	    (r = nl_socket_add_membership(pl->mon, RTNLGRP_LINK)) < 0 ||
+	    (r = nl_socket_set_nonblocking(pl->mon)) < 0) {
+		log_warnx("netlink: cannot watch links: %s", nl_geterror(r));
+		nl_socket_free(pl->mon);
+		pl->mon = NULL;
+		return nlerr(r);
+	}
+	/* Room for a burst: thousands of containers may go at once. */
+	nl_socket_set_buffer_size(pl->mon, 4 << 20, 0);
+	pl->gone = fn;
+	pl->gone_arg = arg;
+	if ((pl->ev = event_new(base, nl_socket_get_fd(pl->mon),
+	    EV_READ | EV_PERSIST, mon_read, pl)) == NULL ||
+	    event_add(pl->ev, NULL) != 0)
+		return -ENOMEM;
+	return 0;
 }
 
 /* Write value to /proc/sys/net/<proto>/<kind>/<ifname>/<key>. */

@@ -37,6 +37,15 @@ int plumb_links(struct plumb *pl, const char *prefix,
     int (*fn)(const char *name, void *arg), void *arg);
 
 /*
+ * Watch this namespace's links on base: fn(name, arg) runs for every link
+ * deleted, and fn(NULL, arg) when notifications were lost (socket
+ * overrun): the caller must then look again at what it owns.  0 or -errno.
+ */
+struct event_base;
+int plumb_watch(struct plumb *pl, struct event_base *base,
+    void (*fn)(const char *name, void *arg), void *arg);
+
+/*
  * The host route to a container: dst/32 or dst/128 dev host, scope link.
  * It is written with protocol "kernel", which zebra ignores, so that it never
  * shadows a route the plugin announces over ZAPI.

@@ -3,11 +3,11 @@
  *
  *   state.json  {"version":2,"records":[{"kind":K,"key":Y,"value":V},...]}
  *   journal     {"version":2,"journal":true}
- *               {"op":"put","kind":K,"key":Y,"value":V}
- *               {"op":"del","kind":K,"key":Y}
+ *               [{"op":"put","kind":K,"key":Y,"value":V},{"op":"del",...}]
  *
- * A commit appends its lines with one write() and fdatasync()s the journal
- * before the handler replies.  When the journal holds more records than the
+ * A commit appends one line, all its changes, with one write() and
+ * fdatasync()s the journal before the handler replies; a line cut short by
+ * a crash is a commit that was never acknowledged, dropped whole.  When the journal holds more records than the
  * state itself (at least JOURNAL_MIN), the state is written as a new snapshot
  * and the journal emptied; a crash between the two leaves a journal whose
  * replay over the new snapshot changes nothing, since the snapshot already
@@ -45,6 +45,7 @@ struct store {
 	bool queue_failed;		/* a record could not be queued */
 	size_t jcount;			/* records in the journal */
 	size_t live;			/* records in the last snapshot */
+	off_t torn;			/* load: where an unfinished line starts */
 };
 
 /* A record during load: map key "kind\tkey". */
@@ -521,15 +522,7 @@ load_journal(struct store *st, struct recmap *rm, const char *dir, char *err,
 		lineno++;
 		if ((nl = strchr(line, '\n')) == NULL) {
 			/* Cut short by a crash: never acknowledged. */
-			log_warnx("%s/%s: dropping an unfinished last line "
-			    "(a crash while writing)", dir, STORE_JOURNAL);
-			if (ftruncate(st->jfd, line - buf) != 0) {
-				r = -errno;
-				snprintf(err, errlen, "cannot truncate %s/%s: %s",
-				    dir, STORE_JOURNAL, strerror(errno));
-				free(buf);
-				return r;
-			}
+			st->torn = (off_t)(line - buf);
 			break;
 		}
 		*nl = '\0';
@@ -541,12 +534,21 @@ load_journal(struct store *st, struct recmap *rm, const char *dir, char *err,
 			if (r != 0)
 				snprintf(err, errlen, "%s/%s is not a version %d "
 				    "journal", dir, STORE_JOURNAL, STORE_VERSION);
-		} else if (j == NULL || (r = journal_apply(rm, j)) != 0) {
+		} else if (!cJSON_IsArray(j)) {
+			r = -EINVAL;
+		} else {
+			const cJSON *op;
+
+			cJSON_ArrayForEach(op, j) {
+				if ((r = journal_apply(rm, op)) != 0)
+					break;
+				st->jcount++;
+			}
+		}
+		if (r != 0 && lineno > 1) {
 			snprintf(err, errlen, "%s/%s is corrupt at line %zu", dir,
 			    STORE_JOURNAL, lineno);
 			r = -EINVAL;
-		} else {
-			st->jcount++;
 		}
 		cJSON_Delete(j);
 		if (r != 0) {
@@ -589,6 +591,17 @@ store_load(struct rp_ctx *ctx, char *err, size_t errlen)
 		snprintf(err, errlen, "the state in %s is corrupt: %s", dir, sub);
 		r = -EINVAL;
 		goto corrupt;
+	}
+	/* Only now that the state loaded: drop an unfinished last commit. */
+	if (st->torn > 0) {
+		log_warnx("%s/%s: dropping an unfinished last commit (a crash "
+		    "while writing)", dir, STORE_JOURNAL);
+		if (ftruncate(st->jfd, st->torn) != 0) {
+			r = -errno;
+			snprintf(err, errlen, "cannot truncate %s/%s: %s", dir,
+			    STORE_JOURNAL, strerror(errno));
+			goto out;
+		}
 	}
 	/* A new or emptied journal starts with its header. */
 	if (fstat(st->jfd, &sb) == 0 && sb.st_size == 0 &&
@@ -678,9 +691,8 @@ commit(struct rp_ctx *ctx, bool sync)
 {
 	struct store *st = ctx->store;
 	char *text = NULL, *all = NULL;
-	size_t len = 0, n = 0, cap = 0;
+	size_t len = 0, n = 0;
 	struct stat sb;
-	cJSON *o;
 	int r = 0;
 
 	if (st == NULL || st->jfd < 0 || st->queue == NULL) {
@@ -691,29 +703,19 @@ commit(struct rp_ctx *ctx, bool sync)
 		store_abort(ctx);
 		return -ENOMEM;
 	}
-	cJSON_ArrayForEach(o, st->queue) {
-		size_t tl;
-
-		if ((text = cJSON_PrintUnformatted(o)) == NULL) {
+	n = (size_t)cJSON_GetArraySize(st->queue);
+	if (n > 0) {
+		if ((text = cJSON_PrintUnformatted(st->queue)) == NULL) {
 			r = -ENOMEM;
 			goto out;
 		}
-		tl = strlen(text);
-		if (len + tl + 1 > cap) {
-			char *p;
-			cap = (len + tl + 1) * 2;
-			if ((p = realloc(all, cap)) == NULL) {
-				r = -ENOMEM;
-				goto out;
-			}
-			all = p;
+		len = strlen(text);
+		if ((all = malloc(len + 1)) == NULL) {
+			r = -ENOMEM;
+			goto out;
 		}
-		memcpy(all + len, text, tl);
-		all[len + tl] = '\n';
-		len += tl + 1;
-		n++;
-		free(text);
-		text = NULL;
+		memcpy(all, text, len);
+		all[len++] = '\n';
 	}
 	if (n == 0)
 		goto out;

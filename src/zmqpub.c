@@ -33,8 +33,6 @@
 #define PUB_MAX_SUBSCRIBERS	64
 #define PUB_MAX_REQUEST		65536	/* ZMQ_MAXMSGSIZE: requests are tiny */
 #define PUB_BATCH		256	/* messages per callback, then yield */
-#define RL_WINDOW_S		10
-#define RL_LINES		10
 
 struct pentry {
 	char key[ADDR_STRLEN];		/* the prefix as text */
@@ -45,13 +43,6 @@ struct subscriber {
 	uint8_t id[256];		/* ZMQ routing id, 1..255 bytes */
 	size_t idlen;
 	char name[16];			/* a hex digest for logs */
-};
-
-/* At most RL_LINES bad-input lines per RL_WINDOW_S. */
-struct ratelimit {
-	time_t window;
-	unsigned lines;
-	unsigned suppressed;
 };
 
 struct zmqpub {
@@ -68,30 +59,8 @@ struct zmqpub {
 	uint64_t seq;
 	bool in_read;
 	bool bound_ipc;			/* we bound cfg.endpoint's ipc path */
-	struct ratelimit rl;
+	struct log_rate rl;
 };
-
-static bool
-rl_allow(struct ratelimit *rl)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (ts.tv_sec - rl->window >= RL_WINDOW_S) {
-		if (rl->suppressed > 0)
-			log_warnx("route stream: %u more bad messages dropped "
-			    "without a log line", rl->suppressed);
-		rl->window = ts.tv_sec;
-		rl->lines = 0;
-		rl->suppressed = 0;
-	}
-	if (rl->lines < RL_LINES) {
-		rl->lines++;
-		return true;
-	}
-	rl->suppressed++;
-	return false;
-}
 
 static void
 sub_name(struct subscriber *s)
@@ -196,7 +165,7 @@ on_request(struct zmqpub *zp, const uint8_t *id, size_t idlen)
 			break;
 	if (i == zp->nsubs) {
 		if (zp->nsubs == zp->cfg.max_subscribers) {
-			if (rl_allow(&zp->rl))
+			if (log_rate_allow(&zp->rl, "route stream: bad messages"))
 				log_warnx("route stream: %zu helpers already, "
 				    "snapshot request refused", zp->nsubs);
 			return;
@@ -219,14 +188,14 @@ on_message(struct zmqpub *zp, zmq_msg_t *id, zmq_msg_t *body, int parts)
 
 	if (parts != 2 || zmq_msg_size(id) == 0 ||
 	    zmq_msg_size(id) > sizeof(zp->subs[0].id)) {
-		if (rl_allow(&zp->rl))
+		if (log_rate_allow(&zp->rl, "route stream: bad messages"))
 			log_warnx("route stream: a message of %d parts from a "
 			    "helper, dropped", parts);
 		return;
 	}
 	ret = stream_decode(zmq_msg_data(body), zmq_msg_size(body), &m);
 	if (ret != 0) {
-		if (rl_allow(&zp->rl))
+		if (log_rate_allow(&zp->rl, "route stream: bad messages"))
 			log_warnx("route stream: %s message (%zu bytes) from a "
 			    "helper, dropped", ret == -ENOMSG ? "an unknown" :
 			    "a bad", zmq_msg_size(body));
@@ -234,7 +203,7 @@ on_message(struct zmqpub *zp, zmq_msg_t *id, zmq_msg_t *body, int parts)
 	}
 	if (m.type == STREAM_SNAPSHOT_REQUEST)
 		on_request(zp, zmq_msg_data(id), zmq_msg_size(id));
-	else if (rl_allow(&zp->rl))
+	else if (log_rate_allow(&zp->rl, "route stream: bad messages"))
 		log_warnx("route stream: a %s from a helper, dropped",
 		    stream_type_name(m.type));
 	stream_msg_free(&m);

@@ -27,18 +27,10 @@
 #define SUB_RETRY_BACKOFF	8	/* ...doubling up to 8 times that */
 #define SUB_CONNECT_RETRY_MS	100	/* no connection yet: ask soon */
 #define SUB_BATCH		256
-#define RL_WINDOW_S		10
-#define RL_LINES		10
 
 struct sentry {
 	char key[ADDR_STRLEN];		/* the prefix as text */
 	struct route r;
-};
-
-struct ratelimit {
-	time_t window;
-	unsigned lines;
-	unsigned suppressed;
 };
 
 struct zmqsub {
@@ -55,30 +47,8 @@ struct zmqsub {
 	bool in_read;
 	unsigned retry_cur;		/* ms; doubles while no snapshot comes */
 	struct zmqsub_stats st;
-	struct ratelimit rl;
+	struct log_rate rl;
 };
-
-static bool
-rl_allow(struct ratelimit *rl)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (ts.tv_sec - rl->window >= RL_WINDOW_S) {
-		if (rl->suppressed > 0)
-			log_warnx("route stream: %u more bad messages dropped "
-			    "without a log line", rl->suppressed);
-		rl->window = ts.tv_sec;
-		rl->lines = 0;
-		rl->suppressed = 0;
-	}
-	if (rl->lines < RL_LINES) {
-		rl->lines++;
-		return true;
-	}
-	rl->suppressed++;
-	return false;
-}
 
 static void
 timer_arm(struct zmqsub *zs, unsigned ms)
@@ -354,7 +324,7 @@ on_msg(struct zmqsub *zs, const struct stream_msg *m)
 		break;
 	}
 	zs->st.bad++;
-	if (rl_allow(&zs->rl))
+	if (log_rate_allow(&zs->rl, "route stream: bad messages"))
 		log_warnx("route stream: a %s from the plugin, dropped",
 		    stream_type_name(m->type));
 }
@@ -367,7 +337,7 @@ on_frame(struct zmqsub *zs, zmq_msg_t *msg, int parts)
 
 	if (parts != 1) {
 		zs->st.bad++;
-		if (rl_allow(&zs->rl))
+		if (log_rate_allow(&zs->rl, "route stream: bad messages"))
 			log_warnx("route stream: a message of %d parts from "
 			    "the plugin, dropped", parts);
 		return;
@@ -375,7 +345,7 @@ on_frame(struct zmqsub *zs, zmq_msg_t *msg, int parts)
 	ret = stream_decode(zmq_msg_data(msg), zmq_msg_size(msg), &m);
 	if (ret != 0) {
 		zs->st.bad++;
-		if (rl_allow(&zs->rl))
+		if (log_rate_allow(&zs->rl, "route stream: bad messages"))
 			log_warnx("route stream: %s message (%zu bytes) from "
 			    "the plugin, dropped", ret == -ENOMSG ? "an unknown" :
 			    ret == -ENOMEM ? "(out of memory) a" : "a bad",

@@ -136,3 +136,10 @@ plumb_links(struct plumb *pl, const char *prefix,
 		r = fn(names[i], arg);
 	return r;
 }
+
+int
+plumb_watch(struct plumb *pl, struct event_base *base,
+    void (*fn)(const char *name, void *arg), void *arg)
+{
+	return 0;
+}

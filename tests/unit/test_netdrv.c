@@ -426,6 +426,41 @@ test_announce_option_refusals(void **state)
 	assert_err_has(fx, "unknown network");
 }
 
+/* The host veth vanished (its container died with dockerd): forgotten. */
+static void
+test_link_gone(void **state)
+{
+	struct fixture *fx = *state;
+	char *st;
+
+	fx_net(fx, "/NetworkDriver.CreateNetwork", CREATE_NET(""));
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.0.11/32")), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)), 200);
+	assert_int_equal(announce_count(&fx->ctx), 1);
+	netdrv_link_gone(&fx->ctx, "rtsomethingelse");	/* not ours: nothing */
+	netdrv_link_gone(&fx->ctx, "rcb60d823d5fe2");	/* moved, not gone */
+	assert_int_equal(announce_count(&fx->ctx), 1);
+	netdrv_link_gone(&fx->ctx, "rtb60d823d5fe2");
+	assert_int_equal(announce_count(&fx->ctx), 0);	/* withdrawn */
+	fx_net(fx, "/NetworkDriver.EndpointOperInfo", IDS(EID));
+	assert_err_has(fx, "unknown endpoint");
+	st = fx_state(fx);
+	assert_null(strstr(st, EID));
+	free(st);
+	/* Docker's late calls find nothing; the address can be used again. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Leave", IDS(EID)), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)), 200);
+	stub_reset();
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID2, "10.99.0.11/32")), 200);
+	/* Lost notifications: every endpoint is checked against the host. */
+	stub_reset();
+	netdrv_link_gone(&fx->ctx, NULL);
+	fx_net(fx, "/NetworkDriver.EndpointOperInfo", IDS(EID2));
+	assert_err_has(fx, "unknown endpoint");
+}
+
 int
 main(void)
 {
@@ -441,6 +476,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_announce_host_routes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_announce_defaults_and_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_announce_option_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_gone, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

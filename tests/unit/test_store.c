@@ -281,6 +281,25 @@ test_torn_journal_tail(void **state)
 	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
 	assert_int_equal(file_size(fx, STORE_JOURNAL), before);
 	close_ctx(&ctx);
+	/*
+	 * A commit of several changes cut after its first one: dropped whole,
+	 * or the pool would go while its addresses stay (corrupt state).
+	 */
+	append(fx, STORE_JOURNAL, "[{\"op\":\"del\",\"kind\":\"pool\",\"key\":"
+	    "\"10.46.0.0/16\"},{\"op\":\"del\",\"kind\":\"addr\",\"key\":"
+	    "\"10.46.0.0/16 10.4");
+	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
+	assert_int_equal(file_size(fx, STORE_JOURNAL), before);
+	netdrv_free(&fx->ctx);
+	ipam_free(&fx->ctx);
+	fx->ctx.ipam = ctx.ipam;
+	fx->ctx.netdrv = ctx.netdrv;
+	fx->ctx.store = ctx.store;
+	announce_free(&ctx);
+	fx_ipam(fx, "/IpamDriver.RequestAddress",
+	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.0.2\"}");
+	assert_non_null(strstr(fx_str(fx, "Err"), "auxiliary"));	/* pool kept */
+	store_close(&fx->ctx);
 	/* A bad line in the middle is corruption: refused, files kept. */
 	append(fx, STORE_JOURNAL, "{\"op\":\"frobnicate\"}\n{\"op\":\"del\","
 	    "\"kind\":\"ep\",\"key\":\"x\"}\n");

@@ -1,0 +1,84 @@
+/*
+ * flags.c: see flags.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flags.h"
+#include "stream.h"
+#include "zapi.h"
+
+void
+flag_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
+unsigned long
+flag_ulong(const char *flag, const char *s, unsigned long min,
+    unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v < min ||
+	    v > max || strlen(s) > 10)
+		flag_fail("%s %s: must be a number from %lu to %lu", flag, s, min,
+		    max);
+	return v;
+}
+
+void
+flag_path(const char *flag, const char *s, char *out, size_t len)
+{
+	if (s[0] != '/')
+		flag_fail("%s %s: not an absolute path", flag, s);
+	if (strlen(s) >= len)
+		flag_fail("%s %s: path too long (at most %zu characters)", flag,
+		    s, len - 1);
+	memcpy(out, s, strlen(s) + 1);
+}
+
+void
+flag_route_type(const char *s, uint8_t *type, uint16_t *instance)
+{
+	char name[32];
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (n == 0 || n >= sizeof(name))
+		flag_fail("--zebra-route-type %s: expected NAME[:INSTANCE]", s);
+	memcpy(name, s, n);
+	name[n] = '\0';
+	if (zapi_route_type_parse(name, type) != 0)
+		flag_fail("--zebra-route-type %s: unknown route type '%s'", s,
+		    name);
+	if (!zapi_route_type_ownable(*type))
+		flag_fail("--zebra-route-type %s: zebra does not accept '%s' as "
+		    "a client's route type", s, name);
+	*instance = colon ? (uint16_t)flag_ulong("--zebra-route-type instance",
+	    colon + 1, 0, 65535) : 0;
+}
+
+void
+flag_zmq_endpoint(const char *s, char *out, size_t len)
+{
+	if (stream_endpoint_check(s) != 0 || strlen(s) >= len)
+		flag_fail("--zmq-endpoint %s: expected ipc://PATH (absolute, at "
+		    "most 107 characters) or tcp://HOST:PORT", s);
+	memcpy(out, s, strlen(s) + 1);
+}

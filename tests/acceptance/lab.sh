@@ -253,9 +253,9 @@ lab_dockerd() {
 	    --bridge=none --iptables=false --ip-masq=false --userland-proxy=false" >> "$D/dockerd.log" 2>&1 </dev/null &
 	LAB_DOCKERD_PID[$h]=$!
 	echo "$!" > "$D/launcher.pid"
-	if ! retry 30 _lab_dockerd_up "$h"; then
+	if ! retry "${LAB_DOCKERD_WAIT:-90}" _lab_dockerd_up "$h"; then
 		lab_log "dockerd log (tail):"; tail -n 30 "$D/dockerd.log" | sed 's/^/#   | /'
-		lab_bail "lab dockerd for $h did not come up within 30 s (see above)"
+		lab_bail "lab dockerd for $h did not come up within ${LAB_DOCKERD_WAIT:-90} s (see above)"
 	fi
 	# from now on the pid file is the authority
 	[ -s "$D/docker.pid" ] && LAB_DOCKERD_PID[$h]=$(cat "$D/docker.pid")

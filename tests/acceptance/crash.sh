@@ -274,9 +274,14 @@ engine_restart() {
 	kill -"$sig" "$pid"
 	if _lab_wait_gone "$pid" "$w"; then ok "$tag: A's dockerd (pid $pid) gone after SIG$sig ($((SECONDS - t)) s)"
 	else fail "$tag: A's dockerd (pid $pid) gone within $w s of SIG$sig"; kill -KILL "$pid"; _lab_wait_gone "$pid" 5; fi
+	# A killed dockerd leaves its containerd running, holding the socket the
+	# next dockerd's own containerd needs: a crash of the host takes it too.
 	for p in $(ip netns pids "$(lab_ns $A)"); do
-		_lab_pid_is "$p" containerd && ! _lab_pid_is "$p" shim &&
-			lab_log "containerd outlived dockerd: $p $(tr '\0' ' ' < /proc/$p/cmdline)"
+		if _lab_pid_is "$p" containerd && ! _lab_pid_is "$p" shim; then
+			lab_log "containerd outlived dockerd: $p $(tr '\0' ' ' < /proc/$p/cmdline); killing it"
+			kill -KILL "$p" 2>/dev/null
+			_lab_wait_gone "$p" 10
+		fi
 	done
 	t=$SECONDS
 	lab_dockerd $A

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -230,6 +231,55 @@ test_socket_mode_and_live_check(void **state)
 	assert_int_not_equal(stat(t->path, &sb), 0);
 }
 
+/*
+ * 500 connections at once, one of them a client that sends its request a
+ * byte at a time: every other connection is answered while the slow one
+ * dribbles, and the slow one is answered at the end.
+ */
+static void
+test_many_connections_and_a_slow_client(void **state)
+{
+	struct tfx *t = *state;
+	static const char req[] =
+	    "POST /NetworkDriver.GetCapabilities HTTP/1.1\r\nHost: \r\n"
+	    "Content-Length: 0\r\n\r\n";
+	enum { N = 500 };
+	struct rlimit rl;
+	int *fds = calloc(N, sizeof(int)), i, slow, served = 0;
+	size_t sent = 0;
+
+	assert_non_null(fds);
+	/* Client and server ends share this process: 2 fds a connection. */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_cur < 2 * N + 64) {
+		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
+		assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	}
+	assert_true(rl.rlim_cur >= 2 * N + 64);
+	for (i = 0; i < N; i++) {
+		fds[i] = client(t->path);
+		/* let the server accept: connect() blocks on a full backlog */
+		if (i % 64 == 63)
+			for (int k = 0; k < 8; k++)
+				event_base_loop(t->fx->ctx.base, EVLOOP_NONBLOCK);
+	}
+	slow = fds[0];
+	for (i = 1; i < N; i++) {
+		send_all(fds[i], req, sizeof(req) - 1);
+		/* the slow client gets one more byte per answered request */
+		if (sent < sizeof(req) - 2)
+			send_all(slow, req + sent++, 1);
+		if (strstr(replies(t, fds[i], 1), "HTTP/1.1 200") != NULL)
+			served++;
+		close(fds[i]);
+	}
+	assert_int_equal(served, N - 1);
+	send_all(slow, req + sent, sizeof(req) - 1 - sent);
+	assert_non_null(strstr(replies(t, slow, 1), "HTTP/1.1 200"));
+	close(slow);
+	free(fds);
+}
+
 int
 main(void)
 {
@@ -239,6 +289,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_method_and_size_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_mode_and_live_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_connections_and_a_slow_client, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

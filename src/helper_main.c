@@ -140,21 +140,6 @@ parse_flags(int argc, char **argv, struct helper *h)
 		flag_fail("unexpected argument '%s'", argv[optind]);
 }
 
-/* The sink: the zebra session, as routed-plugin's zapi backend uses it. */
-static int
-zebra_add(void *arg, const struct route *r)
-{
-	return zclient_route_add(arg, r);
-}
-
-static int
-zebra_del(void *arg, const struct ipprefix *p)
-{
-	int r = zclient_route_del(arg, p);
-
-	return r == -ENOENT ? 0 : r;
-}
-
 /* --dump: the routes go nowhere; the monitor prints them. */
 static int
 dump_add(void *arg, const struct route *r)
@@ -269,8 +254,8 @@ main(int argc, char **argv)
 		if ((r = zclient_new(h.base, &h.zc, &h.zclient)) != 0)
 			fatalx("cannot start the zebra session: %s",
 			    strerror(-r));
-		sc.sink.add = zebra_add;
-		sc.sink.del = zebra_del;
+		sc.sink.add = zclient_sink_add;
+		sc.sink.del = zclient_sink_del;
 		sc.sink.arg = h.zclient;
 		log_info("announcing to zebra at %s as %s instance %u, graceful "
 		    "restart %u s", h.zc.socket_path,

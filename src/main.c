@@ -345,26 +345,13 @@ check_type_owner(const struct rp_config *cfg, const char *daemons)
 	fclose(f);
 }
 
-static int
-zapi_add(void *arg, const struct route *r)
-{
-	return zclient_route_add(arg, r);
-}
-
-static int
-zapi_del(void *arg, const struct ipprefix *p)
-{
-	int r = zclient_route_del(arg, p);
-
-	return r == -ENOENT ? 0 : r;
-}
-
 /* Start the zebra session and feed it the announce table. */
 static void
 start_zapi(struct rp_ctx *ctx, const char *daemons)
 {
 	struct zclient_config zc;
-	struct announce_backend b = { "zapi", zapi_add, zapi_del, NULL };
+	struct announce_backend b = { "zapi", zclient_sink_add,
+	    zclient_sink_del, NULL };
 	int r;
 
 	check_type_owner(&ctx->cfg, daemons);

@@ -1048,3 +1048,17 @@ zclient_set_notify_hook(struct zclient *zc,
 	zc->hook = fn;
 	zc->hook_arg = arg;
 }
+
+int
+zclient_sink_add(void *zc, const struct route *r)
+{
+	return zclient_route_add(zc, r);
+}
+
+int
+zclient_sink_del(void *zc, const struct ipprefix *p)
+{
+	int r = zclient_route_del(zc, p);
+
+	return r == -ENOENT ? 0 : r;
+}

@@ -80,6 +80,13 @@ int zclient_route_add(struct zclient *zc, const struct route *r);
  */
 int zclient_route_del(struct zclient *zc, const struct ipprefix *p);
 
+/*
+ * The same two calls shaped as a route sink (announce backend, stream
+ * subscriber): arg is the zclient; withdrawing an unknown prefix is 0.
+ */
+int zclient_sink_add(void *zc, const struct route *r);
+int zclient_sink_del(void *zc, const struct ipprefix *p);
+
 /* The state of the route for p: 0 and *st, or -ENOENT. */
 int zclient_route_state(struct zclient *zc, const struct ipprefix *p,
     enum zroute_state *st);

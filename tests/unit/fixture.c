@@ -1,10 +1,16 @@
 /*
  * fixture.c: see fixture.h.
  */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "fixture.h"
 #include "announce.h"
@@ -125,4 +131,29 @@ fx_state(struct fixture *fx)
 		abort();
 	fclose(f);
 	return buf;
+}
+
+int
+fx_setup(void **state)
+{
+	*state = fx_new();
+	return 0;
+}
+
+int
+fx_teardown(void **state)
+{
+	fx_free(*state);
+	return 0;
+}
+
+void
+fx_assert_err(struct fixture *fx, const char *needle)
+{
+	const char *e = fx_str(fx, "Err");
+
+	assert_int_equal(fx->status, 500);
+	assert_non_null(e);
+	if (strstr(e, needle) == NULL)
+		fail_msg("error '%s' does not mention '%s'", e, needle);
 }

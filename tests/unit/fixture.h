@@ -24,6 +24,11 @@ void fx_free(struct fixture *fx);
 /* Run path (e.g. "/IpamDriver.RequestPool") with body; returns the status. */
 int fx_net(struct fixture *fx, const char *path, const char *body);
 int fx_ipam(struct fixture *fx, const char *path, const char *body);
+/* cmocka setup and teardown: *state is a new fixture. */
+int fx_setup(void **state);
+int fx_teardown(void **state);
+/* The last call failed with HTTP 500 and an Err that contains needle. */
+void fx_assert_err(struct fixture *fx, const char *needle);
 /* String member of the last reply, or NULL. */
 const char *fx_str(struct fixture *fx, const char *name);
 /* The state file as text (malloc'd). */

@@ -14,20 +14,6 @@
 #include "ipam.h"
 #include "netdrv.h"
 
-static int
-setup(void **state)
-{
-	*state = fx_new();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	fx_free(*state);
-	return 0;
-}
-
 static void
 test_unknown_path_is_404(void **state)
 {
@@ -125,11 +111,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_unknown_path_is_404, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_bodies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malformed_bodies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nulls_and_unknown_fields, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_oversized_and_long_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_path_is_404, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_empty_bodies, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_bodies, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_nulls_and_unknown_fields, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_oversized_and_long_fields, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,31 +17,6 @@
 	"{\"AddressSpace\":\"RoutedLocal\",\"Pool\":\"" pool "\",\"SubPool\":\"" \
 	sub "\",\"Options\":{},\"V6\":" v6 "}\n"
 
-static int
-setup(void **state)
-{
-	*state = fx_new();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	fx_free(*state);
-	return 0;
-}
-
-static void
-assert_err_has(struct fixture *fx, const char *needle)
-{
-	const char *e = fx_str(fx, "Err");
-
-	assert_int_equal(fx->status, 500);
-	assert_non_null(e);
-	if (strstr(e, needle) == NULL)
-		fail_msg("error '%s' does not mention '%s'", e, needle);
-}
-
 static void
 test_handshake(void **state)
 {
@@ -71,12 +46,12 @@ test_pool_without_subnet_fails_every_time(void **state)
 	/* The engine would call RequestPool forever if an answer came back. */
 	for (i = 0; i < 3; i++) {
 		fx_ipam(fx, "/IpamDriver.RequestPool", POOL_REQ("", "", "false"));
-		assert_err_has(fx, "--subnet");
+		fx_assert_err(fx, "--subnet");
 	}
 	fx_ipam(fx, "/IpamDriver.RequestPool", POOL_REQ("", "", "true"));
-	assert_err_has(fx, "IPv6 subnet");
+	fx_assert_err(fx, "IPv6 subnet");
 	fx_ipam(fx, "/IpamDriver.RequestPool", POOL_REQ("", "10.1.0.0/24", "false"));
-	assert_err_has(fx, "needs a --subnet");
+	fx_assert_err(fx, "needs a --subnet");
 }
 
 static void
@@ -103,7 +78,7 @@ test_recorded_network_create(void **state)
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.99.0.0/16\",\"Address\":\"10.99.0.1\",\"Options\":"
 	    "{\"RequestAddressType\":\"com.docker.network.gateway\"}}\n");
-	assert_err_has(fx, "--gateway 10.99.0.1 is not supported");
+	fx_assert_err(fx, "--gateway 10.99.0.1 is not supported");
 
 	/* The aux address lies outside --ip-range and must still be granted. */
 	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestAddress",
@@ -165,7 +140,7 @@ test_pool_refusals(void **state)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		fx_ipam(fx, "/IpamDriver.RequestPool", cases[i].body);
-		assert_err_has(fx, cases[i].needle);
+		fx_assert_err(fx, cases[i].needle);
 	}
 	/* Nothing was created by any of them. */
 	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestPool",
@@ -180,11 +155,11 @@ test_overlap_refused(void **state)
 	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestPool",
 	    POOL_REQ("10.46.0.0/16", "", "false")), 200);
 	fx_ipam(fx, "/IpamDriver.RequestPool", POOL_REQ("10.46.5.0/24", "", "false"));
-	assert_err_has(fx, "overlaps pool 10.46.0.0/16");
+	fx_assert_err(fx, "overlaps pool 10.46.0.0/16");
 	fx_ipam(fx, "/IpamDriver.RequestPool", POOL_REQ("10.0.0.0/8", "", "false"));
-	assert_err_has(fx, "overlaps");
+	fx_assert_err(fx, "overlaps");
 	fx_ipam(fx, "/IpamDriver.RequestPool", POOL_REQ("10.46.0.0/16", "", "false"));
-	assert_err_has(fx, "overlaps");
+	fx_assert_err(fx, "overlaps");
 	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestPool",
 	    POOL_REQ("10.47.0.0/16", "", "false")), 200);
 }
@@ -197,22 +172,22 @@ test_explicit_addresses(void **state)
 	fx_ipam(fx, "/IpamDriver.RequestPool", POOL_REQ("10.46.0.0/16", "", "false"));
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.99.0.5\"}");
-	assert_err_has(fx, "10.99.0.5 is not in pool 10.46.0.0/16");
+	fx_assert_err(fx, "10.99.0.5 is not in pool 10.46.0.0/16");
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.0.0\"}");
-	assert_err_has(fx, "network address");
+	fx_assert_err(fx, "network address");
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.255.255\"}");
-	assert_err_has(fx, "broadcast address");
+	fx_assert_err(fx, "broadcast address");
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"fd00::1\"}");
-	assert_err_has(fx, "not of the family");
+	fx_assert_err(fx, "not of the family");
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.300.1\"}");
-	assert_err_has(fx, "not an IP address");
+	fx_assert_err(fx, "not an IP address");
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"nope\",\"Address\":\"\"}");
-	assert_err_has(fx, "unknown pool");
+	fx_assert_err(fx, "unknown pool");
 
 	/* A retry after a rollback gets the same address again... */
 	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestAddress",
@@ -244,13 +219,13 @@ test_duplicate_when_endpoint_holds_it(void **state)
 	    200);
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.1.7\"}");
-	assert_err_has(fx, "address 10.46.1.7 is already in use");
+	fx_assert_err(fx, "address 10.46.1.7 is already in use");
 	/* A rollback release while the endpoint exists keeps the address. */
 	assert_int_equal(fx_ipam(fx, "/IpamDriver.ReleaseAddress",
 	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.1.7\"}"), 200);
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.1.7\"}");
-	assert_err_has(fx, "already in use");
+	fx_assert_err(fx, "already in use");
 	/* After the endpoint is gone, release and re-request work. */
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint",
 	    "{\"NetworkID\":\"n1\",\"EndpointID\":\"aaaaaaaaaaaa01\"}"), 200);
@@ -273,14 +248,14 @@ test_aux_never_given_out(void **state)
 	    "\"10.46.0.0/30\",\"AuxAddresses\":{\"r1\":\"10.46.0.1/32\"}}]}"), 200);
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.46.0.0/30\",\"Address\":\"10.46.0.1\"}");
-	assert_err_has(fx, "auxiliary");
+	fx_assert_err(fx, "auxiliary");
 	/* /30: .0 network, .1 aux, .2 the only one left, .3 broadcast. */
 	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.46.0.0/30\",\"Address\":\"\"}"), 200);
 	assert_string_equal(fx_str(fx, "Address"), "10.46.0.2/32");
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.46.0.0/30\",\"Address\":\"\"}");
-	assert_err_has(fx, "no free address left");
+	fx_assert_err(fx, "no free address left");
 }
 
 static void
@@ -317,7 +292,7 @@ test_release_is_idempotent(void **state)
 	assert_int_equal(fx_ipam(fx, "/IpamDriver.ReleaseAddress",
 	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"0.0.0.0\"}"), 200);
 	fx_ipam(fx, "/IpamDriver.ReleaseAddress", "{\"PoolID\":\"10.46.0.0/16\"}");
-	assert_err_has(fx, "Address");
+	fx_assert_err(fx, "Address");
 	assert_int_equal(fx_ipam(fx, "/IpamDriver.ReleasePool",
 	    "{\"PoolID\":\"10.46.0.0/16\"}"), 200);
 	assert_int_equal(fx_ipam(fx, "/IpamDriver.ReleasePool",
@@ -328,16 +303,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_handshake, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pool_without_subnet_fails_every_time, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_recorded_network_create, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pool_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_overlap_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_explicit_addresses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_duplicate_when_endpoint_holds_it, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_aux_never_given_out, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ipv6_pool, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_release_is_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handshake, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_pool_without_subnet_fails_every_time, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_recorded_network_create, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_pool_refusals, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_overlap_refused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_explicit_addresses, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_when_endpoint_holds_it, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_aux_never_given_out, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_pool, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_release_is_idempotent, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

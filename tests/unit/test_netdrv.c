@@ -42,31 +42,6 @@
 	"\"/var/run/docker/netns/2bf2ff522f80\",\"Options\":{\"com.docker." \
 	"network.endpoint.exposedports\":[],\"com.docker.network.portmap\":[]}}\n"
 
-static int
-setup(void **state)
-{
-	*state = fx_new();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	fx_free(*state);
-	return 0;
-}
-
-static void
-assert_err_has(struct fixture *fx, const char *needle)
-{
-	const char *e = fx_str(fx, "Err");
-
-	assert_int_equal(fx->status, 500);
-	assert_non_null(e);
-	if (strstr(e, needle) == NULL)
-		fail_msg("error '%s' does not mention '%s'", e, needle);
-}
-
 static char *
 reply_text(struct fixture *fx)
 {
@@ -175,7 +150,7 @@ test_idempotent(void **state)
 	assert_int_equal(stub_nlinks, 1);
 	assert_int_equal(stub_find("rtb60d823d5fe2")->mtu, 1500);
 	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "10.99.0.12/32"));
-	assert_err_has(fx, "other addresses");
+	fx_assert_err(fx, "other addresses");
 	assert_int_equal(fx_net(fx, "/NetworkDriver.Leave", IDS(EID2)), 200);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)), 200);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)), 200);
@@ -194,55 +169,55 @@ test_refusals(void **state)
 	struct fixture *fx = *state;
 
 	fx_net(fx, "/NetworkDriver.CreateNetwork", CREATE_NET("\"dopt\":\"x\""));
-	assert_err_has(fx, "unknown option 'dopt': net-routed knows "
+	fx_assert_err(fx, "unknown option 'dopt': net-routed knows "
 	    "com.docker.network.driver.mtu");
 	fx_net(fx, "/NetworkDriver.CreateNetwork",
 	    CREATE_NET("\"com.docker.network.driver.mtu\":\"abc\""));
-	assert_err_has(fx, "68 to 65535");
+	fx_assert_err(fx, "68 to 65535");
 	fx_net(fx, "/NetworkDriver.CreateNetwork",
 	    CREATE_NET("\"com.docker.network.driver.mtu\":\"67\""));
-	assert_err_has(fx, "68 to 65535");
+	fx_assert_err(fx, "68 to 65535");
 	fx_net(fx, "/NetworkDriver.CreateNetwork",
 	    CREATE_NET("\"com.docker.network.driver.mtu\":\"65536\""));
-	assert_err_has(fx, "68 to 65535");
+	fx_assert_err(fx, "68 to 65535");
 	fx_net(fx, "/NetworkDriver.CreateNetwork",
 	    CREATE_NET("\"com.docker.network.driver.mtu\":9000"));
-	assert_err_has(fx, "must be a string");
+	fx_assert_err(fx, "must be a string");
 	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" NID "\"}");
-	assert_err_has(fx, "no IPv4 subnet");
+	fx_assert_err(fx, "no IPv4 subnet");
 	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"a/b\"}");
-	assert_err_has(fx, "NetworkID");
+	fx_assert_err(fx, "NetworkID");
 	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":12}");
-	assert_err_has(fx, "NetworkID must be a string");
+	fx_assert_err(fx, "NetworkID must be a string");
 	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" NID "\","
 	    "\"IPv4Data\":[{\"Pool\":\"10.1.0.0/16\"},{\"Pool\":\"10.2.0.0/16\"}]}");
-	assert_err_has(fx, "one IPv4 subnet");
+	fx_assert_err(fx, "one IPv4 subnet");
 	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" NID "\","
 	    "\"IPv4Data\":{\"Pool\":\"10.1.0.0/16\"}}");
-	assert_err_has(fx, "must be an array");
+	fx_assert_err(fx, "must be an array");
 	/* None of these created anything. */
 	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "10.99.0.11/32"));
-	assert_err_has(fx, "unknown network");
+	fx_assert_err(fx, "unknown network");
 
 	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
 	    CREATE_NET("")), 200);
 	fx_net(fx, "/NetworkDriver.CreateNetwork",
 	    CREATE_NET("\"com.docker.network.driver.mtu\":\"1400\""));
-	assert_err_has(fx, "exists with other settings");
+	fx_assert_err(fx, "exists with other settings");
 	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "10.98.0.11/32"));
-	assert_err_has(fx, "not in the network's subnet");
+	fx_assert_err(fx, "not in the network's subnet");
 	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, ""));
-	assert_err_has(fx, "no IPv4 address");
+	fx_assert_err(fx, "no IPv4 address");
 	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "fd00::1/128"));
-	assert_err_has(fx, "must be IPv4");
+	fx_assert_err(fx, "must be IPv4");
 	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
 	    CREATE_EP(EID, "10.99.0.11/32")), 200);
 	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID2, "10.99.0.11/32"));
-	assert_err_has(fx, "address 10.99.0.11 is already in use by endpoint b60d823d5fe2");
+	fx_assert_err(fx, "address 10.99.0.11 is already in use by endpoint b60d823d5fe2");
 	fx_net(fx, "/NetworkDriver.Join", JOIN(EID2));
-	assert_err_has(fx, "unknown endpoint");
+	fx_assert_err(fx, "unknown endpoint");
 	fx_net(fx, "/NetworkDriver.EndpointOperInfo", IDS(EID2));
-	assert_err_has(fx, "unknown endpoint");
+	fx_assert_err(fx, "unknown endpoint");
 	assert_int_equal(stub_nlinks, 1);
 }
 
@@ -255,7 +230,7 @@ test_failed_plumbing_leaves_nothing(void **state)
 	fx_net(fx, "/NetworkDriver.CreateNetwork", CREATE_NET(""));
 	stub_fail_route = -EPERM;
 	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "10.99.0.11/32"));
-	assert_err_has(fx, "cannot add the route to 10.99.0.11");
+	fx_assert_err(fx, "cannot add the route to 10.99.0.11");
 	assert_int_equal(stub_nlinks, 0);		/* veth rolled back */
 	s = fx_state(fx);
 	assert_null(strstr(s, EID));
@@ -263,7 +238,7 @@ test_failed_plumbing_leaves_nothing(void **state)
 	stub_fail_route = 0;
 	stub_fail_veth = -EEXIST;
 	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "10.99.0.11/32"));
-	assert_err_has(fx, "cannot create veth rtb60d823d5fe2");
+	fx_assert_err(fx, "cannot create veth rtb60d823d5fe2");
 	stub_fail_veth = 0;
 	/* The address was not taken by the failed attempts. */
 	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
@@ -296,7 +271,7 @@ test_ipv6_join(void **state)
 	fx_net(fx, "/NetworkDriver.CreateEndpoint",
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID2 "\",\"Interface\":"
 	    "{\"Address\":\"10.99.0.12/32\",\"AddressIPv6\":\"fd00:99::11/128\"}}");
-	assert_err_has(fx, "fd00:99::11 is already in use");
+	fx_assert_err(fx, "fd00:99::11 is already in use");
 }
 
 static void
@@ -420,10 +395,10 @@ test_announce_option_refusals(void **state)
 		    "\"IPv4Data\":[{\"Pool\":\"10.99.0.0/16\"}]}",
 		    cases[i].generic);
 		fx_net(fx, "/NetworkDriver.CreateNetwork", body);
-		assert_err_has(fx, cases[i].needle);
+		fx_assert_err(fx, cases[i].needle);
 	}
 	fx_net(fx, "/NetworkDriver.CreateEndpoint", CREATE_EP(EID, "10.99.0.11/32"));
-	assert_err_has(fx, "unknown network");
+	fx_assert_err(fx, "unknown network");
 }
 
 /* The host veth vanished (its container died with dockerd): forgotten. */
@@ -444,7 +419,7 @@ test_link_gone(void **state)
 	netdrv_link_gone(&fx->ctx, "rtb60d823d5fe2");
 	assert_int_equal(announce_count(&fx->ctx), 0);	/* withdrawn */
 	fx_net(fx, "/NetworkDriver.EndpointOperInfo", IDS(EID));
-	assert_err_has(fx, "unknown endpoint");
+	fx_assert_err(fx, "unknown endpoint");
 	st = fx_state(fx);
 	assert_null(strstr(st, EID));
 	free(st);
@@ -458,7 +433,7 @@ test_link_gone(void **state)
 	stub_reset();
 	netdrv_link_gone(&fx->ctx, NULL);
 	fx_net(fx, "/NetworkDriver.EndpointOperInfo", IDS(EID2));
-	assert_err_has(fx, "unknown endpoint");
+	fx_assert_err(fx, "unknown endpoint");
 }
 
 int
@@ -466,17 +441,17 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ifnames),
-		cmocka_unit_test_setup_teardown(test_handshake, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_plumbing_leaves_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ipv6_join, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_swarm_and_discovery_calls, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_announce_host_routes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_announce_defaults_and_kinds, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_announce_option_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_link_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handshake, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_lifecycle, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_idempotent, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_plumbing_leaves_nothing, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_join, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_swarm_and_discovery_calls, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_announce_host_routes, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_announce_defaults_and_kinds, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_announce_option_refusals, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_link_gone, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,6 +35,7 @@ struct helper {
 	struct event_base *base;
 	struct zclient *zclient;
 	struct zmqsub *sub;
+	bool released;		/* the zebra session may start */
 };
 
 static void
@@ -217,6 +218,23 @@ dump_msg(void *arg, const struct stream_msg *m)
 		event_base_loopbreak(h->base);
 }
 
+/*
+ * A snapshot is in: the table is the plugin's whole table, and the zebra
+ * session may start (its replay then deletes only what the plugin no
+ * longer announces).  Until the first one, zebra keeps the routes of the
+ * previous run as stale for --zebra-gr-stale-time.
+ */
+static void
+snapshot_applied(void *arg)
+{
+	struct helper *h = arg;
+
+	if (!h->released)
+		log_info("the plugin's table is in: starting the zebra session");
+	h->released = true;
+	zclient_release(h->zclient);
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -251,14 +269,18 @@ main(int argc, char **argv)
 		sc.monitor = dump_msg;
 		sc.monitor_arg = &h;
 	} else {
+		h.zc.hold = true;	/* until the first snapshot */
 		if ((r = zclient_new(h.base, &h.zc, &h.zclient)) != 0)
 			fatalx("cannot start the zebra session: %s",
 			    strerror(-r));
 		sc.sink.add = zclient_sink_add;
 		sc.sink.del = zclient_sink_del;
 		sc.sink.arg = h.zclient;
+		sc.applied = snapshot_applied;
+		sc.applied_arg = &h;
 		log_info("announcing to zebra at %s as %s instance %u, graceful "
-		    "restart %u s", h.zc.socket_path,
+		    "restart %u s, once the plugin's table is in",
+		    h.zc.socket_path,
 		    zapi_route_type_name(h.zc.route_type), h.zc.instance,
 		    h.zc.gr_stale_time);
 	}

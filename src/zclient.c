@@ -921,9 +921,21 @@ zclient_new(struct event_base *base, const struct zclient_config *cfg,
 		return -ENOMEM;
 	}
 	/* First attempt from the loop: the caller may add routes first. */
-	evtimer_add(zc->ev_connect, &now);
+	if (!zc->cfg.hold)
+		evtimer_add(zc->ev_connect, &now);
 	*out = zc;
 	return 0;
+}
+
+void
+zclient_release(struct zclient *zc)
+{
+	struct timeval now = { 0, 0 };
+
+	if (!zc->cfg.hold)
+		return;
+	zc->cfg.hold = false;
+	evtimer_add(zc->ev_connect, &now);
 }
 
 void

@@ -35,6 +35,14 @@ struct zclient_config {
 	 * wipes the routes of both when either disconnects.  "" = no lock.
 	 */
 	char		lock_dir[108];
+	/*
+	 * The table is not complete yet: do not connect before
+	 * zclient_release().  For a caller that fills the table from
+	 * elsewhere (the helper, from the plugin's snapshot): a replay of a
+	 * partial table would make zebra delete the rest, graceful restart
+	 * or not.
+	 */
+	bool		hold;
 	/* Timings in ms; 0 takes the default.  Tests shorten them. */
 	unsigned	reconnect_min_ms;	/* 100, doubling to... */
 	unsigned	reconnect_max_ms;	/* ...5000 */
@@ -58,6 +66,12 @@ enum zroute_state {
 int zclient_new(struct event_base *base, const struct zclient_config *cfg,
     struct zclient **out);
 
+/*
+ * The table is complete: connect now if cfg.hold kept the session from it
+ * (it replays the table, deletes what zebra holds beyond it, then ends
+ * graceful restart).  Idempotent; nothing to do without cfg.hold.
+ */
+void zclient_release(struct zclient *zc);
 /*
  * Close the session and free everything (NULL is fine).  Queued output is
  * written if the socket takes it at once.  Without graceful restart zebra

@@ -279,6 +279,8 @@ on_msg(struct zmqsub *zs, const struct stream_msg *m)
 		zs->retry_cur = zs->cfg.retry_ms;
 		zs->st.snapshots++;
 		timer_arm(zs, zs->cfg.timeout_ms);
+		if (zs->cfg.applied != NULL)
+			zs->cfg.applied(zs->cfg.applied_arg);
 		return;
 	case STREAM_UPDATE:
 		if (!zs->synced) {

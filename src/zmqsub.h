@@ -45,6 +45,13 @@ struct zmqsub_config {
 	 */
 	void		(*monitor)(void *arg, const struct stream_msg *m);
 	void		*monitor_arg;
+	/*
+	 * Called after every snapshot has been applied to the sink, so
+	 * after the first one the sink holds the plugin's whole table
+	 * (NULL: none).
+	 */
+	void		(*applied)(void *arg);
+	void		*applied_arg;
 	/* Timings in ms; 0 takes the default.  Tests shorten them. */
 	unsigned	timeout_ms;	/* silence before a resync: 3000 */
 	unsigned	retry_ms;	/* ask again for a snapshot: 1000,

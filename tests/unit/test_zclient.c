@@ -793,6 +793,38 @@ test_reconnect_replay(void **state)
 }
 
 /*
+ * cfg.hold: no connection at all until zclient_release() (zebra listens
+ * the whole time), then HELLO, GR and the replay of the whole table.
+ */
+static void
+test_hold_until_release(void **state)
+{
+	struct tzc *t = *state;
+	struct route host = host_route(7, "lo");
+	int i;
+
+	t->cfg.hold = true;
+	start(t, 20);
+	assert_int_equal(zclient_route_add(t->zc, &host), 0);
+	for (i = 0; i < 20; i++)
+		assert_false(step(t, t->lfd));	/* nobody connects */
+	assert_false(zclient_connected(t->zc));
+	assert_int_equal(state_of(t, "10.46.1.7/32"), ZR_PENDING);
+
+	zclient_release(t->zc);
+	zclient_release(t->zc);		/* idempotent */
+	hello_only(t, true);
+	expect(t, v_add_host, sizeof(v_add_host));
+	znotify(t, ZAPI_NOTE_INSTALLED, a_host);
+	wait_hook(t, 1);
+	replay_done(t, true);
+	expect_quiet(t);
+	/* One session: a second release does not connect again. */
+	for (i = 0; i < 20; i++)
+		assert_false(step(t, t->lfd));
+}
+
+/*
  * No zebra at first: the table fills, one warning however many attempts,
  * and everything goes out once zebra listens.  A route replaced before
  * that is sent in its last form only.
@@ -1019,6 +1051,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reconcile_orphans, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect_replay, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_hold_until_release, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_zebra_absent_at_start,
 		    setup, teardown),

@@ -63,6 +63,8 @@ struct tz {
 	void *raw;
 	unsigned warnings;
 	char last_warning[512];
+	unsigned applied;	/* calls of the applied callback */
+	size_t applied_held;	/* routes the sink held at the last one */
 };
 
 static void
@@ -256,6 +258,15 @@ start_pub(struct tz *t, uint64_t epoch)
 }
 
 static void
+on_applied(void *arg)
+{
+	struct tz *t = arg;
+
+	t->applied++;
+	t->applied_held = hmap_count(t->rec.map);
+}
+
+static void
 start_sub_timed(struct tz *t, unsigned timeout_ms, unsigned retry_ms)
 {
 	struct zmqsub_config cfg;
@@ -265,6 +276,8 @@ start_sub_timed(struct tz *t, unsigned timeout_ms, unsigned retry_ms)
 	cfg.sink.add = rec_add;
 	cfg.sink.del = rec_del;
 	cfg.sink.arg = &t->rec;
+	cfg.applied = on_applied;
+	cfg.applied_arg = t;
 	cfg.timeout_ms = timeout_ms;
 	cfg.retry_ms = retry_ms;
 	assert_int_equal(zmqsub_new(t->base, &cfg, &t->sub), 0);
@@ -820,9 +833,14 @@ test_helper_first(void **state)
 	run_for(t, 500);
 	assert_false(zmqsub_synced(t->sub));
 	assert_int_equal(stats(t).requests, 0);	/* nothing to send to */
+	assert_int_equal(t->applied, 0);	/* the helper holds zebra off */
 	start_pub(t, 9);
 	pub_add(t, "10.46.1.1/32", ROUTE_HOST, 100);
+	pub_add(t, "10.46.1.2/32", ROUTE_HOST, 100);
 	WAIT_FOR(t, in_sync(t));
+	/* Told once the snapshot is in the sink, not before. */
+	assert_int_equal(t->applied, stats(t).snapshots);
+	assert_int_equal(t->applied_held, 2);
 	/* Every request went on a live connection and was answered. */
 	WAIT_FOR(t, stats(t).snapshots == stats(t).requests);
 	assert_true(stats(t).requests >= 1);

@@ -159,6 +159,7 @@ api_dispatch(struct rp_ctx *ctx, const struct api_route *routes,
 	cJSON *req = NULL;
 	int status = 500, r;
 	size_t i;
+	bool empty = false;
 
 	*out = NULL;
 	if (log_debug_enabled())
@@ -185,6 +186,7 @@ api_dispatch(struct rp_ctx *ctx, const struct api_route *routes,
 		    body[i] != '\t')
 			break;
 	if (i == len) {
+		empty = true;
 		req = cJSON_CreateObject();
 	} else {
 		const char *end = NULL;
@@ -216,6 +218,19 @@ api_dispatch(struct rp_ctx *ctx, const struct api_route *routes,
 	if ((r = rt->fn(&c)) != 0) {
 		if (c.err[0] == '\0')
 			snprintf(c.err, sizeof(c.err), "%s", strerror(-r));
+		/*
+		 * Docker 20.10 resends a call it could not deliver (the plugin
+		 * was restarting) with an empty body: say so, or "missing
+		 * field" reads like a bug on either side.
+		 */
+		if (empty && strncmp(c.err, "missing field", 13) == 0) {
+			size_t n = strlen(c.err);
+
+			snprintf(c.err + n, sizeof(c.err) - n, " (the request "
+			    "body was empty: Docker resends a call with an "
+			    "empty body when the plugin was restarting; try "
+			    "again)");
+		}
 		goto fail;
 	}
 	if ((*out = cJSON_PrintUnformatted(c.reply)) == NULL) {

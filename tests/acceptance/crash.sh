@@ -70,9 +70,6 @@ dk() { local h=$1; shift; lab_docker_t "$h" 90 "$@"; }
 
 # -------------------------------------------------------------- helpers
 
-# show TEXT...: a multi-line value as comment lines
-show() { printf '%s\n' "$@" | sed 's/^/#   | /'; }
-
 # the sets, one item per line, sorted
 b_routes()   { lab_ip $B -4 route show proto ospf | awk '$1 ~ /^10\.46\./ {print $1}' | sort; }
 b_any46()    { lab_ip $B -4 route show | awk '$1 ~ /^10\.46\./' ; }
@@ -95,27 +92,6 @@ running() {
 		R_NAME+=("${n#/}"); R_PID+=("$p"); R_IP+=("$ip"); R_EP+=("$ep"); R_NID+=("$nid")
 	done < <(dk $A inspect -f "{{.Name}} {{.State.Pid}} {{with index .NetworkSettings.Networks \"$NET\"}}{{.IPAddress}} {{.EndpointID}} {{.NetworkID}}{{end}}" $ids)
 	RUN_IPS=$(printf '%s\n' "${R_IP[@]}" | grep . | sort)
-}
-
-# set_eq TEXT GOT WANT: two sorted one-a-line sets are equal
-set_eq() {
-	local text=$1 got=$2 want=$3
-	if [ "$got" == "$want" ]; then ok "$text"; return 0; fi
-	fail "$text"
-	lab_log "  only in got:  $(comm -23 <(printf '%s\n' "$got" | grep .) <(printf '%s\n' "$want" | grep .) | tr '\n' ' ')"
-	lab_log "  only in want: $(comm -13 <(printf '%s\n' "$got" | grep .) <(printf '%s\n' "$want" | grep .) | tr '\n' ' ')"
-	lab_log "  counts: got $(printf '%s\n' "$got" | grep -c .), want $(printf '%s\n' "$want" | grep -c .)"
-	return 1
-}
-
-# wait_set TEXT TIMEOUT FUNC WANT: retry until FUNC's output equals WANT
-_wset_f=; _wset_w=
-_wset() { [ "$($_wset_f)" == "$_wset_w" ]; }
-wait_set() {
-	local text=$1 t=$2
-	_wset_f=$3 _wset_w=$4
-	retry "$t" _wset
-	set_eq "$text" "$($_wset_f)" "$_wset_w"
 }
 
 ping_from() { local h=$1 ip=$2; lab_exec "$h" busybox ping -c 1 -W 2 "$ip" >/dev/null 2>&1 ||
@@ -204,16 +180,8 @@ assert_eq "$?" 0 "A: network create --subnet 10.46.0.0/16 $NET ($(echo $out | cu
 lab_log "--- 1. plugin SIGKILLed during a burst of $N docker run ($PAR at a time), restarted at once"
 RUNS=$(lab_hdir $A)/runs
 mkdir -p "$RUNS"
-burst() {
-	local i
-	for i in $(seq 1 "$N"); do
-		while [ "$(jobs -rp | wc -l)" -ge "$PAR" ]; do wait -n; done
-		(	out=$(dk $A run -d --name "c$i" --stop-timeout 1 --net=$NET bb:local sleep 3600 2>&1)
-			echo "$? $(echo $out)" > "$RUNS/c$i" ) &
-	done
-	wait
-}
-started() { grep -l '^0 ' "$RUNS"/c* 2>/dev/null | wc -l; }
+burst() { lab_burst $A "$RUNS" "$N" "$PAR" c --stop-timeout 1 --net=$NET "$LAB_IMAGE_TAG" sleep 3600; }
+started() { lab_burst_ok "$RUNS"; }
 enough() { [ "$(started)" -ge "$KILL_AT" ]; }
 tb=$SECONDS
 burst & BURST=$!
@@ -231,7 +199,7 @@ fi
 wait "$BURST"
 nok=$(started); nfail=$((N - nok))
 lab_log "burst done in $((SECONDS - tb)) s: $nok runs succeeded, $nfail failed"
-grep -vh '^0 ' "$RUNS"/c* 2>/dev/null | cut -c1-200 | sed 's/^/#   failed run: /'
+lab_burst_failed "$RUNS"
 if [ "$nok" -ge $((N / 2)) ]; then ok "most runs of the burst succeed despite the crash ($nok of $N)"
 else fail "most runs of the burst succeed despite the crash ($nok of $N)"; fi
 

@@ -33,6 +33,7 @@ _lab_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_srcdir:=$(cd "$_lab_here/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 LAB_PLUGIN_BIN=${LAB_PLUGIN_BIN:-$top_builddir/src/routed-plugin}
+LAB_HELPER_BIN=${LAB_HELPER_BIN:-$top_builddir/src/routed-zebra-helper}
 
 LAB_DIR=
 LAB_ID=
@@ -41,6 +42,8 @@ declare -A LAB_NS=()            # host -> netns name
 declare -A LAB_DOCKERD_PID=()   # host -> pid of the dockerd we started
 declare -A LAB_PLUGIN_PID=()    # host -> pid of the routed-plugin we started
 declare -A LAB_PLUGIN_STARTED=() # host -> 1 once a plugin was started there
+declare -A LAB_WATCH_PID=()     # sample file -> pid of its sampler (lab_watch_start)
+declare -A LAB_HELPER_PID=()    # host -> pid of the routed-zebra-helper we started
 LAB_PASS=0
 LAB_FAIL=0
 LAB_N=0
@@ -84,6 +87,30 @@ assert_not_contains() {
 	if ! printf '%s\n' "$1" | grep -qiE -- "$2"; then ok "$3"
 	else fail "$3"; lab_log "  /$2/ unexpectedly found in:"
 		printf '%s\n' "$1" | grep -iE -- "$2" | sed 's/^/#   | /'; fi
+}
+
+# show TEXT...: a multi-line value as comment lines
+show() { printf '%s\n' "$@" | sed 's/^/#   | /'; }
+
+# set_eq TEXT GOT WANT: two sorted one-a-line sets are equal
+set_eq() {
+	local text=$1 got=$2 want=$3
+	if [ "$got" == "$want" ]; then ok "$text"; return 0; fi
+	fail "$text"
+	lab_log "  only in got:  $(comm -23 <(printf '%s\n' "$got" | grep .) <(printf '%s\n' "$want" | grep .) | tr '\n' ' ')"
+	lab_log "  only in want: $(comm -13 <(printf '%s\n' "$got" | grep .) <(printf '%s\n' "$want" | grep .) | tr '\n' ' ')"
+	lab_log "  counts: got $(printf '%s\n' "$got" | grep -c .), want $(printf '%s\n' "$want" | grep -c .)"
+	return 1
+}
+
+# wait_set TEXT TIMEOUT FUNC WANT: retry until FUNC's output equals WANT
+_wset_f=; _wset_w=
+_wset() { [ "$($_wset_f)" == "$_wset_w" ]; }
+wait_set() {
+	local text=$1 t=$2
+	_wset_f=$3 _wset_w=$4
+	retry "$t" _wset
+	set_eq "$text" "$($_wset_f)" "$_wset_w"
 }
 
 # retry TIMEOUT_S CMD...: run CMD every 0.2 s until it succeeds; 1 on timeout.
@@ -302,6 +329,27 @@ lab_image() {
 		lab_bail "docker import of $LAB_IMAGE_TAG on $h failed"
 }
 
+# lab_burst HOST DIR N PAR PREFIX ARGS...: N "docker run -d --name PREFIX<i>
+# ARGS..." on HOST, PAR at a time (90 s timeout each); each run's exit code
+# and output go to DIR/PREFIX<i> as "RC OUTPUT". Returns when all are done
+# (run it in the background to act during the burst).
+lab_burst() {
+	local h=$1 dir=$2 n=$3 par=$4 pre=$5 i; shift 5
+	mkdir -p "$dir"
+	for i in $(seq 1 "$n"); do
+		while [ "$(jobs -rp | wc -l)" -ge "$par" ]; do wait -n; done
+		(	out=$(lab_docker_t "$h" 90 run -d --name "$pre$i" "$@" 2>&1)
+			echo "$? $(echo $out)" > "$dir/$pre$i" ) &
+	done
+	wait
+}
+
+# lab_burst_ok DIR: how many runs of lab_burst succeeded so far
+lab_burst_ok() { grep -l '^0 ' "$1"/* 2>/dev/null | wc -l; }
+
+# lab_burst_failed DIR: the failed runs' outputs, as comment lines
+lab_burst_failed() { grep -vh '^0 ' "$1"/* 2>/dev/null | cut -c1-200 | sed 's/^/#   failed run: /'; }
+
 # lab_cpid HOST CONTAINER: the container's init pid
 lab_cpid() { lab_docker "$1" inspect -f '{{.State.Pid}}' "$2"; }
 
@@ -372,6 +420,56 @@ lab_plugin_stop() {
 	else
 		fail "plugin $h removed its sockets on exit"; ls -l "$D/plugins" | sed 's/^/#   | /'
 	fi
+}
+
+# lab_zmq HOST: the ipc:// endpoint of HOST's route stream (in the lab dir)
+lab_zmq() { printf 'ipc://%s/routes.sock\n' "$(lab_hdir "$1")"; }
+
+# lab_helper HOST [FLAGS...]: start routed-zebra-helper inside HOST's netns,
+# following lab_zmq HOST and holding the session to HOST's zebra (never the
+# machine's own: --zebra-socket is always given); log <host>/helper.log
+lab_helper() {
+	local h=$1; shift
+	local ns=${LAB_NS[$h]:-} hd; hd=$(lab_hdir "$h")
+	[ -x "$LAB_HELPER_BIN" ] || lab_bail "helper binary $LAB_HELPER_BIN not found (run make first)"
+	mkdir -p "$hd/run"
+	local args=(--zmq-endpoint "$(lab_zmq "$h")" --zebra-socket "$(lab_zserv "$h")"
+		--run-dir "$hd/run" --debug "$@")
+	echo "=== $(date '+%F %T') start: $LAB_HELPER_BIN ${args[*]}" >> "$hd/helper.log"
+	ip netns exec "$ns" "$LAB_HELPER_BIN" "${args[@]}" >> "$hd/helper.log" 2>&1 </dev/null &
+	LAB_HELPER_PID[$h]=$!
+	if ! retry 10 _lab_helper_up "$h"; then
+		lab_log "helper log (tail):"; tail -n 30 "$hd/helper.log" | sed 's/^/#   | /'
+		lab_bail "routed-zebra-helper on $h did not log 'ready' within 10 s"
+	fi
+	lab_log "routed-zebra-helper $h up, pid ${LAB_HELPER_PID[$h]}, log $hd/helper.log"
+}
+
+_lab_helper_up() {
+	local hd; hd=$(lab_hdir "$1")
+	kill -0 "${LAB_HELPER_PID[$1]:-}" 2>/dev/null || return 255	# died
+	# "ready" of this run: after the last start line
+	awk '/^=== .* start: /{r = 0} / ready/{r = 1} END{exit !r}' "$hd/helper.log"
+}
+
+# lab_helper_stop HOST: SIGTERM, wait, assert exit 0
+lab_helper_stop() {
+	local h=$1 pid=${LAB_HELPER_PID[$1]:-} rc
+	[ -n "$pid" ] || { fail "helper $h: not running (no pid)"; return; }
+	kill -TERM "$pid" 2>/dev/null
+	if _lab_wait_gone "$pid" 10; then
+		wait "$pid" 2>/dev/null; rc=$?
+		assert_eq "$rc" 0 "helper $h exits with status 0 on SIGTERM"
+	else
+		fail "helper $h exits within 10 s of SIGTERM"
+		kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	fi
+	LAB_HELPER_PID[$h]=
+}
+
+# lab_helper_log HOST [N]: last N (default 40) helper log lines, as comments
+lab_helper_log() {
+	tail -n "${2:-40}" "$(lab_hdir "$1")/helper.log" 2>/dev/null | sed 's/^/#   | /'
 }
 
 # _lab_wait_gone PID TIMEOUT_S: wait until PID no longer exists (or is a zombie)
@@ -446,6 +544,7 @@ lab_cleanup() {
 		_lab_stop_pid "$(cat "$D/launcher.pid" 2>/dev/null)" "$D" 5
 		pid=${LAB_PLUGIN_PID[$h]:-}
 		_lab_stop_pid "$pid" routed-plugin 10
+		_lab_stop_pid "${LAB_HELPER_PID[$h]:-}" routed-zebra-helper 10
 	done
 	# FRR daemons (lab_frr), by their pid files, after the plugins
 	lab_frr_cleanup
@@ -656,6 +755,51 @@ lab_frr_cleanup() {
 	done
 	for h in "${LAB_HOSTS[@]}"; do lab_frr_stop "$h" zebra; done
 	return 0
+}
+
+# lab_watch_start HOST ADDR FILE: sample every 50 ms whether HOST's kernel
+# has a route for exactly ADDR/32, one "EPOCHREALTIME 0|1" line a sample,
+# into FILE, until lab_watch_stop FILE. No fork per sample: HOST's table is
+# read through /proc/<zebra of HOST>/net/route, and read -t is the sleep.
+lab_watch_start() {
+	local h=$1 a=$2 f=$3 zpid hex
+	zpid=$(lab_frr_pid "$h" zebra)
+	[ -n "$zpid" ] || lab_bail "lab_watch_start: no zebra on $h"
+	# /proc/net/route: the address as the host's (little-endian) u32
+	hex=$(printf '%s\n' "$a" | awk -F. '{printf "%02X%02X%02X%02X", $4, $3, $2, $1}')
+	: > "$f"
+	rm -f "$f.stop"
+	(	exec 3<> <(:)
+		while [ ! -e "$f.stop" ]; do
+			v=0
+			while read -r _ dst _ _ _ _ _ mask _; do
+				[ "$dst" = "$hex" ] && [ "$mask" = FFFFFFFF ] && v=1
+			done < "/proc/$zpid/net/route"
+			echo "$EPOCHREALTIME $v"
+			read -r -t 0.05 -u 3 _
+		done >> "$f" ) &
+	LAB_WATCH_PID[$f]=$!
+	# ahead of a burst of docker runs on a 2-vCPU machine (only our own
+	# sampler's priority changes)
+	renice -n -10 -p "$!" >/dev/null 2>&1
+}
+
+# lab_watch_stop TEXT FILE [MAXGAP_MS]: stop the sampler and assert that the
+# samples are dense (>= 50, no gap over MAXGAP_MS, default 250) and that the
+# route was in every one
+lab_watch_stop() {
+	local text=$1 f=$2 maxgap=${3:-250} n miss gap
+	touch "$f.stop"
+	wait "${LAB_WATCH_PID[$f]:-}" 2>/dev/null
+	n=$(grep -c . "$f"); miss=$(grep -c ' 0$' "$f")
+	gap=$(awk 'NR > 1 {d = $1 - p; if (d > m) m = d} {p = $1} END {printf "%.0f", m * 1000}' "$f")
+	if [ "$n" -ge 50 ] && [ "${gap:-99999}" -le "$maxgap" ]; then
+		ok "$text: sampled at least every $maxgap ms, >= 50 samples ($n samples, largest gap $gap ms)"
+	else
+		fail "$text: sampled at least every $maxgap ms, >= 50 samples ($n samples, largest gap $gap ms)"
+	fi
+	assert_eq "$miss" 0 "$text: the route is there in every sample ($n samples)"
+	[ "$miss" -gt 0 ] && grep ' 0$' "$f" | head -5 | sed 's/^/#   missing at /'
 }
 
 # lab_pair HA HB ospf|bgp: two routed hosts joined by one /30, each with its

@@ -7,9 +7,9 @@
  *
  * A commit appends one line, all its changes, with one write() and
  * fdatasync()s the journal before the handler replies; a line cut short by
- * a crash is a commit that was never acknowledged, dropped whole.  When the journal holds more records than the
- * state itself (at least JOURNAL_MIN), the state is written as a new snapshot
- * and the journal emptied; a crash between the two leaves a journal whose
+ * a crash is a commit that was never acknowledged, dropped whole.  When the
+ * journal holds more records than the state itself (at least JOURNAL_MIN),
+ * the state is written as a new snapshot and the journal emptied; a crash between the two leaves a journal whose
  * replay over the new snapshot changes nothing, since the snapshot already
  * holds the result of every line.  lock (flock) keeps a second daemon away.
  *

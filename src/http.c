@@ -204,11 +204,14 @@ http_shutdown(struct http *h)
 	if (h == NULL || h->bound == NULL || h->shut)
 		return;
 	/*
-	 * Stop accepting, but keep the listener until http_free(): a pause
-	 * after an accept error may still re-enable it while the last replies
-	 * drain, and it must then still exist.
+	 * Remove the socket's name, so that nobody can connect any more: a
+	 * client's connect() fails and Docker retries the call, body intact.
+	 * But go on accepting until http_free(): a connection already in the
+	 * listen backlog carries a request Docker has written, and a reset
+	 * would make Docker 20.10 resend it with an empty body (its retry
+	 * reuses the drained request).  The caller runs the loop a little
+	 * while to serve them.
 	 */
-	evconnlistener_disable(evhttp_bound_socket_get_listener(h->bound));
 	h->shut = true;
 	if (unlink(h->path) != 0 && errno != ENOENT)
 		log_warn("cannot remove %s", h->path);

@@ -19,7 +19,11 @@ struct http;
 int http_open(struct rp_ctx *ctx, const char *path,
     const struct api_route *routes, size_t nroutes, struct http **out,
     char *err, size_t errlen);
-/* Stop accepting and remove the socket file; open connections stay served. */
+/*
+ * Remove the socket file, so that no new connection can be made; the ones
+ * already made, including those still in the listen backlog, are served
+ * until http_free().
+ */
 void http_shutdown(struct http *h);
 /* Close everything and free. */
 void http_free(struct http *h);

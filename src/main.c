@@ -509,7 +509,10 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	struct timeval drain = { 0, 200 * 1000 };
 
 	log_info("signal %d: stopping", (int)sig);
-	/* Stop accepting, remove the sockets, let queued replies go out. */
+	/*
+	 * Remove the sockets' names; serve what is already in their backlogs
+	 * and let the replies go out, then stop.
+	 */
 	http_shutdown(ctx->http_net);
 	http_shutdown(ctx->http_ipam);
 	event_base_loopexit(ctx->base, &drain);

@@ -232,6 +232,38 @@ test_socket_mode_and_live_check(void **state)
 }
 
 /*
+ * Shutdown (SIGTERM): a request already written on a connection that is
+ * still in the listen backlog is answered, not reset; after shutdown
+ * nobody can connect.  A reset would make Docker 20.10 resend the call
+ * with an empty body.
+ */
+static void
+test_shutdown_serves_the_backlog(void **state)
+{
+	struct tfx *t = *state;
+	static const char req[] =
+	    "POST /Plugin.Activate HTTP/1.1\r\nHost: \r\n"
+	    "Content-Length: 0\r\n\r\n";
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, late;
+	char *r;
+
+	fd = client(t->path);		/* in the backlog: the loop has not run */
+	send_all(fd, req, sizeof(req) - 1);
+	http_shutdown(t->h);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", t->path);
+	assert_true((late = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
+	assert_int_not_equal(connect(late, (struct sockaddr *)&sun,
+	    sizeof(sun)), 0);
+	assert_int_equal(errno, ENOENT);
+	close(late);
+	r = replies(t, fd, 1);
+	assert_non_null(strstr(r, "HTTP/1.1 200 OK\r\n"));
+	assert_non_null(strstr(r, "{\"Implements\":[\"NetworkDriver\"]}"));
+	close(fd);
+}
+
+/*
  * 500 connections at once, one of them a client that sends its request a
  * byte at a time: every other connection is answered while the slow one
  * dribbles, and the slow one is answered at the end.
@@ -289,6 +321,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_method_and_size_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_mode_and_live_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_serves_the_backlog,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_connections_and_a_slow_client, setup, teardown),
 	};
 

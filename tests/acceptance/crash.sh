@@ -342,12 +342,6 @@ check_ping $B "3"
 
 # -------------------------------------------------------------- 4. dockerd crash
 
-# Off unless CRASH_DOCKERD_KILL=1: in this lab a dockerd restarted after a
-# SIGKILL does not get its containerd up again ("timeout waiting for
-# containerd to start"), a lab limitation still to be understood, not the
-# plugin's.  What the plugin must do then (forget endpoints whose veth
-# vanished) is covered by tests/unit/test_netdrv.c test_link_gone.
-if [ "${CRASH_DOCKERD_KILL:-0}" = 1 ]; then
 lab_log "--- 4. A's dockerd killed (SIGKILL) and started again ($((SECONDS - T0)) s)"
 # the engine never cleans up: at start it removes the stale sandboxes and
 # releases their addresses (IPAM); the plugin must end up holding nothing
@@ -359,9 +353,6 @@ running
 if [ ${#R_NAME[@]} -gt 0 ]; then	# the --ip container
 	check_views "4"
 	check_ping $B "4"
-fi
-else
-	lab_log "--- 4. dockerd SIGKILL: skipped (CRASH_DOCKERD_KILL=1 runs it)"
 fi
 
 # -------------------------------------------------------------- 5. end

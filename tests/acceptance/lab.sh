@@ -269,6 +269,16 @@ lab_dockerd() {
 	local D; D=$(lab_ddir "$h")
 	mkdir -p "$D"/{data,exec,plugins,plugins-spec,.cg}
 	echo '{}' > "$D/daemon.json"
+	# A dockerd killed with SIGKILL takes its containerd along (parent-death
+	# signal); the orphan is then a zombie until init reaps it.  This
+	# machine's init may not reap orphans: the zombie's pid still looks
+	# alive, and the next dockerd would wait for that "running" containerd
+	# instead of starting its own. A host's init reaps at once.
+	local cpid; cpid=$(cat "$D/exec/containerd/containerd.pid" 2>/dev/null)
+	if [ -n "$cpid" ] && [ "$(awk '{print $3}' "/proc/$cpid/stat" 2>/dev/null)" = Z ]; then
+		lab_log "containerd pid $cpid of $h's previous dockerd is an unreaped zombie: removing its pid file"
+		rm -f "$D/exec/containerd/containerd.pid"
+	fi
 	setsid nsenter --net="/run/netns/$ns" -- unshare --mount --propagation slave -- sh -c "
 	  mount --rbind /sys/fs/cgroup $D/.cg
 	  umount -l /sys; mount -t sysfs -o nosuid,nodev,noexec sysfs /sys

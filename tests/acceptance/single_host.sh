@@ -208,6 +208,44 @@ mac=$(printf '%s\n' "$out" | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") 
 vmac=$(lab_ip $H -o link show dev "${V1:-NONE}" 2>/dev/null | grep -oE 'link/ether [0-9a-f:]+' | awk '{print $2}')
 assert_eq "$mac" "$vmac" "c1: $GW answered with the MAC of host veth $V1 (proxy ARP)"
 
+# -------------------------------------------------------------- IPv6
+
+lab_log "--- dual stack (--ipv6)"
+# the host routes between its containers (forwarding on in our namespace
+# only) and has an IPv6 address of its own on dum0 for the containers to
+# reach; 10.45/16 and fd00:45::/64 are used by nothing else here
+lab_exec $H sysctl -qw net.ipv6.conf.all.forwarding=1
+lab_ip $H -6 addr add fd00:ff::1/128 dev dum0
+out=$(dk network create --ipv6 --driver=net-routed --ipam-driver=ipam-routed \
+	--subnet 10.45.0.0/16 --subnet fd00:45::/64 dual 2>&1)
+assert_eq "$?" 0 "network create --ipv6 --subnet 10.45.0.0/16 --subnet fd00:45::/64 dual ($(echo $out | cut -c1-12))"
+out=$(dk run -d --name d1 --net=dual --ip 10.45.0.7 --ip6 fd00:45::7 bb:local sleep 3600 2>&1)
+assert_eq "$?" 0 "run d1 --ip 10.45.0.7 --ip6 fd00:45::7 ($(echo $out | cut -c1-12))"
+out=$(dk run -d --name d2 --net=dual bb:local sleep 3600 2>&1)
+assert_eq "$?" 0 "run d2 on dual, addresses from the plugin ($(echo $out | cut -c1-12))"
+D2=$(dk inspect -f '{{range .NetworkSettings.Networks}}{{.GlobalIPv6Address}}{{end}}' d2 2>/dev/null)
+assert_contains "$D2" '^fd00:45::[0-9a-f:]+$' "d2: Docker reports an IPv6 address in fd00:45::/64 ($D2)"
+assert_eq "$(dk inspect -f '{{range .NetworkSettings.Networks}}{{.GlobalIPv6Address}}/{{.GlobalIPv6PrefixLen}}{{end}}' d1 2>&1)" \
+	"fd00:45::7/128" "d1: docker inspect shows fd00:45::7/128"
+out=$(lab_cexec $H d1 ip -o -6 addr show dev eth0 scope global)
+assert_contains "$out" ' inet6 fd00:45::7/128 ' "d1: eth0 has fd00:45::7/128 ($(echo $out | cut -c1-60))"
+out=$(lab_cexec $H d1 ip -6 route show default)
+assert_contains "$out" '^default via fe80::1 dev eth0' "d1: default route via fe80::1 dev eth0 ($out)"
+out=$(lab_ip $H -6 route show fd00:45::7/128)
+assert_contains "$out" '^fd00:45::7 dev rt[0-9a-f]+ ' "host: route fd00:45::7/128 dev rt... ($out)"
+V6=$(printf '%s\n' "$out" | awk '{for (i = 1; i < NF; i++) if ($i == "dev") print $(i + 1)}')
+assert_eq "$(lab_exec $H cat /proc/sys/net/ipv6/conf/${V6:-NONE}/proxy_ndp 2>&1)" 1 "host veth $V6 has proxy_ndp=1"
+out=$(lab_ip $H -6 neigh show proxy dev "${V6:-NONE}")
+assert_contains "$out" '^fe80::1 ' "host: proxy NDP entry fe80::1 on $V6 ($out)"
+ping_ok "d1 -> host fd00:ff::1 (IPv6, via fe80::1)" dk exec d1 ping -6 -c 2 -W 2 fd00:ff::1
+ping_ok "host -> d1 fd00:45::7 (IPv6)" lab_exec $H busybox ping -6 -c 2 -W 2 fd00:45::7
+ping_ok "d1 -> d2 $D2 (IPv6, routed by the host)" dk exec d1 ping -6 -c 2 -W 2 "${D2:-::1}"
+ping_ok "d2 -> d1 10.45.0.7 (IPv4 on the same endpoint)" dk exec d2 ping -c 2 -W 2 10.45.0.7
+out=$(dk rm -f d1 d2 2>&1); assert_eq "$?" 0 "rm -f d1 d2"
+out=$(dk network rm dual 2>&1); assert_eq "$?" 0 "network rm dual"
+gone6() { [ -z "$(lab_ip $H -6 route show | grep '^fd00:45:')" ] && [ -z "$(host_routes '10\.45\.')" ]; }
+check "host: no route into 10.45/16 or fd00:45::/64 left" retry 5 gone6
+
 # -------------------------------------------------------------- refusals
 
 lab_log "--- refused requests"
@@ -303,20 +341,26 @@ assert_eq "$out" "" "plugin state no longer mentions the IDs of mine and open"
 # sockets, state and a zebra socket nobody serves.
 X=$(lab_hdir $H)/x
 mkdir -p "$X/sock"
+# x_run: start the throw-away instance (ip netns exec execs it: $! is the
+# daemon itself), wait for its sockets, stop it, assert it ran and exited 0
+x_run() {
+	local text=$1 pid rc
+	rm -f "$X/log"
+	ip netns exec "$(lab_ns $H)" "$LAB_PLUGIN_BIN" --socket-dir "$X/sock" \
+		--state-dir "$X/state" --run-dir "$X/run" --zebra-socket "$X/zserv.api" \
+		--frr-daemons "$X/daemons" > "$X/log" 2>&1 &
+	pid=$!
+	retry 10 test -S "$X/sock/ipam-routed.sock" || true
+	kill -TERM "$pid" 2>/dev/null; wait "$pid"; rc=$?
+	assert_eq "$rc" 0 "$text: the instance started, served and exited 0 on SIGTERM"
+	assert_contains "$(cat "$X/log")" ' ready on ' "$text: the instance logged ready"
+}
 printf 'zebra=yes\nbabeld=yes\nospfd=yes\n' > "$X/daemons"
-lab_exec $H "$LAB_PLUGIN_BIN" --socket-dir "$X/sock" --state-dir "$X/state" --run-dir "$X/run" \
-	--zebra-socket "$X/zserv.api" --frr-daemons "$X/daemons" > "$X/log" 2>&1 &
-XPID=$!
-retry 10 test -S "$X/sock/ipam-routed.sock" || true
-kill -TERM $XPID 2>/dev/null; wait $XPID
+x_run "babeld=yes"
 assert_contains "$(cat "$X/log")" 'enables babeld, which owns route type babel' \
 	"a daemons file enabling babeld is warned about at start"
 printf 'zebra=yes\nbabeld=no\n' > "$X/daemons"
-lab_exec $H "$LAB_PLUGIN_BIN" --socket-dir "$X/sock" --state-dir "$X/state" --run-dir "$X/run" \
-	--zebra-socket "$X/zserv.api" --frr-daemons "$X/daemons" > "$X/log" 2>&1 &
-XPID=$!
-retry 10 test -S "$X/sock/ipam-routed.sock" || true
-kill -TERM $XPID 2>/dev/null; wait $XPID
+x_run "babeld=no"
 assert_not_contains "$(cat "$X/log")" 'owns route type' "babeld=no: no warning"
 
 lab_log "wall time $((SECONDS - T0)) s (after lab set-up)"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # package.sh - the Debian package, built, checked, installed, used, purged.
 #
-# From a clean copy of the source tree: dpkg-buildpackage -us -uc -b, lintian
+# From the release tarball (make dist of the configured tree; a copy of the
+# source tree when there is none): dpkg-buildpackage -us -uc -b, lintian
 # (no errors), the files the package says it ships (dpkg -c, dpkg -L),
 # systemd-analyze verify of the installed unit, then the INSTALLED
 # /usr/sbin/routed-plugin against a lab Docker engine (one network, one
@@ -75,8 +76,21 @@ apt_need() {
 lab_log "--- build"
 SRC=$LAB_DIR/pkg/src
 mkdir -p "$SRC"
-if git -C "$top_srcdir" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	# tracked files and new ones, never build products (.gitignore)
+if [ -f "$top_builddir/Makefile" ]; then
+	# what a release is: the tarball "make dist" writes, with what
+	# EXTRA_DIST and the _SOURCES lists name and nothing else
+	# (under a name of this lab's own: the tree's own tarball is left alone)
+	t0=$SECONDS
+	dd=rp-pkgtest-$LAB_ID
+	(cd "$top_builddir" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u TESTS \
+		make dist-gzip distdir="$dd") > "$LAB_DIR/dist.log" 2>&1 ||
+		{ tail -n 20 "$LAB_DIR/dist.log" | sed 's/^/#   | /'; lab_bail "make dist-gzip failed"; }
+	mv "$top_builddir/$dd.tar.gz" "$LAB_DIR/pkg/" || lab_bail "no $top_builddir/$dd.tar.gz"
+	tar -xzf "$LAB_DIR/pkg/$dd.tar.gz" -C "$SRC" --strip-components=1 ||
+		lab_bail "cannot unpack $LAB_DIR/pkg/$dd.tar.gz"
+	lab_log "source: make dist of $top_builddir ($((SECONDS - t0)) s)"
+elif git -C "$top_srcdir" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	# not configured: tracked files and new ones, never build products
 	(cd "$top_srcdir" && git ls-files -z -c -o --exclude-standard | xargs -0 cp --parents -t "$SRC") ||
 		lab_bail "cannot copy the git tree $top_srcdir"
 	lab_log "source: git tree $top_srcdir (tracked and untracked, not ignored)"

@@ -219,9 +219,10 @@ api_dispatch(struct rp_ctx *ctx, const struct api_route *routes,
 		if (c.err[0] == '\0')
 			snprintf(c.err, sizeof(c.err), "%s", strerror(-r));
 		/*
-		 * Docker 20.10 resends a call it could not deliver (the plugin
-		 * was restarting) with an empty body: say so, or "missing
-		 * field" reads like a bug on either side.
+		 * Docker 20.10 resends a call whose connection was reset (the
+		 * plugin died with it queued) with an empty body, its retry
+		 * reusing the drained request: say so, or "missing field"
+		 * reads like a bug on either side.
 		 */
 		if (empty && strncmp(c.err, "missing field", 13) == 0) {
 			size_t n = strlen(c.err);

@@ -9,9 +9,10 @@
  * fdatasync()s the journal before the handler replies; a line cut short by
  * a crash is a commit that was never acknowledged, dropped whole.  When the
  * journal holds more records than the state itself (at least JOURNAL_MIN),
- * the state is written as a new snapshot and the journal emptied; a crash between the two leaves a journal whose
- * replay over the new snapshot changes nothing, since the snapshot already
- * holds the result of every line.  lock (flock) keeps a second daemon away.
+ * the state is written as a new snapshot and the journal emptied; a crash
+ * between the two leaves a journal whose replay over the new snapshot
+ * changes nothing, since the snapshot already holds the result of every
+ * line.  lock (flock) keeps a second daemon away.
  *
  * The modules keep their own in-memory state and serialise it as nested JSON
  * (ipam_to_json, netdrv_to_json); this file turns that into records and back.

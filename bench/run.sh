@@ -114,8 +114,10 @@ echo "zapi_bench: zebra $("$ZEBRA" --version 2>/dev/null | head -1 | \
     sed 's/.*version //') in netns $NS, socket $SOCK"
 
 status=0
+# (no pipe into tee: sh has no pipefail, and a failure must show)
 ip netns exec "$NS" "$BENCH" --zebra-socket "$SOCK" --zebra-ctl "$CTL" \
-    --state-dir "$T" "$@" 2> "$T/bench.log" | tee "$T/out" || status=$?
+    --state-dir "$T" "$@" 2> "$T/bench.log" > "$T/out" || status=$?
+cat "$T/out"
 if [ "$status" != 0 ]; then
 	echo "--- zapi_bench failed ($status); its stderr, last 20 lines ---"
 	tail -20 "$T/bench.log"

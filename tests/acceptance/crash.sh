@@ -162,16 +162,7 @@ check_views() {
 	wait_set "$text: B's 10.46 routes (proto ospf) = running containers' /32s (${#R_IP[@]})" 30 b_routes "$RUN_IPS"
 }
 
-ospf_full() { lab_vtysh "$1" 'show ip ospf neighbor' 2>/dev/null | grep -q ' Full/'; }
-
-lab_log "--- OSPF adjacency"
-if retry 30 ospf_full $A && retry 5 ospf_full $B; then
-	ok "OSPF adjacency A <-> B is Full"
-else
-	fail "OSPF adjacency A <-> B is Full"
-	lab_vtysh $A 'show ip ospf neighbor' | sed 's/^/#   | /'
-	lab_bail "no adjacency, cannot go on"
-fi
+lab_ospf_adjacency $A $B
 out=$(dk $A network create --driver=net-routed --ipam-driver=ipam-routed --subnet 10.46.0.0/16 $NET 2>&1)
 assert_eq "$?" 0 "A: network create --subnet 10.46.0.0/16 $NET ($(echo $out | cut -c1-12))"
 

@@ -89,6 +89,14 @@ assert_not_contains() {
 		printf '%s\n' "$1" | grep -iE -- "$2" | sed 's/^/#   | /'; fi
 }
 
+# ping_ok TEXT CMD...: ok if CMD (a ping) succeeds, else fail with its output
+ping_ok() {
+	local text=$1; shift
+	local out; out=$("$@" 2>&1)
+	if [ $? -eq 0 ]; then ok "$text"
+	else fail "$text"; printf '%s\n' "$out" | sed 's/^/#   | /'; fi
+}
+
 # show TEXT...: a multi-line value as comment lines
 show() { printf '%s\n' "$@" | sed 's/^/#   | /'; }
 
@@ -190,7 +198,12 @@ lab_init() {
 	   ldd "$LAB_BUSYBOX" >/dev/null 2>&1; then
 		lab_skip "$LAB_BUSYBOX is not statically linked (package busybox-static)"
 	fi
+	lab_init_dir
+}
 
+# lab_init_dir: the lab directory, the EXIT trap, and a probe that network
+# namespaces can be made (lab_init's second half, for a test without Docker)
+lab_init_dir() {
 	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rplab.XXXXXX") || lab_skip "mktemp failed"
 	chmod 755 "$LAB_DIR"
 	LAB_ID=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
@@ -766,6 +779,21 @@ lab_frr_cleanup() {
 	for h in "${LAB_HOSTS[@]}"; do lab_frr_stop "$h" zebra; done
 	return 0
 }
+
+# lab_ospf_adjacency HA HB: assert that the OSPF adjacency between HA and
+# HB is Full (within 30 s); without it a two-host test cannot go on (bail)
+lab_ospf_adjacency() {
+	local a=$1 b=$2
+	lab_log "--- OSPF adjacency"
+	if retry 30 _lab_ospf_full "$a" && retry 5 _lab_ospf_full "$b"; then
+		ok "OSPF adjacency $a <-> $b is Full"
+	else
+		fail "OSPF adjacency $a <-> $b is Full"
+		lab_vtysh "$a" 'show ip ospf neighbor' 'show ip ospf interface' | sed 's/^/#   | /'
+		lab_bail "no adjacency, cannot go on"
+	fi
+}
+_lab_ospf_full() { lab_vtysh "$1" 'show ip ospf neighbor' 2>/dev/null | grep -q ' Full/'; }
 
 # lab_watch_start HOST ADDR FILE: sample every 50 ms whether HOST's kernel
 # has a route for exactly ADDR/32, one "EPOCHREALTIME 0|1" line a sample,

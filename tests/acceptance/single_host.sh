@@ -79,14 +79,6 @@ no_leftovers() {
 	fi
 }
 
-# ping_ok TEXT CMD...: CMD is a busybox ping invocation
-ping_ok() {
-	local text=$1; shift
-	local out; out=$("$@" 2>&1)
-	if [ $? -eq 0 ]; then ok "$text"
-	else fail "$text"; printf '%s\n' "$out" | sed 's/^/#   | /'; fi
-}
-
 # container_checks NAME ADDR NET: the per-container routed model
 container_checks() {
 	local c=$1 a=$2 net=$3 out v eid

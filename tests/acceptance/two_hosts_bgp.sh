@@ -51,12 +51,6 @@ wait_gone() {
 	if retry "$t" no_route "$h" "$p" "$pr"; then ok "$text"
 	else fail "$text"; kroute "$h" "$p" | sed 's/^/#   | /'; fi
 }
-ping_ok() {
-	local text=$1; shift
-	local out; out=$("$@" 2>&1)
-	if [ $? -eq 0 ]; then ok "$text"
-	else fail "$text"; printf '%s\n' "$out" | sed 's/^/#   | /'; fi
-}
 run_ok() {
 	local h=$1 c=$2 n=$3 ip=${4:-} out rc
 	out=$(dk "$h" run -d --name "$c" --net="$n" ${ip:+--ip "$ip"} bb:local sleep 3600 2>&1); rc=$?

@@ -72,13 +72,6 @@ never_route() {
 	else fail "$text"; printf '%s\n' "$seen" | sed 's/^/#   | /'; fi
 }
 
-ping_ok() {
-	local text=$1; shift
-	local out; out=$("$@" 2>&1)
-	if [ $? -eq 0 ]; then ok "$text"
-	else fail "$text"; printf '%s\n' "$out" | sed 's/^/#   | /'; fi
-}
-
 # run_ok HOST NAME NET [IP]: docker run -d a sleeper, assert success
 run_ok() {
 	local h=$1 c=$2 n=$3 ip=${4:-} out rc
@@ -95,20 +88,12 @@ net_ok() {
 	assert_eq "$rc" 0 "$h: network create $* $n ($(echo $out | cut -c1-12))"
 }
 
-ospf_full() { lab_vtysh "$1" 'show ip ospf neighbor' 2>/dev/null | grep -q ' Full/'; }
 # routes B learned from A (or A from B) into 10.46-10.49, as "prefix proto"
 learned() { lab_ip "$1" -4 route show proto ospf | grep -E '^10\.4[6-9]\.' | awk '{print $1}' | sort; }
 
 # -------------------------------------------------------------- adjacency
 
-lab_log "--- OSPF adjacency"
-if retry 30 ospf_full $A && retry 5 ospf_full $B; then
-	ok "OSPF adjacency A <-> B is Full"
-else
-	fail "OSPF adjacency A <-> B is Full"
-	lab_vtysh $A 'show ip ospf neighbor' 'show ip ospf interface' | sed 's/^/#   | /'
-	lab_bail "no adjacency, cannot go on"
-fi
+lab_ospf_adjacency $A $B
 out=$(lab_vtysh $A 'show zebra client summary' 2>&1)
 assert_contains "$out" '^babel ' "A: zebra lists a babel client (the plugin)"
 

@@ -40,17 +40,7 @@ if grep -qa -e __asan_init -e __tsan_init -e __msan_init "$LAB_PLUGIN_BIN"; then
 	printf '# SKIP: %s is a sanitizer build; valgrind runs on the plain build\n' "$LAB_PLUGIN_BIN"
 	exit 77
 fi
-LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rplab.XXXXXX") || lab_skip "mktemp failed"
-chmod 755 "$LAB_DIR"
-LAB_ID=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-trap _lab_exit_trap EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-lab_log "lab dir $LAB_DIR, id $LAB_ID"
-probe="rplab-probe-$LAB_ID"
-ip netns add "$probe" 2>/dev/null || lab_skip "cannot create network namespaces (ip netns add failed)"
-ip netns delete "$probe"
+lab_init_dir
 lab_host $H 10.250.0.1/32
 T0=$SECONDS
 

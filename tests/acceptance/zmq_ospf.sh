@@ -92,13 +92,6 @@ check_sets() {
 	wait_set "$tag: B's 10.46 routes (proto ospf) = A's running containers' /32s ($n)" 30 b_routes "$want"
 }
 
-ping_ok() {
-	local text=$1; shift
-	local out; out=$("$@" 2>&1)
-	if [ $? -eq 0 ]; then ok "$text"
-	else fail "$text"; show "$out"; fi
-}
-
 # rm_some TAG NAME...: docker rm -f NAME... on A, asserted
 rm_some() {
 	local tag=$1 out; shift
@@ -145,16 +138,7 @@ crash_during_burst() {
 }
 _enough() { [ "$(lab_burst_ok "$RUNS")" -ge "$KILL_AT" ]; }
 
-ospf_full() { lab_vtysh "$1" 'show ip ospf neighbor' 2>/dev/null | grep -q ' Full/'; }
-
-lab_log "--- OSPF adjacency"
-if retry 30 ospf_full $A && retry 5 ospf_full $B; then
-	ok "OSPF adjacency A <-> B is Full"
-else
-	fail "OSPF adjacency A <-> B is Full"
-	lab_vtysh $A 'show ip ospf neighbor' | sed 's/^/#   | /'
-	lab_bail "no adjacency, cannot go on"
-fi
+lab_ospf_adjacency $A $B
 
 # -------------------------------------------------------------- 1. late helper
 

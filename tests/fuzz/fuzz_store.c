@@ -16,9 +16,9 @@
  * is a set), must be equal (cJSON_Compare).
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Itests/unit \
- *       tests/fuzz/fuzz_store.c tests/unit/plumb_stub.c src/addr.c \
- *       src/alloc.c src/announce.c src/api.c src/hmap.c src/ipam.c \
- *       src/log.c src/netdrv.c src/store.c -lcjson -o fuzz_store
+ *       tests/fuzz/fuzz_store.c tests/fuzz/canon.c tests/unit/plumb_stub.c \
+ *       src/addr.c src/alloc.c src/announce.c src/api.c src/hmap.c \
+ *       src/ipam.c src/log.c src/netdrv.c src/store.c -lcjson -o fuzz_store
  *   ./fuzz_store -max_total_time=60 tests/fuzz/corpus/store
  */
 #include <errno.h>
@@ -35,6 +35,7 @@
 #include <cjson/cJSON.h>
 
 #include "announce.h"
+#include "canon.h"
 #include "ctx.h"
 #include "fixture.h"
 #include "ipam.h"
@@ -112,6 +113,17 @@ dir_remove(const char *dir)
 	}
 }
 
+static void
+ctx_free(struct rp_ctx *c)
+{
+	netdrv_free(c);
+	ipam_free(c);
+	announce_free(c);
+	store_close(c);
+	plumb_close(c->plumb);
+	free(c);
+}
+
 /* A daemon context on dir, loaded: NULL when the load fails. */
 static struct rp_ctx *
 ctx_load(const char *dir, char *err, size_t errlen)
@@ -135,97 +147,8 @@ ctx_load(const char *dir, char *err, size_t errlen)
 	}
 	if (store_load(c, err, errlen) == 0)
 		return c;
-	netdrv_free(c);
-	ipam_free(c);
-	announce_free(c);
-	store_close(c);
-	plumb_close(c->plumb);
-	free(c);
+	ctx_free(c);
 	return NULL;
-}
-
-static void
-ctx_free(struct rp_ctx *c)
-{
-	netdrv_free(c);
-	ipam_free(c);
-	announce_free(c);
-	store_close(c);
-	plumb_close(c->plumb);
-	free(c);
-}
-
-/* ---------------------------------------------------------------- canon */
-
-struct sortable {
-	char *key;
-	cJSON *item;
-};
-
-static int
-cmp_sortable(const void *a, const void *b)
-{
-	return strcmp(((const struct sortable *)a)->key,
-	    ((const struct sortable *)b)->key);
-}
-
-static char *canon_text(cJSON *j);
-
-/* Object members by name, array elements by their canonical text. */
-static void
-canon(cJSON *j)
-{
-	struct sortable *v;
-	cJSON *it;
-	int n, i;
-
-	if (!cJSON_IsObject(j) && !cJSON_IsArray(j))
-		return;
-	if ((n = cJSON_GetArraySize(j)) == 0)
-		return;
-	if ((v = calloc((size_t)n, sizeof(*v))) == NULL)
-		abort();
-	i = 0;
-	cJSON_ArrayForEach(it, j) {
-		v[i].item = it;
-		v[i].key = cJSON_IsObject(j) ? strdup(it->string ? it->string :
-		    "") : canon_text(it);
-		if (v[i++].key == NULL)
-			abort();
-		if (cJSON_IsObject(j))
-			canon(it);
-	}
-	qsort(v, (size_t)n, sizeof(*v), cmp_sortable);
-	/* relink: cJSON keeps child->prev pointing at the last element */
-	for (i = 0; i < n; i++) {
-		v[i].item->next = i + 1 < n ? v[i + 1].item : NULL;
-		v[i].item->prev = i > 0 ? v[i - 1].item : v[n - 1].item;
-		free(v[i].key);
-	}
-	j->child = v[0].item;
-	free(v);
-}
-
-static char *
-canon_text(cJSON *j)
-{
-	canon(j);
-	return cJSON_PrintUnformatted(j);
-}
-
-/* The state of c, canonical. */
-static cJSON *
-state_json(struct rp_ctx *c)
-{
-	cJSON *j = cJSON_CreateObject();
-	cJSON *ip = ipam_to_json(c), *nd = netdrv_to_json(c);
-
-	if (j == NULL || ip == NULL || nd == NULL)
-		abort();
-	cJSON_AddItemToObject(j, "ipam", ip);
-	cJSON_AddItemToObject(j, "netdrv", nd);
-	canon(j);
-	return j;
 }
 
 int
@@ -277,14 +200,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* What main() does with a loaded state. */
 	netdrv_reconcile(c);
 	netdrv_announce_all(c);
-	first = state_json(c);
+	first = canon_state(c);
 	if (store_compact(c) != 0)
 		die("store_compact of a loaded state failed", NULL, NULL);
 	ctx_free(c);
 
 	if ((c = ctx_load(dir, err, sizeof(err))) == NULL)
 		die("the compacted state does not load", err, NULL);
-	second = state_json(c);
+	second = canon_state(c);
 	if (!cJSON_Compare(first, second, true)) {
 		a = cJSON_PrintUnformatted(first);
 		b = cJSON_PrintUnformatted(second);

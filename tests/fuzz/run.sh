@@ -88,8 +88,9 @@ modules() {
 		src/ipam.c src/log.c src/netdrv.c src/store.c tests/unit/plumb_stub.c"
 	case $1 in
 	fuzz_zapi)	SRCS="src/buf.c src/zapi.c"; LIBS= ;;
-	fuzz_api)	SRCS=$core; LIBS="$(pc --libs libcjson || echo -lcjson)" ;;
-	fuzz_store)	SRCS=$core; LIBS="$(pc --libs libcjson || echo -lcjson)" ;;
+	fuzz_api|fuzz_store)
+			SRCS="$core tests/fuzz/canon.c"
+			LIBS="$(pc --libs libcjson || echo -lcjson)" ;;
 	fuzz_stream)	SRCS="src/stream.c src/addr.c $FUZZ_BUILD/proto/routed.pb-c.c"
 			LIBS="$(pc --libs libprotobuf-c || echo -lprotobuf-c)" ;;
 	*)		SRCS=; LIBS= ;;		# not known here: alone, else everything

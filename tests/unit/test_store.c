@@ -48,6 +48,21 @@ close_ctx(struct rp_ctx *ctx)
 	store_close(ctx);
 }
 
+/*
+ * The fixture goes on as the restarted daemon ctx (from reopen): it takes
+ * ctx's state and store, and drops its own modules.
+ */
+static void
+adopt(struct fixture *fx, struct rp_ctx *ctx)
+{
+	netdrv_free(&fx->ctx);
+	ipam_free(&fx->ctx);
+	fx->ctx.store = ctx->store;
+	fx->ctx.ipam = ctx->ipam;
+	fx->ctx.netdrv = ctx->netdrv;
+	announce_free(ctx);
+}
+
 static void
 populate(struct fixture *fx)
 {
@@ -234,12 +249,7 @@ test_journal_replay(void **state)
 	assert_true(file_size(fx, STORE_JOURNAL) > 0);
 	store_close(&fx->ctx);
 	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
-	netdrv_free(&fx->ctx);
-	ipam_free(&fx->ctx);
-	fx->ctx.store = ctx.store;
-	fx->ctx.ipam = ctx.ipam;
-	fx->ctx.netdrv = ctx.netdrv;
-	announce_free(&ctx);
+	adopt(fx, &ctx);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.EndpointOperInfo",
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\"}"), 200);
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
@@ -253,12 +263,7 @@ test_journal_replay(void **state)
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\"}"), 200);
 	store_close(&fx->ctx);
 	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
-	netdrv_free(&fx->ctx);
-	ipam_free(&fx->ctx);
-	fx->ctx.store = ctx.store;
-	fx->ctx.ipam = ctx.ipam;
-	fx->ctx.netdrv = ctx.netdrv;
-	announce_free(&ctx);
+	adopt(fx, &ctx);
 	fx_net(fx, "/NetworkDriver.EndpointOperInfo",
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\"}");
 	assert_non_null(strstr(fx_str(fx, "Err"), "unknown endpoint"));
@@ -290,12 +295,7 @@ test_torn_journal_tail(void **state)
 	    "\"10.46.0.0/16 10.4");
 	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
 	assert_int_equal(file_size(fx, STORE_JOURNAL), before);
-	netdrv_free(&fx->ctx);
-	ipam_free(&fx->ctx);
-	fx->ctx.ipam = ctx.ipam;
-	fx->ctx.netdrv = ctx.netdrv;
-	fx->ctx.store = ctx.store;
-	announce_free(&ctx);
+	adopt(fx, &ctx);
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.0.2\"}");
 	assert_non_null(strstr(fx_str(fx, "Err"), "auxiliary"));	/* pool kept */

@@ -76,6 +76,7 @@ announce_add(struct rp_ctx *ctx, const struct route *r)
 	struct entry *e;
 	char key[ADDR_STRLEN];
 	size_t i;
+	int ret = 0, b;
 
 	prefix_fmt(&r->prefix, key, sizeof(key));
 	if ((e = hmap_find(an->routes, key)) == NULL) {
@@ -94,8 +95,13 @@ announce_add(struct rp_ctx *ctx, const struct route *r)
 	    "dev " : "aggregate", r->kind == ROUTE_HOST ? r->ifname : "",
 	    "");
 	for (i = 0; i < an->nbackends; i++)
-		an->backends[i].add(an->backends[i].arg, &e->r);
-	return 0;
+		if ((b = an->backends[i].add(an->backends[i].arg, &e->r)) != 0) {
+			log_warnx("announce %s: backend %s refused it: %s", key,
+			    an->backends[i].name, strerror(-b));
+			if (ret == 0)
+				ret = b;
+		}
+	return ret;
 }
 
 void

@@ -1,8 +1,8 @@
 /*
  * announce.h: the table of routes this host announces, and the backends
- * that carry it.  The network driver adds and removes routes; every backend
- * (ZAPI to zebra, later a ZeroMQ stream) sees the same table through the
- * same calls, whatever transport it uses.
+ * that carry it.  routes.c adds and removes routes as the model says; every
+ * backend (ZAPI to zebra, the ZeroMQ stream to routed-zebra-helper) sees the
+ * same table through the same calls, whatever transport it uses.
  */
 #ifndef RP_ANNOUNCE_H
 #define RP_ANNOUNCE_H
@@ -33,7 +33,9 @@ int announce_attach(struct rp_ctx *ctx, const struct announce_backend *b);
 
 /*
  * Add or replace the route for r->prefix and pass it to every backend.
- * Idempotent.  0 or -ENOMEM (the table is unchanged then).
+ * Idempotent.  0; -ENOMEM (the table is unchanged then); or the first error
+ * of a backend that could not take it (logged; the route is in the table:
+ * announce_del() undoes it).
  */
 int announce_add(struct rp_ctx *ctx, const struct route *r);
 /* Withdraw the route for p, if any; idempotent. */

@@ -137,6 +137,22 @@ api_put_str(struct api_call *c, cJSON *obj, const char *name,
 	return 0;
 }
 
+int
+api_implements(struct api_call *c, const char *a, const char *b)
+{
+	cJSON *arr = cJSON_AddArrayToObject(c->reply, "Implements"), *s;
+
+	if (arr == NULL || (s = cJSON_CreateString(a)) == NULL)
+		return api_fail(c, -ENOMEM, "out of memory");
+	cJSON_AddItemToArray(arr, s);
+	if (b != NULL) {
+		if ((s = cJSON_CreateString(b)) == NULL)
+			return api_fail(c, -ENOMEM, "out of memory");
+		cJSON_AddItemToArray(arr, s);
+	}
+	return 0;
+}
+
 /* {"Err": msg} as text; NULL on ENOMEM. */
 static char *
 error_reply(const char *msg)

@@ -73,4 +73,7 @@ int api_get_addr(struct api_call *c, const cJSON *obj, const char *name,
 int api_put_str(struct api_call *c, cJSON *obj, const char *name,
     const char *value);
 
+/* Plugin.Activate's reply: "Implements" with a (and b unless NULL). */
+int api_implements(struct api_call *c, const char *a, const char *b);
+
 #endif

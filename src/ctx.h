@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctx.h: the daemon context.  All mutable state of routed-plugin hangs off
  * one struct rp_ctx that is passed first to every function that needs it.
@@ -27,8 +28,7 @@ struct event_base;
 struct announce;
 struct zclient;
 struct zmqpub;
-struct ipam;
-struct netdrv;
+struct model;
 struct plumb;
 struct store;
 struct http;
@@ -70,8 +70,7 @@ struct rp_ctx {
 	struct announce *announce;
 	struct zclient *zclient;
 	struct zmqpub *zmqpub;
-	struct ipam *ipam;
-	struct netdrv *netdrv;
+	struct model *model;
 	struct plumb *plumb;
 	struct store *store;
 	struct http *http_net;

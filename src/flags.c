@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "flags.h"
+#include "num.h"
 #include "stream.h"
 #include "zapi.h"
 
@@ -31,12 +32,8 @@ flag_ulong(const char *flag, const char *s, unsigned long min,
     unsigned long max)
 {
 	unsigned long v;
-	char *end;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v < min ||
-	    v > max || strlen(s) > 10)
+	if (num_parse_ulong(s, min, max, &v) != 0)
 		flag_fail("%s %s: must be a number from %lu to %lu", flag, s, min,
 		    max);
 	return v;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "hmap.h"
 
 #define TOMBSTONE ((const char *)&hmap_tombstone)
@@ -26,13 +27,7 @@ struct hmap {
 static uint64_t
 hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return hash_fnv1a(s, strlen(s));
 }
 
 struct hmap *

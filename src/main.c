@@ -25,8 +25,12 @@
 #include "http.h"
 #include "ipam.h"
 #include "log.h"
+#include "model.h"
 #include "netdrv.h"
 #include "plumb.h"
+#include "reconcile.h"
+#include "records.h"
+#include "routes.h"
 #include "store.h"
 #include "stream.h"
 #include "zapi.h"
@@ -449,13 +453,7 @@ start_zmq(struct rp_ctx *ctx)
 static int
 both_activate(struct api_call *c)
 {
-	cJSON *a = cJSON_AddArrayToObject(c->reply, "Implements");
-
-	if (a == NULL)
-		return api_fail(c, -ENOMEM, "out of memory");
-	cJSON_AddItemToArray(a, cJSON_CreateString("NetworkDriver"));
-	cJSON_AddItemToArray(a, cJSON_CreateString("IpamDriver"));
-	return 0;
+	return api_implements(c, "NetworkDriver", "IpamDriver");
 }
 
 /* Both drivers' routes behind one Plugin.Activate; NULL on ENOMEM. */
@@ -499,7 +497,7 @@ open_socket(struct rp_ctx *ctx, const char *name,
 static void
 on_link_gone(const char *name, void *arg)
 {
-	netdrv_link_gone(arg, name);
+	reconcile_link_gone(arg, name);
 }
 
 static void
@@ -522,6 +520,7 @@ int
 main(int argc, char **argv)
 {
 	struct rp_ctx ctx;
+	struct store_schema schema;
 	struct event *sigterm, *sigint;
 	char err[512];
 	char gw4[ADDR_STRLEN], gw6[ADDR_STRLEN], daemons[PATH_MAX];
@@ -538,18 +537,20 @@ main(int argc, char **argv)
 		fatalx("cannot create the event loop");
 	if ((r = plumb_open(&ctx.plumb)) != 0)
 		fatalx("cannot open netlink: %s", strerror(-r));
-	if (ipam_init(&ctx) != 0 || netdrv_init(&ctx) != 0 ||
-	    announce_init(&ctx) != 0)
+	if ((ctx.model = model_new()) == NULL || announce_init(&ctx) != 0)
 		fatalx("out of memory");
-	if (store_open(&ctx, err, sizeof(err)) != 0)
+	records_schema(ctx.model, &schema);
+	if (store_open(&ctx.store, ctx.cfg.state_dir, &schema, err,
+	    sizeof(err)) != 0)
 		fatalx("%s", err);
-	if (store_load(&ctx, err, sizeof(err)) != 0)
+	/* All or nothing: a state that cannot be read stops us, untouched. */
+	if (store_load(ctx.store, err, sizeof(err)) != 0)
 		fatalx("%s", err);
-	netdrv_reconcile(&ctx);
+	reconcile_start(&ctx);
 	if ((r = plumb_watch(ctx.plumb, ctx.base, on_link_gone, &ctx)) != 0)
 		fatalx("cannot watch the host's links: %s", strerror(-r));
 	/* The routes of the saved state go out first, before any new request. */
-	netdrv_announce_all(&ctx);
+	routes_all(&ctx);
 	if (ctx.cfg.zapi)
 		start_zapi(&ctx, daemons);
 	if (ctx.cfg.zmq)
@@ -595,11 +596,10 @@ main(int argc, char **argv)
 	zclient_free(ctx.zclient);
 	announce_free(&ctx);
 	/* Start the next run from one snapshot and an empty journal. */
-	if (store_compact(&ctx) != 0)
+	if (store_compact(ctx.store) != 0)
 		log_warnx("cannot write the final snapshot; the journal is kept");
-	netdrv_free(&ctx);
-	ipam_free(&ctx);
-	store_close(&ctx);
+	store_close(ctx.store);
+	model_free(ctx.model);
 	plumb_close(ctx.plumb);
 	event_base_free(ctx.base);
 	log_info("stopped");

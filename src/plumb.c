@@ -336,11 +336,12 @@ out:
 
 int
 plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
-    unsigned mtu, const struct ipaddr *gw6)
+    unsigned mtu, const struct ipaddr *gw6, bool *created)
 {
 	struct rtnl_link *l, *p;
 	int r;
 
+	*created = false;
 	if (strlen(host) >= IFNAMSIZ || strlen(peer) >= IFNAMSIZ)
 		return -EINVAL;
 	if ((r = plumb_link_exists(pl, host)) < 0)
@@ -365,9 +366,13 @@ plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
 			return nlerr(r);
 		}
 		log_debug("veth %s/%s created, mtu %u", host, peer, mtu);
+		*created = true;
 	}
-	if ((r = host_setup(pl, host, mtu, gw6)) != 0)
+	/* Undo only what this call made: a reused link may be a container's. */
+	if ((r = host_setup(pl, host, mtu, gw6)) != 0 && *created) {
 		plumb_veth_del(pl, host, peer);
+		*created = false;
+	}
 	return r;
 }
 

@@ -7,6 +7,8 @@
 #ifndef RP_PLUMB_H
 #define RP_PLUMB_H
 
+#include <stdbool.h>
+
 #include "addr.h"
 
 struct plumb;
@@ -20,9 +22,11 @@ void plumb_close(struct plumb *pl);
  * up; answer ARP for any routed address on it (proxy_arp, no proxy delay) and,
  * when gw6 is not NULL, answer neighbour solicitations for gw6 (proxy_ndp).
  * A host link that already exists as a veth is reused (its MTU is set).
+ * *created tells whether this call made the pair; on failure, a pair it made
+ * is deleted again, and a reused one is left as it was found.
  */
 int plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
-    unsigned mtu, const struct ipaddr *gw6);
+    unsigned mtu, const struct ipaddr *gw6, bool *created);
 /* Delete the pair (by either name); 0 when neither exists. */
 int plumb_veth_del(struct plumb *pl, const char *host, const char *peer);
 /* 1 when a link of that name exists in this namespace, 0 if not, or -errno. */

@@ -1,7 +1,8 @@
 /*
- * route.h: one route this host announces for its containers.  The drivers
- * produce them (announce.c keeps the table); the backends carry them to the
- * routing daemon: zclient.c over ZAPI, and later a ZeroMQ stream.
+ * route.h: one route this host announces for its containers.  routes.c
+ * derives them from the model (announce.c keeps the table); the backends
+ * carry them to the routing daemon: zclient.c over ZAPI, zmqpub.c as a
+ * ZeroMQ stream to routed-zebra-helper.
  */
 #ifndef RP_ROUTE_H
 #define RP_ROUTE_H

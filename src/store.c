@@ -1,24 +1,26 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * store.c: the state on disk: a snapshot and a journal of record changes.
  *
- *   state.json  {"version":2,"records":[{"kind":K,"key":Y,"value":V},...]}
- *   journal     {"version":2,"journal":true}
+ *   state.json  {"version":3,"generation":G,"records":[{"kind":K,"key":Y,
+ *               "value":V},...]}\n  crc32 XXXXXXXX\n
+ *   journal     {"version":3,"journal":true,"generation":G}\n
  *               [{"op":"put","kind":K,"key":Y,"value":V},{"op":"del",...}]
+ *               XXXXXXXX\n   (one line per commit, its CRC-32 last)
  *
- * A commit appends one line, all its changes, with one write() and
- * fdatasync()s the journal before the handler replies; a line cut short by
- * a crash is a commit that was never acknowledged, dropped whole.  When the
- * journal holds more records than the state itself (at least JOURNAL_MIN),
- * the state is written as a new snapshot and the journal emptied; a crash
- * between the two leaves a journal whose replay over the new snapshot
- * changes nothing, since the snapshot already holds the result of every
- * line.  lock (flock) keeps a second daemon away.
+ * A commit appends one line with one write() and fdatasync()s the journal
+ * before the handler replies.  When the journal holds more records than the
+ * state itself (at least JOURNAL_MIN), the state is written as a snapshot of
+ * generation G+1, then the journal is started again with G+1.  A crash
+ * between the two leaves a journal of generation G, all of whose lines the
+ * snapshot holds: the load skips it.  Any other generation is refused.
  *
- * The modules keep their own in-memory state and serialise it as nested JSON
- * (ipam_to_json, netdrv_to_json); this file turns that into records and back.
+ * Versions 1 (the modules' nested JSON in one file) and 2 (records, no
+ * generation or checksums) are read, and rewritten as version 3 at once.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,26 +29,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ctx.h"
 #include "hmap.h"
-#include "ipam.h"
 #include "log.h"
-#include "netdrv.h"
 #include "store.h"
 
 #define STATE_MAX	(256 * 1024 * 1024)
 #define JOURNAL_MIN	4096		/* records before a compaction is due */
-#define JOURNAL_HEADER	"{\"version\":2,\"journal\":true}\n"
+#define DIR_MAX		4096
 
 struct store {
+	struct store_schema schema_copy;
+	const struct store_schema *schema;
+	char dir[DIR_MAX];
 	int dirfd;
 	int lockfd;
 	int jfd;			/* journal, O_APPEND; -1 until loaded */
 	cJSON *queue;			/* records of the next commit */
 	bool queue_failed;		/* a record could not be queued */
+	bool stale_journal;		/* a snapshot is newer than the journal */
 	size_t jcount;			/* records in the journal */
 	size_t live;			/* records in the last snapshot */
-	off_t torn;			/* load: where an unfinished line starts */
+	uint64_t gen;			/* generation of snapshot and journal */
+	int (*fault)(void *);
+	void *fault_arg;
 };
 
 /* A record during load: map key "kind\tkey". */
@@ -55,13 +60,44 @@ struct rec {
 	cJSON *value;
 };
 
-int
-store_open(struct rp_ctx *ctx, char *err, size_t errlen)
+/* The record map of a load. */
+struct recmap {
+	struct hmap *m;
+	size_t count;
+};
+
+unsigned long
+store_crc32(const void *p, size_t len)
 {
-	const char *dir = ctx->cfg.state_dir;
+	static const uint32_t t[16] = {
+		0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac,
+		0x76dc4190, 0x6b6b51f4, 0x4db26158, 0x5005713c,
+		0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+		0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
+	};
+	const unsigned char *s = p;
+	uint32_t c = 0xffffffffu;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		c ^= s[i];
+		c = (c >> 4) ^ t[c & 15];
+		c = (c >> 4) ^ t[c & 15];
+	}
+	return ~c & 0xffffffffu;
+}
+
+int
+store_open(struct store **out, const char *dir,
+    const struct store_schema *schema, char *err, size_t errlen)
+{
 	struct store *st;
 	int r;
 
+	if (strlen(dir) >= DIR_MAX) {
+		snprintf(err, errlen, "state directory path is too long");
+		return -ENAMETOOLONG;
+	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		r = -errno;
 		snprintf(err, errlen, "cannot create state directory %s: %s",
@@ -71,8 +107,12 @@ store_open(struct rp_ctx *ctx, char *err, size_t errlen)
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
 	    (st->queue = cJSON_CreateArray()) == NULL) {
 		free(st);
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	st->schema_copy = *schema;
+	st->schema = &st->schema_copy;
+	snprintf(st->dir, sizeof(st->dir), "%s", dir);
 	st->lockfd = st->jfd = -1;
 	if ((st->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		r = -errno;
@@ -96,7 +136,7 @@ store_open(struct rp_ctx *ctx, char *err, size_t errlen)
 		    "routed-plugin", dir);
 		goto fail;
 	}
-	ctx->store = st;
+	*out = st;
 	return 0;
 fail:
 	if (st->lockfd >= 0)
@@ -109,10 +149,8 @@ fail:
 }
 
 void
-store_close(struct rp_ctx *ctx)
+store_close(struct store *st)
 {
-	struct store *st = ctx->store;
-
 	if (st == NULL)
 		return;
 	if (st->jfd >= 0)
@@ -121,7 +159,19 @@ store_close(struct rp_ctx *ctx)
 	close(st->dirfd);
 	cJSON_Delete(st->queue);
 	free(st);
-	ctx->store = NULL;
+}
+
+void
+store_set_fault(struct store *st, int (*fn)(void *), void *arg)
+{
+	st->fault = fn;
+	st->fault_arg = arg;
+}
+
+size_t
+store_journal_count(const struct store *st)
+{
+	return st->jcount;
 }
 
 /* The whole file in a NUL-terminated malloc'd buffer; NULL with errno. */
@@ -151,7 +201,14 @@ read_file(int dirfd, const char *name, size_t *len)
 		n = read(fd, buf + off, (size_t)sb.st_size - off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0) {
+			e = errno;
+			free(buf);
+			close(fd);
+			errno = e;
+			return NULL;
+		}
+		if (n == 0)
 			break;
 		off += (size_t)n;
 	}
@@ -178,18 +235,26 @@ write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Replace name with text atomically: tmp, fsync, rename, fsync dir. */
 static int
-replace_file(struct store *st, const char *name, const char *text)
+fault(struct store *st)
+{
+	return st->fault != NULL ? st->fault(st->fault_arg) : 0;
+}
+
+/* Replace name with len bytes of text atomically: tmp, fsync, rename, fsync dir. */
+static int
+replace_file(struct store *st, const char *name, const char *text, size_t len)
 {
 	char tmp[64];
 	int fd, r;
 
+	if ((r = fault(st)) != 0)
+		return r;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
 	if ((fd = openat(st->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) < 0)
 		return -errno;
-	if ((r = write_all(fd, text, strlen(text))) == 0 && fsync(fd) != 0)
+	if ((r = write_all(fd, text, len)) == 0 && fsync(fd) != 0)
 		r = -errno;
 	if (close(fd) != 0 && r == 0)
 		r = -errno;
@@ -202,71 +267,14 @@ replace_file(struct store *st, const char *name, const char *text)
 	return r;
 }
 
-/* Records of the modules' nested JSON: fn(kind, key, value) for each. */
-static int
-nested_to_records(const cJSON *nested,
-    int (*fn)(void *, const char *, const char *, cJSON *), void *arg)
+static void
+journal_header(uint64_t gen, char *out, size_t len)
 {
-	const cJSON *pools, *p, *a, *nd, *o;
-	char key[256];
-	cJSON *v;
-	int r;
-
-	pools = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(nested, "ipam"), "pools");
-	cJSON_ArrayForEach(p, pools) {
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, "pool");
-		if (!cJSON_IsString(id))
-			return -EINVAL;
-		if ((v = cJSON_Duplicate(p, true)) == NULL)
-			return -ENOMEM;
-		cJSON_DeleteItemFromObjectCaseSensitive(v, "allocated");
-		cJSON_DeleteItemFromObjectCaseSensitive(v, "aux");
-		if ((r = fn(arg, REC_POOL, id->valuestring, v)) != 0)
-			return r;
-		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(p,
-		    "allocated")) {
-			if (!cJSON_IsString(a))
-				return -EINVAL;
-			snprintf(key, sizeof(key), "%s %s", id->valuestring,
-			    a->valuestring);
-			if ((r = fn(arg, REC_ADDR, key, cJSON_CreateTrue())) != 0)
-				return r;
-		}
-		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(p, "aux")) {
-			if (!cJSON_IsString(a))
-				return -EINVAL;
-			snprintf(key, sizeof(key), "%s %s", id->valuestring,
-			    a->valuestring);
-			if ((r = fn(arg, REC_AUX, key, cJSON_CreateTrue())) != 0)
-				return r;
-		}
-	}
-	nd = cJSON_GetObjectItemCaseSensitive(nested, "netdrv");
-	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(nd, "networks")) {
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
-		if (!cJSON_IsString(id))
-			return -EINVAL;
-		if ((r = fn(arg, REC_NET, id->valuestring,
-		    cJSON_Duplicate(o, true))) != 0)
-			return r;
-	}
-	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(nd, "endpoints")) {
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
-		if (!cJSON_IsString(id))
-			return -EINVAL;
-		if ((r = fn(arg, REC_EP, id->valuestring,
-		    cJSON_Duplicate(o, true))) != 0)
-			return r;
-	}
-	return 0;
+	snprintf(out, len, "{\"version\":%d,\"journal\":true,\"generation\":%"
+	    PRIu64 "}\n", STORE_VERSION, gen);
 }
 
-/* The record map of a load. */
-struct recmap {
-	struct hmap *m;
-	size_t count;
-};
+/* ---------------------------------------------------------------- load */
 
 static void
 recmap_clear(struct recmap *rm)
@@ -274,6 +282,8 @@ recmap_clear(struct recmap *rm)
 	struct rec *rc;
 	size_t pos = 0;
 
+	if (rm->m == NULL)
+		return;
 	while ((rc = hmap_next(rm->m, &pos, NULL)) != NULL) {
 		hmap_del(rm->m, rc->mkey);
 		cJSON_Delete(rc->value);
@@ -281,6 +291,7 @@ recmap_clear(struct recmap *rm)
 		free(rc);
 	}
 	hmap_free(rm->m);
+	rm->m = NULL;
 }
 
 /* Put (value != NULL, consumed) or delete a record of the map. */
@@ -292,6 +303,10 @@ recmap_apply(void *arg, const char *kind, const char *key, cJSON *value)
 	char *mkey;
 	size_t n = strlen(kind) + strlen(key) + 2;
 
+	if (strchr(kind, '\t') != NULL) {
+		cJSON_Delete(value);
+		return -EINVAL;
+	}
 	if ((mkey = malloc(n)) == NULL) {
 		cJSON_Delete(value);
 		return -ENOMEM;
@@ -327,126 +342,92 @@ recmap_apply(void *arg, const char *kind, const char *key, cJSON *value)
 	return 0;
 }
 
-/* The pool object of pool id in nested, created on demand. */
-static cJSON *
-nested_pool(cJSON *pools, const char *id)
+/* Put a record; a NULL value is a failed allocation, not a delete. */
+static int
+recmap_put(void *arg, const char *kind, const char *key, cJSON *value)
 {
-	cJSON *p;
+	if (value == NULL)
+		return -ENOMEM;
+	return recmap_apply(arg, kind, key, value);
+}
 
-	cJSON_ArrayForEach(p, pools) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "pool");
-		if (cJSON_IsString(v) && strcmp(v->valuestring, id) == 0)
-			return p;
-	}
-	return NULL;
+static bool
+known_kind(const struct store_schema *s, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < s->nkinds; i++)
+		if (strcmp(s->kinds[i], kind) == 0)
+			return true;
+	return false;
+}
+
+/* A whole, non-negative integer member; -1 when absent or not one. */
+static int64_t
+json_uint(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
+	    v->valuedouble > 9007199254740992.0 ||
+	    v->valuedouble != (double)(int64_t)v->valuedouble)
+		return -1;
+	return (int64_t)v->valuedouble;
 }
 
 /*
- * The modules' nested JSON from the records.  Addresses come after their
- * pools (two passes); a record of an unknown kind, or an address of a pool
- * that has no record, makes the state corrupt.
+ * Split "<text> <8 hex>" at its checksum and check it.  1 when it matches,
+ * 0 when it does not, -1 when there is no checksum.
  */
-static cJSON *
-records_to_nested(struct recmap *rm, char *err, size_t errlen)
+static int
+split_crc(char *line, size_t len)
 {
-	cJSON *nested, *ipam, *pools, *nd, *nets, *eps, *p, *arr;
-	struct rec *rc;
-	size_t pos, pass;
+	unsigned long want;
+	char *end;
 
-	nested = cJSON_CreateObject();
-	ipam = cJSON_AddObjectToObject(nested, "ipam");
-	pools = cJSON_AddArrayToObject(ipam, "pools");
-	nd = cJSON_AddObjectToObject(nested, "netdrv");
-	nets = cJSON_AddArrayToObject(nd, "networks");
-	eps = cJSON_AddArrayToObject(nd, "endpoints");
-	if (eps == NULL)
-		goto nomem;
-	for (pass = 0; pass < 2; pass++) {
-		pos = 0;
-		while ((rc = hmap_next(rm->m, &pos, NULL)) != NULL) {
-			const char *kind = rc->mkey, *key = strchr(rc->mkey, '\t') + 1;
-			size_t klen = (size_t)(key - 1 - kind);
-			char pool[128];
-			const char *sp;
-
-#define IS(k) (klen == strlen(k) && strncmp(kind, k, klen) == 0)
-			if (pass == 0) {
-				if (IS(REC_POOL))
-					cJSON_AddItemToArray(pools,
-					    cJSON_Duplicate(rc->value, true));
-				else if (IS(REC_NET))
-					cJSON_AddItemToArray(nets,
-					    cJSON_Duplicate(rc->value, true));
-				else if (IS(REC_EP))
-					cJSON_AddItemToArray(eps,
-					    cJSON_Duplicate(rc->value, true));
-				else if (!IS(REC_ADDR) && !IS(REC_AUX)) {
-					snprintf(err, errlen, "record of unknown "
-					    "kind '%.*s'", (int)klen, kind);
-					goto fail;
-				}
-				continue;
-			}
-			if (!IS(REC_ADDR) && !IS(REC_AUX))
-				continue;
-			if ((sp = strchr(key, ' ')) == NULL ||
-			    (size_t)(sp - key) >= sizeof(pool)) {
-				snprintf(err, errlen, "bad address record key");
-				goto fail;
-			}
-			memcpy(pool, key, (size_t)(sp - key));
-			pool[sp - key] = '\0';
-			if ((p = nested_pool(pools, pool)) == NULL) {
-				snprintf(err, errlen, "address %s of a pool that "
-				    "is not there", key);
-				goto fail;
-			}
-			arr = cJSON_GetObjectItemCaseSensitive(p,
-			    IS(REC_ADDR) ? "allocated" : "aux");
-			if (arr == NULL)
-				arr = cJSON_AddArrayToObject(p,
-				    IS(REC_ADDR) ? "allocated" : "aux");
-			cJSON_AddItemToArray(arr, cJSON_CreateString(sp + 1));
-#undef IS
-		}
-	}
-	return nested;
-nomem:
-	snprintf(err, errlen, "out of memory");
-fail:
-	cJSON_Delete(nested);
-	return NULL;
+	if (len < 10 || line[len - 9] != ' ')
+		return -1;
+	errno = 0;
+	want = strtoul(line + len - 8, &end, 16);
+	if (errno != 0 || end != line + len)
+		return -1;
+	line[len - 9] = '\0';
+	return store_crc32(line, len - 9) == want;
 }
 
-/* One journal line: {"op":"put"|"del","kind","key","value"?}. */
+/* Version 3's snapshot: the JSON text, then "crc32 XXXXXXXX\n". */
 static int
-journal_apply(struct recmap *rm, const cJSON *line)
+snapshot_text(char *buf, size_t len, char **json)
 {
-	const cJSON *op = cJSON_GetObjectItemCaseSensitive(line, "op");
-	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(line, "kind");
-	const cJSON *key = cJSON_GetObjectItemCaseSensitive(line, "key");
-	const cJSON *value = cJSON_GetObjectItemCaseSensitive(line, "value");
+	char *nl = memchr(buf, '\n', len);
+	unsigned long want;
+	char *end;
 
-	if (!cJSON_IsString(op) || !cJSON_IsString(kind) || !cJSON_IsString(key))
-		return -EINVAL;
-	if (strcmp(op->valuestring, "put") == 0 && value != NULL)
-		return recmap_apply(rm, kind->valuestring, key->valuestring,
-		    cJSON_Duplicate(value, true));
-	if (strcmp(op->valuestring, "del") == 0)
-		return recmap_apply(rm, kind->valuestring, key->valuestring, NULL);
-	return -EINVAL;
+	if (nl == NULL || (size_t)(nl - buf) + 1 + 15 != len ||
+	    strncmp(nl + 1, "crc32 ", 6) != 0 || buf[len - 1] != '\n')
+		return -1;
+	errno = 0;
+	want = strtoul(nl + 7, &end, 16);
+	if (errno != 0 || end != buf + len - 1)
+		return -1;
+	*nl = '\0';
+	*json = buf;
+	return store_crc32(buf, (size_t)(nl - buf)) == want;
 }
 
 static int
-load_snapshot(struct store *st, struct recmap *rm, const char *dir, char *err,
-    size_t errlen)
+load_snapshot(struct store *st, struct recmap *rm, bool *exists, int *version,
+    char *err, size_t errlen)
 {
-	const cJSON *ver, *recs, *o;
-	cJSON *j;
-	char *buf;
-	size_t len = 0;
-	int r = -EINVAL;
+	const char *dir = st->dir;
+	const cJSON *recs, *o;
+	char *buf, *json = NULL;
+	cJSON *j = NULL;
+	size_t len = 0, i = 0;
+	int64_t ver, gen;
+	int r = -EINVAL, c;
 
+	*exists = false;
 	if ((buf = read_file(st->dirfd, STORE_FILE, &len)) == NULL) {
 		if (errno == ENOENT)
 			return 0;
@@ -455,46 +436,80 @@ load_snapshot(struct store *st, struct recmap *rm, const char *dir, char *err,
 		    strerror(errno));
 		return r;
 	}
-	if ((j = cJSON_ParseWithOpts(buf, NULL, 1)) == NULL || !cJSON_IsObject(j)) {
-		snprintf(err, errlen, "%s/%s is corrupt (not a JSON object)", dir,
+	*exists = true;
+	if (memchr(buf, '\0', len) != NULL) {
+		snprintf(err, errlen, "%s/%s is damaged (it holds NUL bytes)",
+		    dir, STORE_FILE);
+		goto out;
+	}
+	c = snapshot_text(buf, len, &json);
+	if (c == 0) {
+		snprintf(err, errlen, "%s/%s is damaged (its checksum does not "
+		    "match: bit rot or an edit)", dir, STORE_FILE);
+		goto out;
+	}
+	if ((j = cJSON_ParseWithOpts(c == 1 ? json : buf, NULL, 1)) == NULL ||
+	    !cJSON_IsObject(j)) {
+		snprintf(err, errlen, "%s/%s is damaged (not a JSON object)", dir,
 		    STORE_FILE);
 		goto out;
 	}
-	ver = cJSON_GetObjectItemCaseSensitive(j, "version");
-	if (cJSON_IsNumber(ver) && ver->valueint == 1) {
-		/* version 1: the modules' nested JSON as a whole */
-		if ((r = nested_to_records(j, recmap_apply, rm)) != 0)
-			snprintf(err, errlen, "%s/%s (version 1) is corrupt", dir,
+	ver = json_uint(j, "version");
+	*version = (int)ver;
+	if (ver == 1) {
+		if (st->schema->upgrade == NULL ||
+		    (r = st->schema->upgrade(j, recmap_put, rm)) != 0) {
+			snprintf(err, errlen, "%s/%s (version 1) is damaged", dir,
 			    STORE_FILE);
+			r = r == -ENOMEM ? r : -EINVAL;
+		}
 		goto out;
 	}
-	if (!cJSON_IsNumber(ver) || ver->valueint != STORE_VERSION) {
+	if (ver != 2 && ver != STORE_VERSION) {
 		snprintf(err, errlen, "%s/%s has state version %s; this "
-		    "routed-plugin reads versions 1 and %d", dir, STORE_FILE,
-		    cJSON_IsNumber(ver) ? "unknown to it" : "missing",
-		    STORE_VERSION);
+		    "routed-plugin reads versions 1 to %d", dir, STORE_FILE,
+		    ver < 0 ? "(missing)" : "unknown to it", STORE_VERSION);
 		goto out;
 	}
+	if (ver == STORE_VERSION && c != 1) {
+		snprintf(err, errlen, "%s/%s is damaged (its checksum line is "
+		    "missing)", dir, STORE_FILE);
+		goto out;
+	}
+	gen = ver == STORE_VERSION ? json_uint(j, "generation") : 0;
 	recs = cJSON_GetObjectItemCaseSensitive(j, "records");
-	if (!cJSON_IsArray(recs)) {
-		snprintf(err, errlen, "%s/%s is corrupt (no records)", dir,
-		    STORE_FILE);
+	if (gen < 0 || !cJSON_IsArray(recs)) {
+		snprintf(err, errlen, "%s/%s is damaged (no generation or no "
+		    "records)", dir, STORE_FILE);
 		goto out;
 	}
+	st->gen = (uint64_t)gen;
 	cJSON_ArrayForEach(o, recs) {
 		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
 		const cJSON *key = cJSON_GetObjectItemCaseSensitive(o, "key");
 		const cJSON *value = cJSON_GetObjectItemCaseSensitive(o, "value");
-		if (!cJSON_IsString(kind) || !cJSON_IsString(key) || value == NULL) {
-			snprintf(err, errlen, "%s/%s is corrupt (a bad record)",
-			    dir, STORE_FILE);
+
+		i++;
+		if (!cJSON_IsString(kind) || !cJSON_IsString(key) ||
+		    value == NULL || cJSON_GetArraySize(o) != 3) {
+			snprintf(err, errlen, "%s/%s is damaged: record %zu is "
+			    "not {kind, key, value}", dir, STORE_FILE, i);
+			r = -EINVAL;
 			goto out;
 		}
-		if ((r = recmap_apply(rm, kind->valuestring, key->valuestring,
-		    cJSON_Duplicate(value, true))) != 0)
+		if ((r = recmap_put(rm, kind->valuestring, key->valuestring,
+		    cJSON_Duplicate(value, true))) != 0) {
+			snprintf(err, errlen, "%s/%s: record %zu: %s", dir,
+			    STORE_FILE, i, strerror(-r));
 			goto out;
+		}
 	}
-	st->live = rm->count;
+	if (rm->count != i) {
+		snprintf(err, errlen, "%s/%s is damaged: it lists a record "
+		    "twice", dir, STORE_FILE);
+		r = -EINVAL;
+		goto out;
+	}
 	r = 0;
 out:
 	cJSON_Delete(j);
@@ -502,78 +517,244 @@ out:
 	return r;
 }
 
+/* One journal operation: {"op":"put"|"del","kind","key","value"?}. */
 static int
-load_journal(struct store *st, struct recmap *rm, const char *dir, char *err,
-    size_t errlen)
+journal_op(struct recmap *rm, const cJSON *op)
 {
-	char *buf, *line, *nl;
-	size_t len = 0, lineno = 0;
-	cJSON *j;
-	int r;
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(op, "op");
+	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(op, "kind");
+	const cJSON *key = cJSON_GetObjectItemCaseSensitive(op, "key");
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(op, "value");
 
+	if (!cJSON_IsString(o) || !cJSON_IsString(kind) || !cJSON_IsString(key))
+		return -EINVAL;
+	if (strcmp(o->valuestring, "put") == 0 && value != NULL &&
+	    cJSON_GetArraySize(op) == 4)
+		return recmap_put(rm, kind->valuestring, key->valuestring,
+		    cJSON_Duplicate(value, true));
+	if (strcmp(o->valuestring, "del") == 0 && value == NULL &&
+	    cJSON_GetArraySize(op) == 3)
+		return recmap_apply(rm, kind->valuestring, key->valuestring, NULL);
+	return -EINVAL;
+}
+
+/* Only NUL bytes and newlines from p to end: a tail the crash zero-filled. */
+static bool
+only_zeros(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (*p != '\0' && *p != '\n')
+			return false;
+	return true;
+}
+
+/*
+ * Replay the journal into rm.  *torn is set to the offset of an unfinished
+ * tail to drop, or -1; *fresh when there is no journal yet.  A journal one
+ * generation behind the snapshot is already in it: skipped, and rewritten.
+ */
+static int
+load_journal(struct store *st, struct recmap *rm, bool snap, int snapver,
+    off_t *torn, bool *fresh, char *err, size_t errlen)
+{
+	const char *dir = st->dir;
+	char *buf, *line, *nl, *end;
+	size_t len = 0, lineno = 0, n = 0;
+	int64_t ver = -1, gen = -1;
+	bool skip = false;
+	cJSON *j;
+	int r = 0, c;
+
+	*torn = -1;
+	*fresh = false;
 	if ((buf = read_file(st->dirfd, STORE_JOURNAL, &len)) == NULL) {
-		if (errno == ENOENT)
+		if (errno == ENOENT && !snap) {
+			*fresh = true;
 			return 0;
-		r = -errno;
-		snprintf(err, errlen, "cannot read %s/%s: %s", dir, STORE_JOURNAL,
-		    strerror(errno));
+		}
+		r = errno == ENOENT ? -ENOENT : -errno;
+		if (r == -ENOENT)
+			snprintf(err, errlen, "%s/%s is missing while %s is "
+			    "there: the changes since the last snapshot may be "
+			    "lost", dir, STORE_JOURNAL, STORE_FILE);
+		else
+			snprintf(err, errlen, "cannot read %s/%s: %s", dir,
+			    STORE_JOURNAL, strerror(errno));
 		return r;
 	}
-	for (line = buf; line < buf + len; line = nl + 1) {
+	end = buf + len;
+	if (len == 0 || ((nl = memchr(buf, '\n', len)) == NULL &&
+	    only_zeros(buf, end))) {
+		/* Created, but the daemon died before its header was written. */
+		free(buf);
+		if (!snap) {
+			*fresh = true;
+			*torn = 0;
+			return 0;
+		}
+		snprintf(err, errlen, "%s/%s is empty while %s is there: the "
+		    "changes since the last snapshot may be lost", dir,
+		    STORE_JOURNAL, STORE_FILE);
+		return -EINVAL;
+	}
+	for (line = buf; line < end; line = nl + 1) {
 		lineno++;
-		if ((nl = strchr(line, '\n')) == NULL) {
-			/* Cut short by a crash: never acknowledged. */
-			st->torn = (off_t)(line - buf);
-			break;
+		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL ||
+		    memchr(line, '\0', (size_t)(nl - line)) != NULL) {
+			/*
+			 * A line cut short or zero-filled by a crash: never
+			 * acknowledged, if nothing follows it.
+			 */
+			if (lineno > 1 && (nl == NULL || only_zeros(line, end))) {
+				*torn = (off_t)(line - buf);
+				break;
+			}
+			snprintf(err, errlen, "%s/%s is damaged at line %zu (%s)",
+			    dir, STORE_JOURNAL, lineno, nl == NULL ?
+			    "its header is cut short" : "NUL bytes before the "
+			    "last line");
+			r = -EINVAL;
+			goto out;
 		}
 		*nl = '\0';
-		j = cJSON_Parse(line);
 		if (lineno == 1) {
-			const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "version");
-			r = cJSON_IsNumber(v) && v->valueint == STORE_VERSION ? 0 :
-			    -EINVAL;
-			if (r != 0)
-				snprintf(err, errlen, "%s/%s is not a version %d "
-				    "journal", dir, STORE_JOURNAL, STORE_VERSION);
-		} else if (!cJSON_IsArray(j)) {
+			j = cJSON_Parse(line);
+			ver = json_uint(j, "version");
+			gen = ver == STORE_VERSION ? json_uint(j, "generation") :
+			    0;
+			cJSON_Delete(j);
+			if ((ver != 2 && ver != STORE_VERSION) || gen < 0) {
+				snprintf(err, errlen, "%s/%s is not a journal this "
+				    "routed-plugin reads (version 2 or %d)", dir,
+				    STORE_JOURNAL, STORE_VERSION);
+				r = -EINVAL;
+				goto out;
+			}
+			if (ver == STORE_VERSION && snapver == STORE_VERSION &&
+			    (uint64_t)gen + 1 == st->gen) {
+				/* Compaction crashed before the new journal. */
+				log_warnx("%s/%s is of the previous snapshot "
+				    "(generation %" PRId64 "), whose lines the "
+				    "snapshot holds: starting a new one", dir,
+				    STORE_JOURNAL, gen);
+				skip = true;
+				break;
+			}
+			if (ver == STORE_VERSION && (snapver == STORE_VERSION ?
+			    (uint64_t)gen != st->gen : gen != 0)) {
+				snprintf(err, errlen, "%s/%s is of generation %"
+				    PRId64 " but %s of generation %" PRIu64
+				    ": they do not belong together", dir,
+				    STORE_JOURNAL, gen, snap ? STORE_FILE :
+				    "no snapshot", st->gen);
+				r = -EINVAL;
+				goto out;
+			}
+			continue;
+		}
+		c = ver == STORE_VERSION ? split_crc(line, (size_t)(nl - line)) :
+		    -1;
+		j = NULL;
+		if ((ver == STORE_VERSION && c != 1) ||
+		    (j = cJSON_Parse(line)) == NULL || !cJSON_IsArray(j)) {
+			/* Damage that a torn write cannot explain: refuse. */
+			cJSON_Delete(j);
+			snprintf(err, errlen, "%s/%s is damaged at line %zu (%s)",
+			    dir, STORE_JOURNAL, lineno, c == 0 ?
+			    "checksum mismatch" : c == -1 && ver ==
+			    STORE_VERSION ? "no checksum" : "not a commit");
 			r = -EINVAL;
-		} else {
+			goto out;
+		}
+		{
 			const cJSON *op;
 
 			cJSON_ArrayForEach(op, j) {
-				if ((r = journal_apply(rm, op)) != 0)
+				if ((r = journal_op(rm, op)) != 0)
 					break;
-				st->jcount++;
+				n++;
 			}
-		}
-		if (r != 0 && lineno > 1) {
-			snprintf(err, errlen, "%s/%s is corrupt at line %zu", dir,
-			    STORE_JOURNAL, lineno);
-			r = -EINVAL;
 		}
 		cJSON_Delete(j);
 		if (r != 0) {
-			free(buf);
-			return r;
+			snprintf(err, errlen, "%s/%s is damaged at line %zu (%s)",
+			    dir, STORE_JOURNAL, lineno, r == -ENOMEM ?
+			    "out of memory" : "a bad operation");
+			goto out;
 		}
 	}
+	st->jcount = skip ? 0 : n;
+	if (skip)
+		st->stale_journal = true;
+	if (ver != STORE_VERSION)
+		st->stale_journal = true;	/* rewrite it as version 3 */
+out:
 	free(buf);
-	return 0;
+	return r;
 }
 
+struct apply_arg {
+	struct store *st;
+	const char *kind;
+	char *err;
+	size_t errlen;
+};
+
 int
-store_load(struct rp_ctx *ctx, char *err, size_t errlen)
+store_load(struct store *st, char *err, size_t errlen)
 {
-	struct store *st = ctx->store;
-	const char *dir = ctx->cfg.state_dir;
+	const struct store_schema *s = st->schema;
+	const char *dir = st->dir;
 	struct recmap rm = { NULL, 0 };
-	cJSON *nested = NULL;
-	char sub[256] = "";
-	struct stat sb;
+	struct rec *rc;
+	char sub[256], hdr[128];
+	bool snap = false, fresh = false;
+	int snapver = 0;
+	off_t torn = -1;
+	size_t pos, k;
 	int r;
 
+	err[0] = '\0';
 	if ((rm.m = hmap_new()) == NULL)
 		return -ENOMEM;
+	if ((r = load_snapshot(st, &rm, &snap, &snapver, err, errlen)) != 0 ||
+	    (r = load_journal(st, &rm, snap, snapver, &torn, &fresh, err,
+	    errlen)) != 0)
+		goto corrupt;
+	/* Every record known, then applied kind by kind. */
+	pos = 0;
+	while ((rc = hmap_next(rm.m, &pos, NULL)) != NULL) {
+		size_t kl = strcspn(rc->mkey, "\t");
+		char kind[64];
+
+		snprintf(kind, sizeof(kind), "%.*s", (int)(kl < 63 ? kl : 63),
+		    rc->mkey);
+		if (kl >= sizeof(kind) || !known_kind(s, kind)) {
+			snprintf(err, errlen, "the state in %s holds a record of "
+			    "unknown kind '%.32s'", dir, kind);
+			r = -EINVAL;
+			goto corrupt;
+		}
+	}
+	for (k = 0; k < s->nkinds; k++) {
+		size_t kl = strlen(s->kinds[k]);
+
+		pos = 0;
+		while ((rc = hmap_next(rm.m, &pos, NULL)) != NULL) {
+			if (strncmp(rc->mkey, s->kinds[k], kl) != 0 ||
+			    rc->mkey[kl] != '\t')
+				continue;
+			sub[0] = '\0';
+			if ((r = s->apply(s->arg, s->kinds[k], rc->mkey + kl + 1,
+			    rc->value, sub, sizeof(sub))) != 0) {
+				snprintf(err, errlen, "the state in %s is "
+				    "inconsistent: %s record '%.160s': %s", dir,
+				    s->kinds[k], rc->mkey + kl + 1, sub[0] ? sub :
+				    strerror(-r));
+				goto corrupt;
+			}
+		}
+	}
 	if ((st->jfd = openat(st->dirfd, STORE_JOURNAL, O_RDWR | O_APPEND |
 	    O_CREAT | O_CLOEXEC, 0600)) < 0) {
 		r = -errno;
@@ -581,52 +762,59 @@ store_load(struct rp_ctx *ctx, char *err, size_t errlen)
 		    strerror(errno));
 		goto out;
 	}
-	if ((r = load_snapshot(st, &rm, dir, err, errlen)) != 0 ||
-	    (r = load_journal(st, &rm, dir, err, errlen)) != 0)
-		goto corrupt;
-	if ((nested = records_to_nested(&rm, sub, sizeof(sub))) == NULL ||
-	    (r = ipam_from_json(ctx, cJSON_GetObjectItemCaseSensitive(nested,
-	    "ipam"), sub, sizeof(sub))) != 0 ||
-	    (r = netdrv_from_json(ctx, cJSON_GetObjectItemCaseSensitive(nested,
-	    "netdrv"), sub, sizeof(sub))) != 0) {
-		snprintf(err, errlen, "the state in %s is corrupt: %s", dir, sub);
-		r = -EINVAL;
-		goto corrupt;
-	}
+	st->live = snap ? rm.count : 0;
 	/* Only now that the state loaded: drop an unfinished last commit. */
-	if (st->torn > 0) {
-		log_warnx("%s/%s: dropping an unfinished last commit (a crash "
-		    "while writing)", dir, STORE_JOURNAL);
-		if (ftruncate(st->jfd, st->torn) != 0) {
+	if (torn > 0) {
+		log_warnx("%s/%s: dropping an unfinished last commit (the "
+		    "daemon died while writing it, before its reply)", dir,
+		    STORE_JOURNAL);
+		if (ftruncate(st->jfd, torn) != 0) {
 			r = -errno;
 			snprintf(err, errlen, "cannot truncate %s/%s: %s", dir,
 			    STORE_JOURNAL, strerror(errno));
 			goto out;
 		}
 	}
-	/* A new or emptied journal starts with its header. */
-	if (fstat(st->jfd, &sb) == 0 && sb.st_size == 0 &&
-	    ((r = write_all(st->jfd, JOURNAL_HEADER, strlen(JOURNAL_HEADER))) != 0 ||
-	    (fdatasync(st->jfd) != 0 && (r = -errno) != 0))) {
-		snprintf(err, errlen, "cannot write %s/%s: %s", dir, STORE_JOURNAL,
-		    strerror(-r));
-		goto out;
+	if (snapver != 0 && snapver != STORE_VERSION)
+		st->stale_journal = true;
+	if (st->stale_journal) {
+		/* Older files, or a journal the snapshot already holds. */
+		if ((r = store_compact(st)) != 0) {
+			snprintf(err, errlen, "cannot rewrite the state in %s: %s",
+			    dir, strerror(-r));
+			goto out;
+		}
+	} else if (fresh) {
+		journal_header(st->gen, hdr, sizeof(hdr));
+		if ((r = ftruncate(st->jfd, 0) != 0 ? -errno : 0) != 0 ||
+		    (r = write_all(st->jfd, hdr, strlen(hdr))) != 0 ||
+		    (r = fdatasync(st->jfd) != 0 ? -errno : 0) != 0 ||
+		    (r = fsync(st->dirfd) != 0 ? -errno : 0) != 0) {
+			snprintf(err, errlen, "cannot write %s/%s: %s", dir,
+			    STORE_JOURNAL, strerror(-r));
+			goto out;
+		}
 	}
 	log_info("state loaded from %s: %zu records (%zu from the journal)",
 	    dir, rm.count, st->jcount);
 	r = 0;
 	goto out;
 corrupt:
-	if (strstr(err, "left in place") == NULL) {
+	if (r != -ENOMEM) {
 		size_t n = strlen(err);
-		snprintf(err + n, errlen - n, "; the files were left in place for "
-		    "inspection");
+		snprintf(err + n, errlen - n, ". Nothing was changed: the files "
+		    "are left in place. Restore them from a backup, or move the "
+		    "directory aside to start empty (Docker's networks must then "
+		    "be re-created)");
+		if (r != -EIO && r != -EACCES)
+			r = -EINVAL;
 	}
 out:
-	cJSON_Delete(nested);
 	recmap_clear(&rm);
 	return r;
 }
+
+/* ---------------------------------------------------------------- commit */
 
 static void
 queue(struct store *st, const char *op, const char *kind, const char *key,
@@ -648,160 +836,185 @@ queue(struct store *st, const char *op, const char *kind, const char *key,
 }
 
 void
-store_put(struct rp_ctx *ctx, const char *kind, const char *key, cJSON *value)
+store_put(struct store *st, const char *kind, const char *key, cJSON *value)
 {
 	if (value == NULL) {
-		ctx->store->queue_failed = true;
+		st->queue_failed = true;
 		return;
 	}
-	queue(ctx->store, "put", kind, key, value);
+	queue(st, "put", kind, key, value);
 }
 
 void
-store_del(struct rp_ctx *ctx, const char *kind, const char *key)
+store_del(struct store *st, const char *kind, const char *key)
 {
-	queue(ctx->store, "del", kind, key, NULL);
+	queue(st, "del", kind, key, NULL);
 }
 
 void
-store_abort(struct rp_ctx *ctx)
+store_abort(struct store *st)
 {
-	struct store *st = ctx->store;
-
 	cJSON_Delete(st->queue);
 	st->queue = cJSON_CreateArray();
 	st->queue_failed = false;
 }
 
-static int commit(struct rp_ctx *ctx, bool sync);
-
-int
-store_commit(struct rp_ctx *ctx)
-{
-	return commit(ctx, true);
-}
-
-int
-store_commit_lazy(struct rp_ctx *ctx)
-{
-	return commit(ctx, false);
-}
-
 static int
-commit(struct rp_ctx *ctx, bool sync)
+commit(struct store *st, bool sync)
 {
-	struct store *st = ctx->store;
 	char *text = NULL, *all = NULL;
-	size_t len = 0, n = 0;
+	size_t len = 0, n;
 	struct stat sb;
 	int r = 0;
 
 	if (st == NULL || st->jfd < 0 || st->queue == NULL) {
-		store_abort(ctx);
-		return -EBADF;
+		if (st != NULL)
+			store_abort(st);
+		return st == NULL || st->queue != NULL ? -EBADF : -ENOMEM;
 	}
 	if (st->queue_failed) {
-		store_abort(ctx);
-		return -ENOMEM;
-	}
-	n = (size_t)cJSON_GetArraySize(st->queue);
-	if (n > 0) {
-		if ((text = cJSON_PrintUnformatted(st->queue)) == NULL) {
-			r = -ENOMEM;
-			goto out;
-		}
-		len = strlen(text);
-		if ((all = malloc(len + 1)) == NULL) {
-			r = -ENOMEM;
-			goto out;
-		}
-		memcpy(all, text, len);
-		all[len++] = '\n';
-	}
-	if (n == 0)
+		r = -ENOMEM;
 		goto out;
+	}
+	if ((n = (size_t)cJSON_GetArraySize(st->queue)) == 0)
+		goto out;
+	/* A snapshot newer than the journal: nothing may go to the old one. */
+	if (st->stale_journal && (r = store_compact(st)) != 0)
+		goto out;
+	if ((text = cJSON_PrintUnformatted(st->queue)) == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	len = strlen(text);
+	if ((all = malloc(len + 11)) == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	len = (size_t)snprintf(all, len + 11, "%s %08lx\n", text,
+	    store_crc32(text, len));
 	if (fstat(st->jfd, &sb) != 0) {
 		r = -errno;
 		goto out;
 	}
-	if ((r = write_all(st->jfd, all, len)) != 0 ||
+	if ((r = fault(st)) != 0 || (r = write_all(st->jfd, all, len)) != 0 ||
 	    (sync && fdatasync(st->jfd) != 0 && (r = -errno) != 0)) {
-		log_warnx("cannot write %s/%s: %s", ctx->cfg.state_dir,
-		    STORE_JOURNAL, strerror(-r));
+		log_warnx("cannot write %s/%s: %s", st->dir, STORE_JOURNAL,
+		    strerror(-r));
 		/* Leave no partial line behind for the next append. */
 		if (ftruncate(st->jfd, sb.st_size) != 0)
-			log_warn("cannot truncate %s/%s", ctx->cfg.state_dir,
-			    STORE_JOURNAL);
+			log_warn("cannot truncate %s/%s", st->dir, STORE_JOURNAL);
 		goto out;
 	}
 	st->jcount += n;
 	if (st->jcount >= JOURNAL_MIN && st->jcount >= st->live &&
-	    store_compact(ctx) != 0)
+	    store_compact(st) != 0)
 		log_warnx("compaction of %s failed; the journal keeps growing",
-		    ctx->cfg.state_dir);
+		    st->dir);
 out:
 	free(text);
 	free(all);
-	store_abort(ctx);
+	store_abort(st);
 	return r;
 }
+
+int
+store_commit(struct store *st)
+{
+	return commit(st, true);
+}
+
+int
+store_commit_lazy(struct store *st)
+{
+	return commit(st, false);
+}
+
+/* ---------------------------------------------------------------- compact */
+
+struct snap_arg {
+	cJSON *recs;
+	size_t n;
+};
 
 static int
 snapshot_add(void *arg, const char *kind, const char *key, cJSON *value)
 {
-	cJSON *o = cJSON_CreateObject();
+	struct snap_arg *sa = arg;
+	cJSON *o;
 
-	if (o == NULL || value == NULL || !cJSON_AddStringToObject(o, "kind", kind) ||
+	if (value == NULL)
+		return -ENOMEM;
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    !cJSON_AddStringToObject(o, "kind", kind) ||
 	    !cJSON_AddStringToObject(o, "key", key)) {
 		cJSON_Delete(o);
 		cJSON_Delete(value);
 		return -ENOMEM;
 	}
 	cJSON_AddItemToObject(o, "value", value);
-	cJSON_AddItemToArray(arg, o);
+	cJSON_AddItemToArray(sa->recs, o);
+	sa->n++;
 	return 0;
 }
 
 int
-store_compact(struct rp_ctx *ctx)
+store_compact(struct store *st)
 {
-	struct store *st = ctx->store;
-	cJSON *nested = NULL, *snap = NULL, *recs;
-	char *text = NULL;
+	struct snap_arg sa = { NULL, 0 };
+	cJSON *snap = NULL;
+	char *text = NULL, *all = NULL, hdr[128];
+	size_t len;
 	int fd, r = -ENOMEM;
 
-	if ((nested = cJSON_CreateObject()) == NULL)
-		goto out;
-	cJSON_AddItemToObject(nested, "ipam", ipam_to_json(ctx));
-	cJSON_AddItemToObject(nested, "netdrv", netdrv_to_json(ctx));
 	if ((snap = cJSON_CreateObject()) == NULL ||
 	    !cJSON_AddNumberToObject(snap, "version", STORE_VERSION) ||
-	    (recs = cJSON_AddArrayToObject(snap, "records")) == NULL ||
-	    (r = nested_to_records(nested, snapshot_add, recs)) != 0 ||
-	    (text = cJSON_PrintUnformatted(snap)) == NULL) {
-		r = r ? r : -ENOMEM;
+	    !cJSON_AddNumberToObject(snap, "generation", (double)(st->gen + 1)) ||
+	    (sa.recs = cJSON_AddArrayToObject(snap, "records")) == NULL)
+		goto out;
+	/* Fail closed: any record that cannot be written stops the snapshot. */
+	if ((r = st->schema->walk(st->schema->arg, snapshot_add, &sa)) != 0)
+		goto out;
+	if ((text = cJSON_PrintUnformatted(snap)) == NULL) {
+		r = -ENOMEM;
 		goto out;
 	}
-	if ((r = replace_file(st, STORE_FILE, text)) != 0 ||
-	    (r = replace_file(st, STORE_JOURNAL, JOURNAL_HEADER)) != 0) {
-		log_warnx("cannot write a snapshot in %s: %s", ctx->cfg.state_dir,
+	len = strlen(text);
+	if ((all = malloc(len + 17)) == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	len = (size_t)snprintf(all, len + 17, "%s\ncrc32 %08lx\n", text,
+	    store_crc32(text, len));
+	if ((r = replace_file(st, STORE_FILE, all, len)) != 0) {
+		log_warnx("cannot write a snapshot in %s: %s", st->dir,
 		    strerror(-r));
 		goto out;
 	}
-	if ((fd = openat(st->dirfd, STORE_JOURNAL, O_RDWR | O_APPEND | O_CLOEXEC)) <
-	    0) {
+	/* From here the new snapshot is the state: the old journal is moot. */
+	st->gen++;
+	st->stale_journal = true;
+	st->live = sa.n;
+	journal_header(st->gen, hdr, sizeof(hdr));
+	if ((r = replace_file(st, STORE_JOURNAL, hdr, strlen(hdr))) != 0) {
+		log_warnx("cannot start a new journal in %s: %s", st->dir,
+		    strerror(-r));
+		goto out;
+	}
+	if ((fd = openat(st->dirfd, STORE_JOURNAL, O_RDWR | O_APPEND |
+	    O_CLOEXEC)) < 0) {
 		r = -errno;
 		goto out;
 	}
 	if (st->jfd >= 0)
 		close(st->jfd);
 	st->jfd = fd;
-	st->live = (size_t)cJSON_GetArraySize(recs);
 	st->jcount = 0;
-	log_debug("state compacted: %zu records", st->live);
+	st->stale_journal = false;
+	log_debug("state compacted: %zu records, generation %" PRIu64, st->live,
+	    st->gen);
 out:
 	free(text);
+	free(all);
 	cJSON_Delete(snap);
-	cJSON_Delete(nested);
 	return r;
 }

@@ -7,8 +7,8 @@
 #include <cjson/cJSON.h>
 
 #include "canon.h"
-#include "ipam.h"
-#include "netdrv.h"
+#include "records.h"
+#include "store.h"
 
 struct sortable {
 	char *key;
@@ -67,16 +67,30 @@ canon_text(cJSON *j)
 	return s;
 }
 
+static int
+emit(void *arg, const char *kind, const char *key, cJSON *value)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL || value == NULL || !cJSON_AddStringToObject(o, "kind",
+	    kind) || !cJSON_AddStringToObject(o, "key", key))
+		abort();
+	cJSON_AddItemToObject(o, "value", value);
+	cJSON_AddItemToArray(arg, o);
+	return 0;
+}
+
 cJSON *
 canon_state(struct rp_ctx *c)
 {
-	cJSON *j = cJSON_CreateObject();
-	cJSON *ip = ipam_to_json(c), *nd = netdrv_to_json(c);
+	struct store_schema s;
+	cJSON *j = cJSON_CreateArray();
 
-	if (j == NULL || ip == NULL || nd == NULL)
+	if (j == NULL)
 		abort();
-	cJSON_AddItemToObject(j, "ipam", ip);
-	cJSON_AddItemToObject(j, "netdrv", nd);
+	records_schema(c->model, &s);
+	if (s.walk(s.arg, emit, j) != 0)
+		abort();
 	canon(j);
 	return j;
 }

@@ -17,7 +17,7 @@
 void canon(cJSON *j);
 /* canon(j), then j as unformatted text (malloc'd; aborts when out of memory). */
 char *canon_text(cJSON *j);
-/* The state of c ({"ipam":..., "netdrv":...}), canonical; cJSON_Delete it. */
+/* The records of c's model, canonical; cJSON_Delete it. */
 cJSON *canon_state(struct rp_ctx *c);
 
 #endif

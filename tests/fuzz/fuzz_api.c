@@ -51,7 +51,11 @@
 #include "fixture.h"
 #include "ipam.h"
 #include "log.h"
+#include "model.h"
 #include "netdrv.h"
+#include "reconcile.h"
+#include "records.h"
+#include "routes.h"
 #include "plumb.h"
 #include "store.h"
 
@@ -134,6 +138,7 @@ static struct rp_ctx *
 ctx_start(void)
 {
 	struct rp_ctx *c = calloc(1, sizeof(*c));
+	struct store_schema schema;
 	char err[512] = "";
 
 	if (c == NULL)
@@ -144,16 +149,17 @@ ctx_start(void)
 	snprintf(c->cfg.state_dir, sizeof(c->cfg.state_dir), "%s", statedir);
 	c->cfg.announce_kind = ANNOUNCE_HOST;
 	c->cfg.tag = RP_DEFAULT_TAG;
-	if (plumb_open(&c->plumb) != 0 || ipam_init(c) != 0 ||
-	    netdrv_init(c) != 0 || announce_init(c) != 0)
+	if (plumb_open(&c->plumb) != 0 || (c->model = model_new()) == NULL ||
+	    announce_init(c) != 0)
 		abort();
-	if (store_open(c, err, sizeof(err)) != 0)
+	records_schema(c->model, &schema);
+	if (store_open(&c->store, statedir, &schema, err, sizeof(err)) != 0)
 		die("store_open of the state directory", err);
-	if (store_load(c, err, sizeof(err)) != 0)
+	if (store_load(c->store, err, sizeof(err)) != 0)
 		die("the daemon cannot load the state its handlers wrote", err);
 	/* What main() does after loading. */
-	netdrv_reconcile(c);
-	netdrv_announce_all(c);
+	reconcile_start(c);
+	routes_all(c);
 	return c;
 }
 
@@ -161,12 +167,11 @@ ctx_start(void)
 static void
 ctx_stop(struct rp_ctx *c, bool clean)
 {
-	if (clean && store_compact(c) != 0)
+	if (clean && store_compact(c->store) != 0)
 		die("store_compact on a clean stop", NULL);
-	netdrv_free(c);
-	ipam_free(c);
 	announce_free(c);
-	store_close(c);
+	store_close(c->store);
+	model_free(c->model);
 	plumb_close(c->plumb);
 	free(c);
 }
@@ -270,26 +275,34 @@ must_equal(const char *what, const char *live, const char *loaded)
 static bool
 prefixes_collide(struct rp_ctx *c)
 {
-	static const char *const fields[] = { "agg4", "agg6", "addr4", "addr6" };
-	cJSON *nd = netdrv_to_json(c), *seen = cJSON_CreateObject(), *o;
-	const char *lists[] = { "networks", "endpoints" };
+	cJSON *recs = canon_state(c), *seen = cJSON_CreateObject(), *o, *a;
 	bool collide = false;
-	size_t l, f;
 
-	if (nd == NULL || seen == NULL)
+	if (seen == NULL)
 		abort();
-	for (l = 0; l < 2 && !collide; l++) {
-		cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(nd,
-		    lists[l])) {
-			for (f = l * 2; f < l * 2 + 2 && !collide; f++) {
-				const cJSON *v = cJSON_GetObjectItemCaseSensitive(o,
-				    fields[f]);
-				char key[ADDR_STRLEN + 8];
+	cJSON_ArrayForEach(o, recs) {
+		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "value");
+		const char *net[] = { "agg4", "agg6" };
+		char key[ADDR_STRLEN + 8];
+		size_t f;
 
-				if (!cJSON_IsString(v))
+		if (strcmp(kind->valuestring, "net") == 0) {
+			for (f = 0; f < 2; f++) {
+				a = cJSON_GetObjectItemCaseSensitive(v, net[f]);
+				if (!cJSON_IsString(a))
 					continue;
-				snprintf(key, sizeof(key), "%s%s", v->valuestring,
-				    l == 0 ? "" : f == 2 ? "/32" : "/128");
+				if (cJSON_GetObjectItemCaseSensitive(seen,
+				    a->valuestring))
+					collide = true;
+				else
+					cJSON_AddTrueToObject(seen, a->valuestring);
+			}
+		} else if (strcmp(kind->valuestring, "ep") == 0) {
+			cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(v,
+			    "addrs")) {
+				snprintf(key, sizeof(key), "%s%s", a->valuestring,
+				    strchr(a->valuestring, ':') ? "/128" : "/32");
 				if (cJSON_GetObjectItemCaseSensitive(seen, key))
 					collide = true;
 				else
@@ -297,7 +310,7 @@ prefixes_collide(struct rp_ctx *c)
 			}
 		}
 	}
-	cJSON_Delete(nd);
+	cJSON_Delete(recs);
 	cJSON_Delete(seen);
 	return collide;
 }

@@ -40,7 +40,11 @@
 #include "fixture.h"
 #include "ipam.h"
 #include "log.h"
+#include "model.h"
 #include "netdrv.h"
+#include "reconcile.h"
+#include "records.h"
+#include "routes.h"
 #include "plumb.h"
 #include "store.h"
 
@@ -116,10 +120,9 @@ dir_remove(const char *dir)
 static void
 ctx_free(struct rp_ctx *c)
 {
-	netdrv_free(c);
-	ipam_free(c);
 	announce_free(c);
-	store_close(c);
+	store_close(c->store);
+	model_free(c->model);
 	plumb_close(c->plumb);
 	free(c);
 }
@@ -129,6 +132,7 @@ static struct rp_ctx *
 ctx_load(const char *dir, char *err, size_t errlen)
 {
 	struct rp_ctx *c = calloc(1, sizeof(*c));
+	struct store_schema schema;
 
 	if (c == NULL)
 		abort();
@@ -138,14 +142,15 @@ ctx_load(const char *dir, char *err, size_t errlen)
 	snprintf(c->cfg.state_dir, sizeof(c->cfg.state_dir), "%s", dir);
 	c->cfg.announce_kind = ANNOUNCE_HOST;
 	c->cfg.tag = RP_DEFAULT_TAG;
-	if (plumb_open(&c->plumb) != 0 || ipam_init(c) != 0 ||
-	    netdrv_init(c) != 0 || announce_init(c) != 0)
+	if (plumb_open(&c->plumb) != 0 || (c->model = model_new()) == NULL ||
+	    announce_init(c) != 0)
 		abort();
-	if (store_open(c, err, errlen) != 0) {
+	records_schema(c->model, &schema);
+	if (store_open(&c->store, dir, &schema, err, errlen) != 0) {
 		fprintf(stderr, "fuzz_store: store_open: %s\n", err);
 		abort();	/* the harness's directory: must open */
 	}
-	if (store_load(c, err, errlen) == 0)
+	if (store_load(c->store, err, errlen) == 0)
 		return c;
 	ctx_free(c);
 	return NULL;
@@ -198,10 +203,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	/* What main() does with a loaded state. */
-	netdrv_reconcile(c);
-	netdrv_announce_all(c);
+	reconcile_start(c);
+	routes_all(c);
 	first = canon_state(c);
-	if (store_compact(c) != 0)
+	if (store_compact(c->store) != 0)
 		die("store_compact of a loaded state failed", NULL, NULL);
 	ctx_free(c);
 

@@ -11,15 +11,24 @@
 
 #include "api.h"
 #include "ctx.h"
+#include "store.h"
 
 struct fixture {
 	struct rp_ctx ctx;
+	struct store_schema schema;
 	char dir[64];
 	cJSON *reply;		/* of the last call */
 	int status;		/* of the last call */
 };
 
 struct fixture *fx_new(void);
+/*
+ * (Re)open the state of fx->dir into a new model and store, as the daemon
+ * does at start-up (0 or -errno with err set; nothing open then), and close
+ * them again.
+ */
+int fx_open_state(struct fixture *fx, char *err, size_t errlen);
+void fx_close_state(struct fixture *fx);
 void fx_free(struct fixture *fx);
 /* Run path (e.g. "/IpamDriver.RequestPool") with body; returns the status. */
 int fx_net(struct fixture *fx, const char *path, const char *body);
@@ -31,12 +40,16 @@ int fx_teardown(void **state);
 void fx_assert_err(struct fixture *fx, const char *needle);
 /* String member of the last reply, or NULL. */
 const char *fx_str(struct fixture *fx, const char *name);
-/* The state file as text (malloc'd). */
+/*
+ * The state as written by a compaction: its records in a canonical order,
+ * as text (malloc'd).
+ */
 char *fx_state(struct fixture *fx);
 
 /* plumb_stub.c: what the stub was asked to do, and failure injection. */
 struct stub_link {
 	char host[16], peer[16];
+	bool moved;		/* peer moved into a container */
 	unsigned mtu;
 	bool gw6;
 	int routes;		/* host routes through it */
@@ -47,6 +60,13 @@ extern struct stub_link stub_links[STUB_MAX];
 extern int stub_nlinks;
 extern int stub_fail_veth;	/* plumb_veth_add returns this when != 0 */
 extern int stub_fail_route;	/* plumb_route_add returns this when != 0 */
+/*
+ * Fail the Nth call from now of any plumb call that changes something
+ * (veth add/del, route add/del) with -EIO; 0: never.  stub_calls counts
+ * them.
+ */
+extern int stub_fail_nth;
+extern int stub_calls;
 void stub_reset(void);
 struct stub_link *stub_find(const char *host);
 

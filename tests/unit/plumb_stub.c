@@ -3,6 +3,7 @@
  * table of the veths and routes the real module would have made.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "fixture.h"
@@ -12,6 +13,18 @@ struct stub_link stub_links[STUB_MAX];
 int stub_nlinks;
 int stub_fail_veth;
 int stub_fail_route;
+int stub_fail_nth;
+int stub_calls;
+
+/* Counts a changing call; true when this one is to fail. */
+static bool
+nth_fails(void)
+{
+	stub_calls++;
+	if (stub_fail_nth > 0 && --stub_fail_nth == 0)
+		return true;
+	return false;
+}
 
 void
 stub_reset(void)
@@ -20,6 +33,8 @@ stub_reset(void)
 	stub_nlinks = 0;
 	stub_fail_veth = 0;
 	stub_fail_route = 0;
+	stub_fail_nth = 0;
+	stub_calls = 0;
 }
 
 struct stub_link *
@@ -47,18 +62,22 @@ plumb_close(struct plumb *pl)
 
 int
 plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
-    unsigned mtu, const struct ipaddr *gw6)
+    unsigned mtu, const struct ipaddr *gw6, bool *created)
 {
 	struct stub_link *l;
 
+	*created = false;
 	if (stub_fail_veth)
 		return stub_fail_veth;
+	if (nth_fails())
+		return -EIO;
 	if ((l = stub_find(host)) == NULL) {
 		if (stub_nlinks == STUB_MAX)
 			return -ENOSPC;
 		l = &stub_links[stub_nlinks++];
 		strcpy(l->host, host);
 		strcpy(l->peer, peer);
+		*created = true;
 	}
 	l->mtu = mtu;
 	l->gw6 = gw6 != NULL;
@@ -70,6 +89,8 @@ plumb_veth_del(struct plumb *pl, const char *host, const char *peer)
 {
 	struct stub_link *l = stub_find(host);
 
+	if (nth_fails())
+		return -EIO;
 	if (l != NULL) {
 		*l = stub_links[--stub_nlinks];
 		memset(&stub_links[stub_nlinks], 0, sizeof(*l));
@@ -80,7 +101,14 @@ plumb_veth_del(struct plumb *pl, const char *host, const char *peer)
 int
 plumb_link_exists(struct plumb *pl, const char *name)
 {
-	return stub_find(name) != NULL;
+	int i;
+
+	for (i = 0; i < stub_nlinks; i++)
+		if (strcmp(stub_links[i].host, name) == 0 ||
+		    (!stub_links[i].moved && strcmp(stub_links[i].peer,
+		    name) == 0))
+			return 1;
+	return 0;
 }
 
 int
@@ -91,6 +119,8 @@ plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst)
 
 	if (stub_fail_route)
 		return stub_fail_route;
+	if (nth_fails())
+		return -EIO;
 	if (l == NULL)
 		return -ENODEV;
 	/* NLM_F_REPLACE: adding a route that exists changes nothing. */
@@ -109,6 +139,8 @@ plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst)
 	struct stub_link *l = stub_find(dev);
 	int i;
 
+	if (nth_fails())
+		return -EIO;
 	if (l == NULL)
 		return 0;
 	for (i = 0; i < l->routes; i++)

@@ -158,6 +158,25 @@ test_overlap_refused(void **state)
 	fx_assert_err(fx, "overlaps pool 10.46.0.0/16");
 	fx_ipam(fx, "/IpamDriver.RequestPool", POOL_REQ("10.0.0.0/8", "", "false"));
 	fx_assert_err(fx, "overlaps");
+	/*
+	 * The same pool again while no network holds it: a retry after a reply
+	 * that was lost (issue 18), answered with the same PoolID.
+	 */
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestPool",
+	    POOL_REQ("10.46.0.0/16", "", "false")), 200);
+	assert_string_equal(fx_str(fx, "PoolID"), "10.46.0.0/16");
+	/* With another range it is another pool: refused. */
+	fx_ipam(fx, "/IpamDriver.RequestPool",
+	    POOL_REQ("10.46.0.0/16", "10.46.1.0/24", "false"));
+	fx_assert_err(fx, "overlaps");
+	/* Once a network holds it, refused, and ReleasePool keeps it. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    "{\"NetworkID\":\"n1\",\"IPv4Data\":[{\"Pool\":"
+	    "\"10.46.0.0/16\"}]}"), 200);
+	fx_ipam(fx, "/IpamDriver.RequestPool", POOL_REQ("10.46.0.0/16", "", "false"));
+	fx_assert_err(fx, "overlaps pool 10.46.0.0/16 of another network");
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.ReleasePool",
+	    "{\"PoolID\":\"10.46.0.0/16\"}"), 200);
 	fx_ipam(fx, "/IpamDriver.RequestPool", POOL_REQ("10.46.0.0/16", "", "false"));
 	fx_assert_err(fx, "overlaps");
 	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestPool",

@@ -15,7 +15,9 @@
 
 #include "fixture.h"
 #include "announce.h"
+#include "model.h"
 #include "netdrv.h"
+#include "reconcile.h"
 
 #define NID "4330d3fcb3c2c14b1b2a0fbbdcc92a7763e8c5f0a8bb6e51f9a1e3e3c2f0aa01"
 #define EID "b60d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
@@ -53,19 +55,19 @@ test_ifnames(void **state)
 {
 	char host[IFNAMSIZ], peer[IFNAMSIZ], host2[IFNAMSIZ], peer2[IFNAMSIZ];
 
-	netdrv_ifnames(EID, host, peer);
+	model_ifnames(EID, host, peer);
 	assert_string_equal(host, "rtb60d823d5fe2");
 	assert_string_equal(peer, "rcb60d823d5fe2");
 	/* Not hex: a hash, still deterministic and short enough. */
-	netdrv_ifnames("My-Endpoint.1", host, peer);
-	netdrv_ifnames("My-Endpoint.1", host2, peer2);
+	model_ifnames("My-Endpoint.1", host, peer);
+	model_ifnames("My-Endpoint.1", host2, peer2);
 	assert_string_equal(host, host2);
 	assert_int_equal(strlen(host), 14);
 	assert_memory_equal(host, "rt", 2);
 	assert_memory_equal(peer, "rc", 2);
-	netdrv_ifnames("My-Endpoint.2", host2, peer2);
+	model_ifnames("My-Endpoint.2", host2, peer2);
 	assert_string_not_equal(host, host2);
-	netdrv_ifnames("abc", host, peer);	/* short hex: hashed too */
+	model_ifnames("abc", host, peer);	/* short hex: hashed too */
 	assert_int_equal(strlen(host), 14);
 }
 
@@ -413,10 +415,10 @@ test_link_gone(void **state)
 	    CREATE_EP(EID, "10.99.0.11/32")), 200);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)), 200);
 	assert_int_equal(announce_count(&fx->ctx), 1);
-	netdrv_link_gone(&fx->ctx, "rtsomethingelse");	/* not ours: nothing */
-	netdrv_link_gone(&fx->ctx, "rcb60d823d5fe2");	/* moved, not gone */
+	reconcile_link_gone(&fx->ctx, "rtsomethingelse");	/* not ours: nothing */
+	reconcile_link_gone(&fx->ctx, "rcb60d823d5fe2");	/* moved, not gone */
 	assert_int_equal(announce_count(&fx->ctx), 1);
-	netdrv_link_gone(&fx->ctx, "rtb60d823d5fe2");
+	reconcile_link_gone(&fx->ctx, "rtb60d823d5fe2");
 	assert_int_equal(announce_count(&fx->ctx), 0);	/* withdrawn */
 	fx_net(fx, "/NetworkDriver.EndpointOperInfo", IDS(EID));
 	fx_assert_err(fx, "unknown endpoint");
@@ -431,7 +433,7 @@ test_link_gone(void **state)
 	    CREATE_EP(EID2, "10.99.0.11/32")), 200);
 	/* Lost notifications: every endpoint is checked against the host. */
 	stub_reset();
-	netdrv_link_gone(&fx->ctx, NULL);
+	reconcile_link_gone(&fx->ctx, NULL);
 	fx_net(fx, "/NetworkDriver.EndpointOperInfo", IDS(EID2));
 	fx_assert_err(fx, "unknown endpoint");
 }

@@ -1,5 +1,6 @@
 /*
- * test_store.c: the state file: round trip, lock, refusal of bad files.
+ * test_store.c: the state on disk: round trip, lock, refusal of anything
+ * damaged, torn tails, reconciliation at start.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,51 +17,18 @@
 
 #include "fixture.h"
 #include "announce.h"
-#include "ipam.h"
-#include "netdrv.h"
+#include "reconcile.h"
 #include "store.h"
 
 #define NID "n1"
 #define EID "b60d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
 
-/* A second context on the same directory, as after a restart. */
+/* Stop and start again on the same directory, as a restarted daemon. */
 static int
-reopen(struct fixture *fx, struct rp_ctx *ctx, char *err, size_t errlen)
+restart(struct fixture *fx, char *err, size_t errlen)
 {
-	int r;
-
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->cfg = fx->ctx.cfg;
-	if (ipam_init(ctx) != 0 || netdrv_init(ctx) != 0 ||
-	    announce_init(ctx) != 0)
-		return -ENOMEM;
-	if ((r = store_open(ctx, err, errlen)) != 0)
-		return r;
-	return store_load(ctx, err, errlen);
-}
-
-static void
-close_ctx(struct rp_ctx *ctx)
-{
-	announce_free(ctx);
-	netdrv_free(ctx);
-	ipam_free(ctx);
-	store_close(ctx);
-}
-
-/*
- * The fixture goes on as the restarted daemon ctx (from reopen): it takes
- * ctx's state and store, and drops its own modules.
- */
-static void
-adopt(struct fixture *fx, struct rp_ctx *ctx)
-{
-	netdrv_free(&fx->ctx);
-	ipam_free(&fx->ctx);
-	fx->ctx.store = ctx->store;
-	fx->ctx.ipam = ctx->ipam;
-	fx->ctx.netdrv = ctx->netdrv;
-	announce_free(ctx);
+	fx_close_state(fx);
+	return fx_open_state(fx, err, errlen);
 }
 
 static void
@@ -95,38 +63,17 @@ static void
 test_round_trip(void **state)
 {
 	struct fixture *fx = fx_new();
-	struct rp_ctx ctx;
 	char err[512] = "", *before, *after;
-	cJSON *a, *b;
 
 	populate(fx);
 	before = fx_state(fx);
-	/* Release the lock as a stopped daemon would, then start again. */
-	store_close(&fx->ctx);
-	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
-	{
-		struct rp_ctx old = fx->ctx;
-		fx->ctx.store = ctx.store;
-		fx->ctx.ipam = ctx.ipam;
-		fx->ctx.netdrv = ctx.netdrv;
-		after = fx_state(fx);
-		fx->ctx.store = old.store;
-		fx->ctx.ipam = old.ipam;
-		fx->ctx.netdrv = old.netdrv;
-	}
-	a = cJSON_Parse(before);
-	b = cJSON_Parse(after);
-	assert_true(cJSON_Compare(a, b, true));
-	cJSON_Delete(a);
-	cJSON_Delete(b);
+	assert_int_equal(restart(fx, err, sizeof(err)), 0);
+	after = fx_state(fx);
+	assert_string_equal(before, after);
 	free(before);
 	free(after);
 
 	/* The loaded state answers like the old one. */
-	netdrv_free(&fx->ctx);
-	ipam_free(&fx->ctx);
-	announce_free(&fx->ctx);
-	fx->ctx = ctx;
 	assert_int_equal(fx_net(fx, "/NetworkDriver.EndpointOperInfo",
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\"}"), 200);
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
@@ -145,26 +92,49 @@ static void
 test_lock(void **state)
 {
 	struct fixture *fx = fx_new();
-	struct rp_ctx ctx;
+	struct store *st = NULL;
 	char err[512] = "";
 
-	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), -EBUSY);
+	assert_int_equal(store_open(&st, fx->dir, &fx->schema, err,
+	    sizeof(err)), -EBUSY);
+	assert_null(st);
 	assert_non_null(strstr(err, "in use by another routed-plugin"));
-	close_ctx(&ctx);
 	fx_free(fx);
 }
 
+static char *
+read_text(struct fixture *fx, const char *name)
+{
+	char path[128], *buf;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", fx->dir, name);
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	assert_non_null(buf = calloc(1, (size_t)n + 1));
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
 static void
-write_state(struct fixture *fx, const char *text)
+write_text(struct fixture *fx, const char *name, const char *text, size_t len)
 {
 	char path[128];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", fx->dir, STORE_FILE);
+	snprintf(path, sizeof(path), "%s/%s", fx->dir, name);
 	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
 	fclose(f);
 }
+
+/* The version 2 header the released daemon wrote. */
+#define J2 "{\"version\":2,\"journal\":true}\n"
 
 static void
 test_bad_files_refused_and_kept(void **state)
@@ -173,38 +143,58 @@ test_bad_files_refused_and_kept(void **state)
 		const char *text;
 		const char *needle;
 	} cases[] = {
-		{ "{\"version\":1,\"ipam\":{\"pools\":[]", "corrupt" },
-		{ "", "corrupt" },
-		{ "[]", "corrupt" },
-		{ "{\"version\":3,\"records\":[]}", "version" },
+		{ "{\"version\":1,\"ipam\":{\"pools\":[]", "damaged" },
+		{ "", "damaged" },
+		{ "[]", "damaged" },
+		{ "{\"version\":9,\"records\":[]}", "version" },
 		{ "{\"ipam\":{\"pools\":[]}}", "version" },
 		{ "{\"version\":1,\"ipam\":{\"pools\":[{\"pool\":\"x\"}]},"
 		  "\"netdrv\":{\"networks\":[],\"endpoints\":[]}}", "pool" },
 		{ "{\"version\":1,\"ipam\":{\"pools\":[]},\"netdrv\":{\"networks\":"
 		  "[],\"endpoints\":[{\"id\":\"e\",\"network\":\"gone\",\"addr4\":"
-		  "\"10.0.0.1\"}]}}", "endpoint" },
+		  "\"10.0.0.1\"}]}}", "network gone has no record" },
 		{ "{\"version\":1,\"ipam\":{\"pools\":[{\"pool\":\"10.0.0.0/24\","
 		  "\"allocated\":[\"10.9.0.1\"]}]},\"netdrv\":{\"networks\":[],"
-		  "\"endpoints\":[]}}", "invalid allocation" },
+		  "\"endpoints\":[]}}", "not an address of pool" },
+		/* issue 18: a bad record after the first ended the load, silently */
+		{ "{\"version\":2,\"records\":[{\"kind\":\"pool\",\"key\":"
+		  "\"10.46.0.0/16\",\"value\":{\"pool\":\"10.46.0.0/16\"}},{\"kind\":"
+		  "\"addr\",\"key\":\"10.46.0.0/16 10.46.0.5\",\"velue\":true},"
+		  "{\"kind\":\"addr\",\"key\":\"10.46.0.0/16 10.46.0.6\",\"value\":"
+		  "true}]}", "record 2 is not {kind, key, value}" },
+		{ "{\"version\":2,\"records\":[{\"kind\":\"pool\",\"key\":"
+		  "\"10.46.0.0/16\",\"value\":{\"pool\":\"10.46.0.0/16\"}},{\"kind\":"
+		  "7,\"key\":\"x\",\"value\":true}]}", "record 2" },
+		{ "{\"version\":2,\"records\":[{\"kind\":\"frob\",\"key\":\"x\","
+		  "\"value\":true}]}", "unknown kind" },
+		/* version 3 without its checksum, or with a wrong one */
+		{ "{\"version\":3,\"generation\":1,\"records\":[]}", "checksum" },
+		{ "{\"version\":3,\"generation\":1,\"records\":[]}\ncrc32 "
+		  "00000000\n", "checksum does not match" },
 	};
 	struct fixture *fx = fx_new();
-	struct rp_ctx ctx;
-	char err[512], *kept;
+	char err[1024], *kept;
 	size_t i;
 
-	store_close(&fx->ctx);
+	fx_close_state(fx);
 	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		write_state(fx, cases[i].text);
+		write_text(fx, STORE_FILE, cases[i].text, strlen(cases[i].text));
+		write_text(fx, STORE_JOURNAL, J2, strlen(J2));
 		err[0] = '\0';
-		assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), -EINVAL);
+		assert_int_equal(fx_open_state(fx, err, sizeof(err)), -EINVAL);
 		if (strstr(err, cases[i].needle) == NULL)
 			fail_msg("case %zu: '%s' lacks '%s'", i, err, cases[i].needle);
-		close_ctx(&ctx);
-		kept = fx_state(fx);
+		assert_non_null(strstr(err, "left in place"));
+		kept = read_text(fx, STORE_FILE);
 		assert_string_equal(kept, cases[i].text);
 		free(kept);
+		kept = read_text(fx, STORE_JOURNAL);
+		assert_string_equal(kept, J2);
+		free(kept);
 	}
-	assert_int_equal(store_open(&fx->ctx, err, sizeof(err)), 0);
+	assert_int_equal(fx_open_state(fx, err, sizeof(err)), -EINVAL);
+	write_text(fx, STORE_FILE, "{\"version\":2,\"records\":[]}", 26);
+	assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);
 	fx_free(fx);
 }
 
@@ -241,15 +231,12 @@ static void
 test_journal_replay(void **state)
 {
 	struct fixture *fx = fx_new();
-	struct rp_ctx ctx;
 	char err[512] = "";
 
 	populate(fx);
 	assert_int_equal(file_size(fx, STORE_FILE), -1);
 	assert_true(file_size(fx, STORE_JOURNAL) > 0);
-	store_close(&fx->ctx);
-	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
-	adopt(fx, &ctx);
+	assert_int_equal(restart(fx, err, sizeof(err)), 0);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.EndpointOperInfo",
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\"}"), 200);
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
@@ -261,54 +248,118 @@ test_journal_replay(void **state)
 	/* A delete replayed: the endpoint stays gone after another restart. */
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint",
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\"}"), 200);
-	store_close(&fx->ctx);
-	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
-	adopt(fx, &ctx);
+	assert_int_equal(restart(fx, err, sizeof(err)), 0);
 	fx_net(fx, "/NetworkDriver.EndpointOperInfo",
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\"}");
 	assert_non_null(strstr(fx_str(fx, "Err"), "unknown endpoint"));
 	fx_free(fx);
 }
 
-/* A crash in the middle of a write: the unfinished line is dropped. */
+/* Refused with needle in the message, and the journal left as it was. */
+static void
+assert_refused(struct fixture *fx, const char *needle)
+{
+	char err[1024] = "", *before, *after;
+
+	before = read_text(fx, STORE_JOURNAL);
+	assert_int_equal(fx_open_state(fx, err, sizeof(err)), -EINVAL);
+	if (strstr(err, needle) == NULL)
+		fail_msg("'%s' lacks '%s'", err, needle);
+	after = read_text(fx, STORE_JOURNAL);
+	if (before != NULL)
+		assert_string_equal(before, after);
+	else
+		assert_null(after);
+	free(before);
+	free(after);
+}
+
+/*
+ * A crash in the middle of a write: the unfinished last line is dropped,
+ * with a warning.  Damage anywhere else is refused.
+ */
 static void
 test_torn_journal_tail(void **state)
 {
+	static const char zeros[64];
 	struct fixture *fx = fx_new();
-	struct rp_ctx ctx;
-	char err[512] = "";
+	char err[512] = "", *good, *bad;
 	long before;
+	size_t n;
 
 	populate(fx);
-	store_close(&fx->ctx);
+	fx_close_state(fx);
 	before = file_size(fx, STORE_JOURNAL);
-	append(fx, STORE_JOURNAL, "{\"op\":\"put\",\"kind\":\"ep\",\"ke");
-	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
+	good = read_text(fx, STORE_JOURNAL);
+	n = strlen(good);
+	append(fx, STORE_JOURNAL, "[{\"op\":\"put\",\"kind\":\"ep\",\"ke");
+	assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);
 	assert_int_equal(file_size(fx, STORE_JOURNAL), before);
-	close_ctx(&ctx);
+	fx_close_state(fx);
 	/*
 	 * A commit of several changes cut after its first one: dropped whole,
-	 * or the pool would go while its addresses stay (corrupt state).
+	 * or the pool would go while its addresses stay.
 	 */
 	append(fx, STORE_JOURNAL, "[{\"op\":\"del\",\"kind\":\"pool\",\"key\":"
 	    "\"10.46.0.0/16\"},{\"op\":\"del\",\"kind\":\"addr\",\"key\":"
 	    "\"10.46.0.0/16 10.4");
-	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
+	assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);
 	assert_int_equal(file_size(fx, STORE_JOURNAL), before);
-	adopt(fx, &ctx);
 	fx_ipam(fx, "/IpamDriver.RequestAddress",
 	    "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.0.2\"}");
 	assert_non_null(strstr(fx_str(fx, "Err"), "auxiliary"));	/* pool kept */
-	store_close(&fx->ctx);
-	/* A bad line in the middle is corruption: refused, files kept. */
-	append(fx, STORE_JOURNAL, "{\"op\":\"frobnicate\"}\n{\"op\":\"del\","
-	    "\"kind\":\"ep\",\"key\":\"x\"}\n");
-	before = file_size(fx, STORE_JOURNAL);
-	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "corrupt at line"));
-	assert_non_null(strstr(err, "left in place"));
-	close_ctx(&ctx);
+	fx_close_state(fx);
+	/* A tail the crash left as zeros: dropped too. */
+	write_text(fx, STORE_JOURNAL, good, n);
+	append(fx, STORE_JOURNAL, "[{\"op\":");
+	{
+		char path[128];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", fx->dir, STORE_JOURNAL);
+		assert_non_null(f = fopen(path, "a"));
+		fwrite(zeros, 1, sizeof(zeros), f);
+		fclose(f);
+	}
+	assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);
 	assert_int_equal(file_size(fx, STORE_JOURNAL), before);
+	fx_close_state(fx);
+
+	/* A bad line in the middle is damage: refused, files kept. */
+	append(fx, STORE_JOURNAL, "{\"op\":\"frobnicate\"}\n[{\"op\":\"del\","
+	    "\"kind\":\"ep\",\"key\":\"x\"}] 00000000\n");
+	assert_refused(fx, "damaged at line");
+	/* NUL bytes in the middle (issue 18: they truncated everything after). */
+	bad = malloc(n + 64);
+	assert_non_null(bad);
+	memcpy(bad, good, n);
+	memset(bad + 60, 0, 8);
+	write_text(fx, STORE_JOURNAL, bad, n);
+	assert_refused(fx, "damaged at line");
+	/* One flipped bit in an acknowledged line: the checksum says so. */
+	memcpy(bad, good, n);
+	bad[n - 30] ^= 0x01;
+	write_text(fx, STORE_JOURNAL, bad, n);
+	assert_refused(fx, "checksum mismatch");
+	/* The header cut short, then a commit after it. */
+	write_text(fx, STORE_JOURNAL, "{\"version\":3,\"jou", 17);
+	assert_refused(fx, "header is cut short");
+	free(bad);
+	/* The journal gone or emptied while a snapshot is there. */
+	write_text(fx, STORE_JOURNAL, good, n);
+	assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);
+	assert_int_equal(store_compact(fx->ctx.store), 0);
+	fx_close_state(fx);
+	write_text(fx, STORE_JOURNAL, "", 0);
+	assert_refused(fx, "is empty while");
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/%s", fx->dir, STORE_JOURNAL);
+		unlink(path);
+	}
+	assert_refused(fx, "is missing while");
+	free(good);
 	fx_free(fx);
 }
 
@@ -357,29 +408,54 @@ static void
 test_reconcile_after_restart(void **state)
 {
 	struct fixture *fx = fx_new();
-	struct rp_ctx ctx;
 	char err[512] = "";
 	struct stub_link *l;
 
 	populate(fx);		/* endpoint EID: veth rtb60d823d5fe2, 2 routes */
-	store_close(&fx->ctx);
-	assert_int_equal(reopen(fx, &ctx, err, sizeof(err)), 0);
+	assert_int_equal(restart(fx, err, sizeof(err)), 0);
 	/* While the plugin was down: its routes vanished, strays appeared. */
 	assert_non_null(l = stub_find("rtb60d823d5fe2"));
 	l->routes = 0;
 	l->mtu = 1500;
+	l->moved = true;
 	strcpy(stub_links[stub_nlinks].host, "rt0123456789ab");
 	strcpy(stub_links[stub_nlinks++].peer, "rc0123456789ab");
+	strcpy(stub_links[stub_nlinks].host, "rtabcdefabcdef");
+	strcpy(stub_links[stub_nlinks].peer, "rcabcdefabcdef");
+	stub_links[stub_nlinks++].moved = true;	/* in an unknown container */
 	strcpy(stub_links[stub_nlinks].host, "rtnotours");
 	strcpy(stub_links[stub_nlinks++].peer, "rcnotours");
-	netdrv_reconcile(&ctx);
+	reconcile_start(&fx->ctx);
 	assert_non_null(l = stub_find("rtb60d823d5fe2"));
 	assert_int_equal(l->routes, 2);		/* /32 and /128 back */
 	assert_int_equal(l->mtu, 9000);		/* the network's MTU */
 	assert_true(l->gw6);			/* proxy NDP back */
 	assert_null(stub_find("rt0123456789ab"));	/* stray deleted */
+	assert_non_null(stub_find("rtabcdefabcdef"));	/* a container's: kept */
 	assert_non_null(stub_find("rtnotours"));	/* not our naming */
-	close_ctx(&ctx);
+	fx_free(fx);
+}
+
+/*
+ * Bug 3 of the model issue: a repair that fails (a sysctl, a netlink error)
+ * must never delete the running container's veth it found.
+ */
+static void
+test_reconcile_failure_keeps_the_link(void **state)
+{
+	struct fixture *fx = fx_new();
+	char err[512] = "";
+	int n;
+
+	populate(fx);
+	stub_find("rtb60d823d5fe2")->moved = true;
+	for (n = 1; n <= 4; n++) {
+		assert_int_equal(restart(fx, err, sizeof(err)), 0);
+		stub_fail_nth = n;	/* veth set-up, a route, ... fails */
+		reconcile_start(&fx->ctx);
+		stub_fail_nth = 0;
+		assert_non_null(stub_find("rtb60d823d5fe2"));
+	}
 	fx_free(fx);
 }
 
@@ -394,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_torn_journal_tail),
 		cmocka_unit_test(test_write_cost_is_constant),
 		cmocka_unit_test(test_reconcile_after_restart),
+		cmocka_unit_test(test_reconcile_failure_keeps_the_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * host.c: see host.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "host.h"
+#include "plumb.h"
+
+unsigned
+host_mtu(const struct rp_ctx *ctx, const struct network *n)
+{
+	return n->mtu ? n->mtu : ctx->cfg.mtu;
+}
+
+int
+host_ep_add(struct rp_ctx *ctx, const struct network *n,
+    const struct endpoint *ep, bool *created, char *err, size_t errlen)
+{
+	const struct ipaddr *gw6 = model_ep_addr(ep, AF_INET6) ?
+	    &ctx->cfg.gateway6 : NULL;
+	char s[ADDR_STRLEN];
+	size_t i;
+	int r;
+
+	*created = false;
+	if ((r = plumb_veth_add(ctx->plumb, ep->host_if, ep->peer_if,
+	    host_mtu(ctx, n), gw6, created)) != 0) {
+		snprintf(err, errlen, "cannot create veth %s: %s", ep->host_if,
+		    strerror(-r));
+		return r;
+	}
+	for (i = 0; i < ep->naddr; i++)
+		if ((r = plumb_route_add(ctx->plumb, ep->host_if,
+		    &ep->addrs[i].addr)) != 0) {
+			snprintf(err, errlen, "cannot add the route to %s via "
+			    "%s: %s", addr_fmt(&ep->addrs[i].addr, s, sizeof(s)),
+			    ep->host_if, strerror(-r));
+			goto fail;
+		}
+	return 0;
+fail:
+	if (*created) {
+		/* Its routes go with it. */
+		plumb_veth_del(ctx->plumb, ep->host_if, ep->peer_if);
+		*created = false;
+	}
+	return r;
+}
+
+int
+host_ep_routes_del(struct rp_ctx *ctx, const struct endpoint *ep)
+{
+	size_t i;
+	int r, first = 0;
+
+	for (i = 0; i < ep->naddr; i++)
+		if ((r = plumb_route_del(ctx->plumb, ep->host_if,
+		    &ep->addrs[i].addr)) != 0 && first == 0)
+			first = r;
+	return first;
+}
+
+int
+host_ep_del(struct rp_ctx *ctx, const struct endpoint *ep, char *err,
+    size_t errlen)
+{
+	int r;
+
+	host_ep_routes_del(ctx, ep);
+	if ((r = plumb_veth_del(ctx->plumb, ep->host_if, ep->peer_if)) != 0) {
+		snprintf(err, errlen, "cannot delete veth %s: %s", ep->host_if,
+		    strerror(-r));
+		return r;
+	}
+	return 0;
+}

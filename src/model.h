@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model.h: what the daemon knows, in memory: pools and their addresses,
+ * networks, endpoints, their indexes and invariants.  No JSON, no netlink,
+ * no disk and no Docker here: the drivers turn requests into model changes,
+ * records.c turns the model into records on disk, host.c into links and
+ * routes, routes.c into announcements.
+ *
+ * Invariants kept by the functions below:
+ *   - pools never overlap; an address is allocated at most once per pool;
+ *     an auxiliary address is always an allocated one;
+ *   - networks' subnets never overlap;
+ *   - an address belongs to at most one endpoint, an interface name to one;
+ *   - every endpoint's network exists.
+ * Functions that can fail leave the model as it was.  Removals never fail,
+ * so an undo path built from them cannot fail either.
+ */
+#ifndef RP_MODEL_H
+#define RP_MODEL_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define MODEL_ID_MAX	128		/* Docker object IDs */
+#define MODEL_SANDBOX_MAX 256
+
+struct model;
+struct alloc;
+
+struct pool {
+	char id[ADDR_STRLEN];		/* the prefix as text; the index key */
+	struct ipprefix prefix;
+	struct ipprefix range;		/* --ip-range, or the prefix */
+	bool has_range;
+	struct ipaddr lo, hi;		/* usable: no network/broadcast */
+	struct alloc *al;
+	struct ipaddr *aux;		/* --aux-address: never for containers */
+	size_t naux, auxcap;
+};
+
+/* How an endpoint's interface is made.  Only veth today. */
+enum link_kind {
+	LINK_VETH,
+};
+
+struct network {
+	char id[MODEL_ID_MAX + 1];
+	enum link_kind link;		/* the kind of its endpoints' links */
+	unsigned mtu;			/* 0: the plugin's --mtu */
+	bool internal;
+	bool ipv6;
+	struct ipprefix pool4, pool6;
+	bool has4, has6;
+	/* what is announced to the routing daemon, and how */
+	unsigned announce;		/* ANNOUNCE_HOST | ANNOUNCE_AGGREGATE */
+	uint32_t tag;
+	uint32_t metric;
+	bool has_metric;
+	uint8_t distance;
+	struct ipprefix agg4, agg6;	/* the aggregates: --ip-range or subnet */
+};
+
+/* One address of an endpoint; key is its text, the by-address index key. */
+struct ep_addr {
+	struct ipaddr addr;
+	char key[ADDR_STRLEN];
+};
+
+struct endpoint {
+	char id[MODEL_ID_MAX + 1];
+	char net_id[MODEL_ID_MAX + 1];
+	enum link_kind link;
+	struct ep_addr *addrs;		/* the first of each family is primary */
+	size_t naddr;
+	char host_if[IFNAMSIZ], peer_if[IFNAMSIZ];
+	bool joined;
+	bool plumbed;			/* this process made or checked its link */
+	char sandbox[MODEL_SANDBOX_MAX];
+};
+
+/* A new, empty model, or NULL (ENOMEM). */
+struct model *model_new(void);
+/* Frees the model and everything in it. */
+void model_free(struct model *m);
+
+/*
+ * Pools.  model_pool_new() makes a detached pool for prefix (and range):
+ * NULL with a message in err.  model_pool_add() puts it in the model: 0,
+ * -EEXIST when it overlaps a pool of the model, -ENOMEM.  model_pool_del()
+ * takes it out (the caller frees it with model_pool_free()).
+ */
+struct pool *model_pool_new(const struct ipprefix *prefix,
+    const struct ipprefix *range, char *err, size_t errlen);
+void model_pool_free(struct pool *p);
+int model_pool_add(struct model *m, struct pool *p);
+void model_pool_del(struct model *m, struct pool *p);
+struct pool *model_pool_find(const struct model *m, const char *id);
+/* The pool that overlaps prefix, or NULL. */
+struct pool *model_pool_overlapping(const struct model *m,
+    const struct ipprefix *prefix);
+/* The pool whose prefix holds a, or NULL. */
+struct pool *model_pool_of(const struct model *m, const struct ipaddr *a);
+/* Walk: *pos starts at 0; NULL at the end. */
+struct pool *model_pool_next(const struct model *m, size_t *pos);
+
+/* Addresses of a pool: see alloc.h for the return values. */
+int model_addr_take(struct pool *p, const struct ipaddr *a);
+int model_addr_next(struct pool *p, struct ipaddr *out);
+/* Give a back (and drop its auxiliary mark); idempotent. */
+void model_addr_put(struct pool *p, const struct ipaddr *a);
+bool model_addr_has(const struct pool *p, const struct ipaddr *a);
+size_t model_addr_count(const struct pool *p);
+/* Auxiliary marks: 0, -ENOENT when a is not allocated, -ENOMEM. */
+int model_aux_add(struct pool *p, const struct ipaddr *a);
+void model_aux_del(struct pool *p, const struct ipaddr *a);
+bool model_aux_has(const struct pool *p, const struct ipaddr *a);
+
+/*
+ * Networks: model_net_add() copies nothing, the model owns n from then on
+ * (0, -EEXIST for a taken id or an overlapping subnet, -ENOMEM).
+ * model_net_del() hands it back.  A network with endpoints is not removed
+ * (-EBUSY): remove the endpoints first.
+ */
+int model_net_add(struct model *m, struct network *n);
+int model_net_del(struct model *m, struct network *n);
+struct network *model_net_find(const struct model *m, const char *id);
+/* The network whose subnet overlaps one of n's, or NULL. */
+struct network *model_net_overlapping(const struct model *m,
+    const struct network *n);
+/* The network whose IPv4 or IPv6 subnet is pool, or NULL. */
+struct network *model_net_of_pool(const struct model *m,
+    const struct ipprefix *pool);
+struct network *model_net_next(const struct model *m, size_t *pos);
+size_t model_net_count(const struct model *m);
+
+/*
+ * Endpoints.  model_ep_new() allocates one with room for naddr addresses
+ * (zeroed; NULL on ENOMEM); model_ep_set_addr() fills slot i and its key.
+ * model_ep_add(): 0, -ENOENT (no such network), -EEXIST (id, an address or
+ * the interface name taken; *clash names the endpoint that holds it), or
+ * -ENOMEM; the model owns ep from then on.  model_ep_del() hands it back.
+ */
+struct endpoint *model_ep_new(size_t naddr);
+void model_ep_set_addr(struct endpoint *ep, size_t i, const struct ipaddr *a);
+void model_ep_free(struct endpoint *ep);
+int model_ep_add(struct model *m, struct endpoint *ep,
+    const struct endpoint **clash);
+void model_ep_del(struct model *m, struct endpoint *ep);
+struct endpoint *model_ep_find(const struct model *m, const char *id);
+struct endpoint *model_ep_by_addr(const struct model *m,
+    const struct ipaddr *a);
+struct endpoint *model_ep_by_ifname(const struct model *m, const char *name);
+struct endpoint *model_ep_next(const struct model *m, size_t *pos);
+size_t model_ep_count(const struct model *m);
+/* The endpoint's first address of family af, or NULL. */
+const struct ipaddr *model_ep_addr(const struct endpoint *ep, int af);
+
+/*
+ * The interface names of an endpoint: "rt" (host side) and "rc" (container
+ * side, renamed by Docker) followed by 12 hex digits, taken from the start of
+ * a hex endpoint ID or else from a hash of the ID.  Deterministic.
+ */
+void model_ifnames(const char *endpoint_id, char host[IFNAMSIZ],
+    char peer[IFNAMSIZ]);
+/* True for "rt" or "rc" and 12 lowercase hex digits: a name of ours. */
+bool model_is_our_ifname(const char *name);
+
+#endif

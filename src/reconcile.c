@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reconcile.c: see reconcile.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "host.h"
+#include "log.h"
+#include "model.h"
+#include "plumb.h"
+#include "reconcile.h"
+#include "records.h"
+#include "routes.h"
+#include "store.h"
+
+/*
+ * The host veth of ep is gone although Docker never deleted the endpoint:
+ * its container died with its network namespace (dockerd killed, a host
+ * reboot) and Docker 20.10 does not call the network driver for stale
+ * sandboxes.  Withdraw its routes and forget it, so that its address can be
+ * released and given out again; a later Leave or DeleteEndpoint finds
+ * nothing to do.
+ */
+static void
+ep_forget(struct rp_ctx *ctx, struct endpoint *ep)
+{
+	log_info("endpoint %.12s: its interface %s is gone without Docker "
+	    "deleting it (its container died): forgetting it", ep->id,
+	    ep->host_if);
+	records_del_ep(ctx->store, ep);
+	/*
+	 * Lazy, and forgotten in memory even if the disk refuses: a restart
+	 * finds the interface missing all the same.
+	 */
+	if (store_commit_lazy(ctx->store) != 0)
+		log_warnx("endpoint %.12s: cannot record its end; the next "
+		    "start forgets it again", ep->id);
+	routes_ep_del(ctx, ep);
+	model_ep_del(ctx->model, ep);
+	model_ep_free(ep);
+}
+
+void
+reconcile_link_gone(struct rp_ctx *ctx, const char *name)
+{
+	struct endpoint *ep;
+	size_t pos = 0;
+
+	if (name != NULL) {
+		if ((ep = model_ep_by_ifname(ctx->model, name)) != NULL)
+			ep_forget(ctx, ep);
+		return;
+	}
+	/* Notifications were lost: check every endpoint. */
+	while ((ep = model_ep_next(ctx->model, &pos)) != NULL)
+		if (plumb_link_exists(ctx->plumb, ep->host_if) == 0)
+			ep_forget(ctx, ep);
+}
+
+/* An unowned link of ours: delete it only if no container can be using it. */
+static int
+reap_link(const char *name, void *arg)
+{
+	struct rp_ctx *ctx = arg;
+	char host[IFNAMSIZ], peer[IFNAMSIZ];
+
+	if (!model_is_our_ifname(name) || name[1] != 't')
+		return 0;
+	snprintf(host, sizeof(host), "rt%s", name + 2);
+	snprintf(peer, sizeof(peer), "rc%s", name + 2);
+	if (model_ep_by_ifname(ctx->model, host) != NULL)
+		return 0;
+	if (plumb_link_exists(ctx->plumb, peer) != 1) {
+		log_warnx("%s: no endpoint owns it, but its container side %s "
+		    "is in a container: left alone (delete it by hand once that "
+		    "container is gone)", host, peer);
+		return 0;
+	}
+	log_info("deleting %s: no endpoint owns it and no container uses it",
+	    host);
+	plumb_veth_del(ctx->plumb, host, peer);
+	return 0;
+}
+
+void
+reconcile_start(struct rp_ctx *ctx)
+{
+	struct endpoint *ep;
+	struct network *n;
+	char err[256];
+	size_t pos = 0, fixed = 0, gone = 0, failed = 0;
+	bool created;
+	int r;
+
+	while ((ep = model_ep_next(ctx->model, &pos)) != NULL) {
+		if ((n = model_net_find(ctx->model, ep->net_id)) == NULL)
+			continue;
+		if ((r = plumb_link_exists(ctx->plumb, ep->host_if)) != 1) {
+			/* The container went away while we were down. */
+			if (r == 0) {
+				ep_forget(ctx, ep);
+				gone++;
+			}
+			continue;
+		}
+		/* It exists: repair never deletes it (created stays false). */
+		if (host_ep_add(ctx, n, ep, &created, err, sizeof(err)) != 0) {
+			log_warnx("endpoint %.12s: %s", ep->id, err);
+			failed++;
+		} else {
+			ep->plumbed = true;
+			fixed++;
+		}
+	}
+	plumb_links(ctx->plumb, "rt", reap_link, ctx);
+	log_info("reconciled: %zu endpoints with their host side checked, %zu "
+	    "forgotten (their interface is gone), %zu could not be repaired",
+	    fixed, gone, failed);
+}

@@ -18,7 +18,7 @@ host_mtu(const struct rp_ctx *ctx, const struct network *n)
 
 int
 host_ep_add(struct rp_ctx *ctx, const struct network *n,
-    const struct endpoint *ep, bool *created, char *err, size_t errlen)
+    const struct endpoint *ep, struct host_undo *u, char *err, size_t errlen)
 {
 	const struct ipaddr *gw6 = model_ep_addr(ep, AF_INET6) ?
 	    &ctx->cfg.gateway6 : NULL;
@@ -26,29 +26,46 @@ host_ep_add(struct rp_ctx *ctx, const struct network *n,
 	size_t i;
 	int r;
 
-	*created = false;
+	memset(u, 0, sizeof(*u));
+	if (ep->naddr > HOST_ROUTES_MAX) {
+		snprintf(err, errlen, "endpoint %.12s has more than %d addresses",
+		    ep->id, HOST_ROUTES_MAX);
+		return -E2BIG;
+	}
 	if ((r = plumb_veth_add(ctx->plumb, ep->host_if, ep->peer_if,
-	    host_mtu(ctx, n), gw6, created)) != 0) {
+	    host_mtu(ctx, n), gw6, &u->link)) != 0) {
 		snprintf(err, errlen, "cannot create veth %s: %s", ep->host_if,
 		    strerror(-r));
 		return r;
 	}
 	for (i = 0; i < ep->naddr; i++)
 		if ((r = plumb_route_add(ctx->plumb, ep->host_if,
-		    &ep->addrs[i].addr)) != 0) {
+		    &ep->addrs[i].addr, &u->route[i])) != 0) {
 			snprintf(err, errlen, "cannot add the route to %s via "
 			    "%s: %s", addr_fmt(&ep->addrs[i].addr, s, sizeof(s)),
 			    ep->host_if, strerror(-r));
-			goto fail;
+			host_ep_undo(ctx, ep, u);
+			memset(u, 0, sizeof(*u));
+			return r;
 		}
 	return 0;
-fail:
-	if (*created) {
+}
+
+void
+host_ep_undo(struct rp_ctx *ctx, const struct endpoint *ep,
+    const struct host_undo *u)
+{
+	size_t i;
+
+	if (u->link) {
 		/* Its routes go with it. */
 		plumb_veth_del(ctx->plumb, ep->host_if, ep->peer_if);
-		*created = false;
+		return;
 	}
-	return r;
+	for (i = 0; i < ep->naddr && i < HOST_ROUTES_MAX; i++)
+		if (u->route[i])
+			plumb_route_del(ctx->plumb, ep->host_if,
+			    &ep->addrs[i].addr);
 }
 
 int

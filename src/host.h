@@ -17,14 +17,26 @@ struct rp_ctx;
 /* The MTU of n's links: its own, or the plugin's --mtu. */
 unsigned host_mtu(const struct rp_ctx *ctx, const struct network *n);
 
+#define HOST_ROUTES_MAX	256
+
+/* What one host_ep_add() made, so that exactly that can be undone. */
+struct host_undo {
+	bool link;			/* the veth pair is new */
+	bool route[HOST_ROUTES_MAX];	/* the route of ep->addrs[i] is new */
+};
+
 /*
  * Make or repair the host side of ep: link, settings, routes.  Idempotent.
- * 0, or -errno with a message in err; then only what this call created is
- * taken down again (a link that was there before stays, whatever state it
- * is in), and *created says whether the link is new.
+ * 0, or -errno with a message in err; then what this call created is taken
+ * down again (the link, or the routes it added to a link that was there,
+ * which stays whatever state it is in).  On success, u says what it made,
+ * for host_ep_undo() when a later step of the caller fails.
  */
 int host_ep_add(struct rp_ctx *ctx, const struct network *n,
-    const struct endpoint *ep, bool *created, char *err, size_t errlen);
+    const struct endpoint *ep, struct host_undo *u, char *err, size_t errlen);
+/* Take down what host_ep_add() made, as u says; nothing else. */
+void host_ep_undo(struct rp_ctx *ctx, const struct endpoint *ep,
+    const struct host_undo *u);
 
 /* Remove ep's host routes.  0 or the first -errno. */
 int host_ep_routes_del(struct rp_ctx *ctx, const struct endpoint *ep);

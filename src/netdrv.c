@@ -505,8 +505,8 @@ nd_create_endpoint(struct api_call *c)
 	const struct endpoint *clash;
 	struct endpoint *ep, *old;
 	struct network *n;
+	struct host_undo undo;
 	const char *epid;
-	bool created;
 	int r;
 
 	if ((r = get_ids(c, &n, &epid)) != 0)
@@ -522,7 +522,7 @@ nd_create_endpoint(struct api_call *c)
 		model_ep_free(ep);
 		if (r != 0)
 			return r;
-		if ((r = host_ep_add(ctx, n, old, &created, c->err,
+		if ((r = host_ep_add(ctx, n, old, &undo, c->err,
 		    sizeof(c->err))) == 0)
 			old->plumbed = true;
 		return r;
@@ -540,14 +540,13 @@ nd_create_endpoint(struct api_call *c)
 		model_ep_free(ep);
 		return r;
 	}
-	if ((r = host_ep_add(ctx, n, ep, &created, c->err,
+	if ((r = host_ep_add(ctx, n, ep, &undo, c->err,
 	    sizeof(c->err))) != 0)
 		goto undo_model;
 	records_put_ep(ctx->store, ep);
 	if ((r = store_commit(ctx->store)) != 0) {
 		api_fail(c, r, "cannot save state: %s", strerror(-r));
-		if (created)
-			plumb_veth_del(ctx->plumb, ep->host_if, ep->peer_if);
+		host_ep_undo(ctx, ep, &undo);
 		goto undo_model;
 	}
 	ep->plumbed = true;
@@ -657,7 +656,8 @@ nd_join(struct api_call *c)
 	struct network *n;
 	const char *epid, *sandbox;
 	char oldsb[MODEL_SANDBOX_MAX];
-	bool oldjoined, created;
+	struct host_undo undo;
+	bool oldjoined, oldplumbed;
 	int r;
 
 	if ((r = get_ids(c, &n, &epid)) != 0 ||
@@ -668,9 +668,11 @@ nd_join(struct api_call *c)
 	if (sandbox != NULL && strlen(sandbox) >= MODEL_SANDBOX_MAX)
 		return api_fail(c, -EINVAL, "SandboxKey is too long");
 	/* Redo the host side only if this process has not seen it done. */
-	if (!ep->plumbed && (r = host_ep_add(ctx, n, ep, &created, c->err,
+	memset(&undo, 0, sizeof(undo));
+	if (!ep->plumbed && (r = host_ep_add(ctx, n, ep, &undo, c->err,
 	    sizeof(c->err))) != 0)
 		return r;
+	oldplumbed = ep->plumbed;
 	ep->plumbed = true;
 	oldjoined = ep->joined;
 	snprintf(oldsb, sizeof(oldsb), "%s", ep->sandbox);
@@ -694,6 +696,8 @@ nd_join(struct api_call *c)
 undo:
 	ep->joined = oldjoined;
 	snprintf(ep->sandbox, sizeof(ep->sandbox), "%s", oldsb);
+	host_ep_undo(ctx, ep, &undo);
+	ep->plumbed = oldplumbed;
 	return r;
 }
 

@@ -447,15 +447,21 @@ host_route(struct plumb *pl, const char *dev, const struct ipaddr *dst,
 }
 
 int
-plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst)
+plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
+    bool *created)
 {
 	struct rtnl_route *rt;
 	char s[ADDR_STRLEN];
 	int r;
 
+	*created = false;
 	if ((rt = host_route(pl, dev, dst, &r)) == NULL)
 		return r;
-	r = rtnl_route_add(pl->sk, rt, NLM_F_CREATE | NLM_F_REPLACE);
+	/* Tell a new route from one that was there: only a new one is undone. */
+	if ((r = rtnl_route_add(pl->sk, rt, NLM_F_CREATE | NLM_F_EXCL)) >= 0)
+		*created = true;
+	else if (r == -NLE_EXIST)
+		r = rtnl_route_add(pl->sk, rt, NLM_F_CREATE | NLM_F_REPLACE);
 	rtnl_route_put(rt);
 	if (r < 0) {
 		log_warnx("netlink: cannot add route %s dev %s: %s",

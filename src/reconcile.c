@@ -90,8 +90,8 @@ reconcile_start(struct rp_ctx *ctx)
 	struct endpoint *ep;
 	struct network *n;
 	char err[256];
+	struct host_undo undo;
 	size_t pos = 0, fixed = 0, gone = 0, failed = 0;
-	bool created;
 	int r;
 
 	while ((ep = model_ep_next(ctx->model, &pos)) != NULL) {
@@ -105,8 +105,8 @@ reconcile_start(struct rp_ctx *ctx)
 			}
 			continue;
 		}
-		/* It exists: repair never deletes it (created stays false). */
-		if (host_ep_add(ctx, n, ep, &created, err, sizeof(err)) != 0) {
+		/* It exists: a failed repair never deletes it. */
+		if (host_ep_add(ctx, n, ep, &undo, err, sizeof(err)) != 0) {
 			log_warnx("endpoint %.12s: %s", ep->id, err);
 			failed++;
 		} else {

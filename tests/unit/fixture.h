@@ -67,6 +67,7 @@ extern int stub_fail_route;	/* plumb_route_add returns this when != 0 */
  */
 extern int stub_fail_nth;
 extern int stub_calls;
+extern bool stub_fired;		/* the stub_fail_nth failure happened */
 void stub_reset(void);
 struct stub_link *stub_find(const char *host);
 

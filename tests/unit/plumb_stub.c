@@ -15,14 +15,17 @@ int stub_fail_veth;
 int stub_fail_route;
 int stub_fail_nth;
 int stub_calls;
+bool stub_fired;
 
 /* Counts a changing call; true when this one is to fail. */
 static bool
 nth_fails(void)
 {
 	stub_calls++;
-	if (stub_fail_nth > 0 && --stub_fail_nth == 0)
+	if (stub_fail_nth > 0 && --stub_fail_nth == 0) {
+		stub_fired = true;
 		return true;
+	}
 	return false;
 }
 
@@ -35,6 +38,7 @@ stub_reset(void)
 	stub_fail_route = 0;
 	stub_fail_nth = 0;
 	stub_calls = 0;
+	stub_fired = false;
 }
 
 struct stub_link *
@@ -112,11 +116,13 @@ plumb_link_exists(struct plumb *pl, const char *name)
 }
 
 int
-plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst)
+plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
+    bool *created)
 {
 	struct stub_link *l = stub_find(dev);
 	int i;
 
+	*created = false;
 	if (stub_fail_route)
 		return stub_fail_route;
 	if (nth_fails())
@@ -130,6 +136,7 @@ plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst)
 	if (l->routes == 4)
 		return -ENOSPC;
 	l->dst[l->routes++] = *dst;
+	*created = true;
 	return 0;
 }
 

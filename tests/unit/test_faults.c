@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_faults.c: fault injection at every step of every handler.
+ *
+ * A sequence of Docker calls runs once per fault: for each call, the Nth
+ * netlink change (plumb stub) or the Nth disk write (store fault hook) fails,
+ * for N = 1, 2, ... until the call no longer reaches an Nth one.  After each
+ * failed call the model, the kernel (stub) and the announce table are
+ * exactly as before it, and a restart loads the same model from disk.  A call
+ * that succeeds although a fault fired (a link that would not go after the
+ * deletion was committed) leaves the disk equal to the model, and the next
+ * start's reconciliation makes the kernel match.  Then the call is made
+ * without a fault, as Docker's retry would, and must succeed.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "../fuzz/canon.h"
+#include "announce.h"
+#include "model.h"
+#include "reconcile.h"
+#include "routes.h"
+#include "store.h"
+
+#define NID "n1"
+#define E1 "b60d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
+#define E2 "c70d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
+
+struct step {
+	int ipam;		/* 1: ipam-routed, 0: net-routed */
+	const char *path;
+	const char *body;
+};
+
+static const struct step steps[] = {
+	{ 1, "/IpamDriver.RequestPool",
+	  "{\"Pool\":\"10.46.0.0/16\",\"SubPool\":\"10.46.1.0/24\"}" },
+	{ 1, "/IpamDriver.RequestPool", "{\"Pool\":\"fd00:46::/64\",\"V6\":true}" },
+	{ 1, "/IpamDriver.RequestAddress",
+	  "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.0.2\"}" },
+	{ 0, "/NetworkDriver.CreateNetwork",
+	  "{\"NetworkID\":\"" NID "\",\"Options\":{\"com.docker.network.generic\":"
+	  "{\"routed.announce\":\"both\"}},\"IPv4Data\":[{\"Pool\":\"10.46.0.0/16\","
+	  "\"AuxAddresses\":{\"r\":\"10.46.0.2/32\"}}],\"IPv6Data\":[{\"Pool\":"
+	  "\"fd00:46::/64\"}]}" },
+	{ 1, "/IpamDriver.RequestAddress",
+	  "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.1.5\"}" },
+	{ 1, "/IpamDriver.RequestAddress",
+	  "{\"PoolID\":\"fd00:46::/64\",\"Address\":\"fd00:46::5\"}" },
+	{ 0, "/NetworkDriver.CreateEndpoint",
+	  "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" E1 "\",\"Interface\":"
+	  "{\"Address\":\"10.46.1.5/32\",\"AddressIPv6\":\"fd00:46::5/128\"}}" },
+	{ 0, "/NetworkDriver.Join", "{\"NetworkID\":\"" NID "\",\"EndpointID\":\""
+	  E1 "\",\"SandboxKey\":\"/var/run/docker/netns/a\"}" },
+	{ 0, "/NetworkDriver.Leave",
+	  "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" E1 "\"}" },
+	{ 0, "/NetworkDriver.Join", "{\"NetworkID\":\"" NID "\",\"EndpointID\":\""
+	  E1 "\",\"SandboxKey\":\"/var/run/docker/netns/b\"}" },
+	{ 0, "/NetworkDriver.CreateEndpoint",
+	  "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" E2 "\",\"Interface\":"
+	  "{\"Address\":\"10.46.1.6/32\"}}" },
+	{ 0, "/NetworkDriver.Join", "{\"NetworkID\":\"" NID "\",\"EndpointID\":\""
+	  E2 "\",\"SandboxKey\":\"/var/run/docker/netns/c\"}" },
+	{ 0, "/NetworkDriver.DeleteEndpoint",
+	  "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" E1 "\"}" },
+	{ 1, "/IpamDriver.ReleaseAddress",
+	  "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.1.5\"}" },
+	/* E2 is still there: DeleteNetwork removes it (bug 2 of issue 10) */
+	{ 0, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" NID "\"}" },
+	{ 1, "/IpamDriver.ReleasePool", "{\"PoolID\":\"10.46.0.0/16\"}" },
+	{ 1, "/IpamDriver.ReleasePool", "{\"PoolID\":\"fd00:46::/64\"}" },
+};
+
+/* The store's fault hook: the Nth write from arming fails with -EIO. */
+static int disk_nth;
+static bool disk_fired;
+
+static int
+disk_fault(void *arg)
+{
+	if (disk_nth > 0 && --disk_nth == 0) {
+		disk_fired = true;
+		return -EIO;
+	}
+	return 0;
+}
+
+static char *
+model_text(struct fixture *fx)
+{
+	cJSON *j = canon_state(&fx->ctx);
+	char *s = canon_text(j);
+
+	cJSON_Delete(j);
+	return s;
+}
+
+/* Model, kernel and announcements as one comparable text. */
+static char *
+world_text(struct fixture *fx)
+{
+	char *m = model_text(fx), *out, line[256], a[ADDR_STRLEN];
+	const struct route *r;
+	size_t len, pos = 0, n;
+	int i, k;
+
+	len = strlen(m) + 64 * 1024;
+	assert_non_null(out = malloc(len));
+	n = (size_t)snprintf(out, len, "%s\n", m);
+	free(m);
+	/* the stub's links in name order: stable */
+	for (i = 0; i < stub_nlinks; i++) {
+		const struct stub_link *l = NULL;
+		int j;
+
+		for (j = 0; j < stub_nlinks; j++) {
+			int rank = 0;
+			for (k = 0; k < stub_nlinks; k++)
+				if (strcmp(stub_links[k].host, stub_links[j].host) < 0)
+					rank++;
+			if (rank == i)
+				l = &stub_links[j];
+		}
+		snprintf(line, sizeof(line), "link %s mtu %u gw6 %d routes %d\n",
+		    l->host, l->mtu, l->gw6, l->routes);
+		n += (size_t)snprintf(out + n, len - n, "%s", line);
+	}
+	/* the announce table: small, sorted by canonical text */
+	{
+		cJSON *arr = cJSON_CreateArray();
+		char *t;
+
+		while ((r = announce_next(&fx->ctx, &pos)) != NULL) {
+			snprintf(line, sizeof(line), "%s %s %u %s",
+			    prefix_fmt(&r->prefix, a, sizeof(a)), r->ifname, r->tag,
+			    r->endpoint_id);
+			cJSON_AddItemToArray(arr, cJSON_CreateString(line));
+		}
+		t = canon_text(arr);
+		n += (size_t)snprintf(out + n, len - n, "%s\n", t);
+		free(t);
+		cJSON_Delete(arr);
+	}
+	return out;
+}
+
+static int
+run(struct fixture *fx, const struct step *s)
+{
+	return s->ipam ? fx_ipam(fx, s->path, s->body) :
+	    fx_net(fx, s->path, s->body);
+}
+
+static void
+restart(struct fixture *fx)
+{
+	char err[512];
+
+	fx_close_state(fx);
+	if (fx_open_state(fx, err, sizeof(err)) != 0)
+		fail_msg("restart: %s", err);
+	store_set_fault(fx->ctx.store, disk_fault, NULL);
+}
+
+/* After a failed call: nothing changed, and the disk says the same. */
+static void
+check_unchanged(struct fixture *fx, const char *before, const char *what)
+{
+	char *after = world_text(fx), *m1, *m2;
+
+	if (strcmp(before, after) != 0) {
+		fprintf(stderr, "before:\n%s\nafter:\n%s\n", before, after);
+		fail_msg("%s changed the world", what);
+	}
+	m1 = model_text(fx);
+	restart(fx);
+	m2 = model_text(fx);
+	if (strcmp(m1, m2) != 0)
+		fail_msg("%s: disk and model disagree:\n%s\n---\n%s", what, m1,
+		    m2);
+	free(after);
+	free(m1);
+	free(m2);
+}
+
+/* After a call that succeeded: disk equals model; the next start's repair
+ * makes the kernel hold exactly the endpoints' links. */
+static void
+check_consistent(struct fixture *fx, const char *what)
+{
+	char *m1 = model_text(fx), *m2;
+	const struct endpoint *ep;
+	size_t pos = 0, n = 0;
+
+	restart(fx);
+	m2 = model_text(fx);
+	if (strcmp(m1, m2) != 0)
+		fail_msg("%s: disk and model disagree:\n%s\n---\n%s", what, m1,
+		    m2);
+	reconcile_start(&fx->ctx);
+	while ((ep = model_ep_next(fx->ctx.model, &pos)) != NULL) {
+		if (stub_find(ep->host_if) == NULL)
+			fail_msg("%s: endpoint %.12s has no link", what, ep->id);
+		n++;
+	}
+	if ((size_t)stub_nlinks != n)
+		fail_msg("%s: %d links for %zu endpoints", what, stub_nlinks, n);
+	free(m1);
+	free(m2);
+}
+
+/* What the world was before a step: the files and the stub's kernel. */
+struct saved {
+	char *file[2];
+	size_t len[2];
+	struct stub_link links[STUB_MAX];
+	int nlinks;
+};
+
+static const char *const files[2] = { STORE_FILE, STORE_JOURNAL };
+
+static void
+save(struct fixture *fx, struct saved *sv)
+{
+	char path[128];
+	FILE *f;
+	int i;
+	long n;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", fx->dir, files[i]);
+		sv->file[i] = NULL;
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		fseek(f, 0, SEEK_END);
+		n = ftell(f);
+		rewind(f);
+		assert_non_null(sv->file[i] = malloc((size_t)n + 1));
+		assert_int_equal(fread(sv->file[i], 1, (size_t)n, f), (size_t)n);
+		sv->len[i] = (size_t)n;
+		fclose(f);
+	}
+	memcpy(sv->links, stub_links, sizeof(sv->links));
+	sv->nlinks = stub_nlinks;
+}
+
+/* Back to sv, as a daemon restarted on those files and that kernel. */
+static void
+restore(struct fixture *fx, const struct saved *sv)
+{
+	char path[128];
+	FILE *f;
+	int i;
+
+	fx_close_state(fx);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", fx->dir, files[i]);
+		if (sv->file[i] == NULL) {
+			unlink(path);
+			continue;
+		}
+		assert_non_null(f = fopen(path, "w"));
+		assert_int_equal(fwrite(sv->file[i], 1, sv->len[i], f),
+		    sv->len[i]);
+		fclose(f);
+	}
+	memcpy(stub_links, sv->links, sizeof(sv->links));
+	stub_nlinks = sv->nlinks;
+	restart(fx);
+	announce_free(&fx->ctx);
+	assert_int_equal(announce_init(&fx->ctx), 0);
+	assert_int_equal(routes_all(&fx->ctx), 0);
+}
+
+static void
+release(struct saved *sv)
+{
+	free(sv->file[0]);
+	free(sv->file[1]);
+}
+
+static void
+test_every_fault_at_every_step(void **state)
+{
+	struct fixture *fx = fx_new();
+	char what[160], *before;
+	size_t k, failures = 0;
+	int kind, nth, status;
+
+	store_set_fault(fx->ctx.store, disk_fault, NULL);
+	for (k = 0; k < sizeof(steps) / sizeof(*steps); k++) {
+		struct saved sv;
+
+		save(fx, &sv);
+		for (kind = 0; kind < 2; kind++) {
+			for (nth = 1; nth < 64; nth++) {
+				restore(fx, &sv);
+				before = world_text(fx);
+				stub_fired = disk_fired = false;
+				if (kind == 0)
+					stub_fail_nth = nth;
+				else
+					disk_nth = nth;
+				status = run(fx, &steps[k]);
+				stub_fail_nth = disk_nth = 0;
+				snprintf(what, sizeof(what), "%s (step %zu) with %s "
+				    "fault %d", steps[k].path, k, kind ? "disk" :
+				    "netlink", nth);
+				if (status != 200) {
+					assert_true(stub_fired || disk_fired);
+					if (getenv("TEST_VERBOSE_FAULTS"))
+						print_message("%s: %s\n", what,
+						    fx_str(fx, "Err"));
+					check_unchanged(fx, before, what);
+					failures++;
+				} else {
+					check_consistent(fx, what);
+				}
+				free(before);
+				if (!stub_fired && !disk_fired)
+					break;
+			}
+		}
+		/* Docker's retry, with nothing failing. */
+		restore(fx, &sv);
+		release(&sv);
+		status = run(fx, &steps[k]);
+		if (status != 200)
+			fail_msg("%s (step %zu) without a fault: %s", steps[k].path,
+			    k, fx_str(fx, "Err"));
+		/* ... and once more: every handler is idempotent. */
+		before = world_text(fx);
+		if (strcmp(steps[k].path, "/NetworkDriver.Join") != 0) {
+			char *after;
+
+			assert_int_equal(run(fx, &steps[k]), 200);
+			after = world_text(fx);
+			if (strstr(steps[k].path, "Request") == NULL)
+				assert_string_equal(before, after);
+			free(after);
+		}
+		free(before);
+	}
+	print_message("%zu injected faults failed a call and changed nothing\n",
+	    failures);
+	assert_true(failures > 20);
+	/* Everything is gone in the end. */
+	assert_int_equal(model_ep_count(fx->ctx.model), 0);
+	assert_int_equal(model_net_count(fx->ctx.model), 0);
+	assert_int_equal(stub_nlinks, 0);
+	assert_int_equal(announce_count(&fx->ctx), 0);
+	fx_free(fx);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_fault_at_every_step),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

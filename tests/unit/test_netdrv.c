@@ -18,6 +18,7 @@
 #include "model.h"
 #include "netdrv.h"
 #include "reconcile.h"
+#include "store.h"
 
 #define NID "4330d3fcb3c2c14b1b2a0fbbdcc92a7763e8c5f0a8bb6e51f9a1e3e3c2f0aa01"
 #define EID "b60d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
@@ -438,6 +439,93 @@ test_link_gone(void **state)
 	fx_assert_err(fx, "unknown endpoint");
 }
 
+static int
+disk_full(void *arg)
+{
+	return -ENOSPC;
+}
+
+/*
+ * Bug 2 of the model issue (and issue 18, part 5): DeleteNetwork with an
+ * endpoint left, on a full disk, freed the endpoint and deleted its veth,
+ * then failed; its record stayed on disk.  Now nothing changes, and the
+ * retry on a disk with room removes both.
+ */
+static void
+test_delete_network_on_full_disk(void **state)
+{
+	struct fixture *fx = *state;
+	char err[512], *before, *after;
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET("")), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.0.10/32")), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)), 200);
+	before = fx_state(fx);
+	store_set_fault(fx->ctx.store, disk_full, NULL);
+	fx_net(fx, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" NID "\"}");
+	fx_assert_err(fx, "No space left");
+	fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID));
+	fx_assert_err(fx, "No space left");
+	store_set_fault(fx->ctx.store, NULL, NULL);
+	/* Nothing changed: model, kernel, announcements, disk. */
+	assert_non_null(stub_find("rtb60d823d5fe2"));
+	assert_int_equal(stub_find("rtb60d823d5fe2")->routes, 1);
+	assert_int_equal(announce_count(&fx->ctx), 1);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.EndpointOperInfo", IDS(EID)),
+	    200);
+	fx_close_state(fx);
+	assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);
+	after = fx_state(fx);
+	assert_string_equal(before, after);
+	/* The retry with room: all gone, and after a restart too. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
+	    "{\"NetworkID\":\"" NID "\"}"), 200);
+	assert_null(stub_find("rtb60d823d5fe2"));
+	fx_close_state(fx);
+	assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);
+	assert_int_equal(model_ep_count(fx->ctx.model), 0);
+	assert_int_equal(model_net_count(fx->ctx.model), 0);
+	/* Leave after DeleteNetwork answers as DeleteEndpoint does (issue 18). */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Leave", IDS(EID)), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)),
+	    200);
+	free(before);
+	free(after);
+}
+
+/*
+ * Bug 4: the AuxAddresses marks of a CreateNetwork whose commit failed
+ * stayed in memory: the address could then never be given to a container.
+ */
+static void
+test_aux_marks_undone_with_the_network(void **state)
+{
+	struct fixture *fx = *state;
+	const char *net = "{\"NetworkID\":\"" NID "\",\"IPv4Data\":[{\"Pool\":"
+	    "\"10.99.0.0/16\",\"AuxAddresses\":{\"r\":\"10.99.0.7/16\"}}]}";
+
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestPool",
+	    "{\"Pool\":\"10.99.0.0/16\"}"), 200);
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestAddress",
+	    "{\"PoolID\":\"10.99.0.0/16\",\"Address\":\"10.99.0.7\"}"), 200);
+	store_set_fault(fx->ctx.store, disk_full, NULL);
+	fx_net(fx, "/NetworkDriver.CreateNetwork", net);
+	fx_assert_err(fx, "No space left");
+	store_set_fault(fx->ctx.store, NULL, NULL);
+	/* Not auxiliary: Docker's rollback releases it, and it can be had. */
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.ReleaseAddress",
+	    "{\"PoolID\":\"10.99.0.0/16\",\"Address\":\"10.99.0.7\"}"), 200);
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestAddress",
+	    "{\"PoolID\":\"10.99.0.0/16\",\"Address\":\"10.99.0.7\"}"), 200);
+	/* And with room, the network marks it. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork", net), 200);
+	fx_ipam(fx, "/IpamDriver.RequestAddress",
+	    "{\"PoolID\":\"10.99.0.0/16\",\"Address\":\"10.99.0.7\"}");
+	fx_assert_err(fx, "auxiliary");
+}
+
 int
 main(void)
 {
@@ -453,6 +541,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_announce_host_routes, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_announce_defaults_and_kinds, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_announce_option_refusals, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_delete_network_on_full_disk,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_aux_marks_undone_with_the_network,
+		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_link_gone, fx_setup, fx_teardown),
 	};
 

@@ -205,8 +205,21 @@ ipam_release_pool(struct api_call *c)
 		return 0;
 	}
 	if ((n = model_net_of_pool(m, &p->prefix)) != NULL) {
-		/* The rollback of a request that lost a race for this pool. */
-		log_info("ReleasePool %s: still held by network %.12s, kept",
+		/*
+		 * docker network rm releases the pool before DeleteNetwork; a
+		 * failed create that lost a race for the pool releases it while
+		 * the winner holds it.  Either way it goes with the network.
+		 */
+		if (p->released)
+			return 0;
+		p->released = true;
+		records_put_pool(c->ctx->store, p);
+		if ((r = store_commit(c->ctx->store)) != 0) {
+			p->released = false;
+			return api_fail(c, r, "cannot save state: %s",
+			    strerror(-r));
+		}
+		log_debug("pool %s released; it goes when network %.12s does",
 		    p->id, n->id);
 		return 0;
 	}

@@ -40,6 +40,8 @@ struct pool {
 	struct alloc *al;
 	struct ipaddr *aux;		/* --aux-address: never for containers */
 	size_t naux, auxcap;
+	bool released;			/* ReleasePool came while a network held
+					   it: it goes with that network */
 };
 
 /* How an endpoint's interface is made.  Only veth today. */

@@ -359,14 +359,33 @@ ep_drop(struct rp_ctx *ctx, struct endpoint *ep)
 	model_ep_free(ep);
 }
 
+/* n's pools that ReleasePool released already: they go with n. */
+static size_t
+released_pools(struct rp_ctx *ctx, const struct network *n,
+    struct pool *out[2])
+{
+	char key[ADDR_STRLEN];
+	struct pool *p;
+	size_t k = 0;
+
+	if (n->has4 && (p = model_pool_find(ctx->model, prefix_fmt(&n->pool4,
+	    key, sizeof(key)))) != NULL && p->released)
+		out[k++] = p;
+	if (n->has6 && (p = model_pool_find(ctx->model, prefix_fmt(&n->pool6,
+	    key, sizeof(key)))) != NULL && p->released)
+		out[k++] = p;
+	return k;
+}
+
 static int
 nd_delete_network(struct api_call *c)
 {
 	struct rp_ctx *ctx = c->ctx;
+	struct pool *pools[2];
 	struct endpoint *ep;
 	struct network *n;
 	const char *id;
-	size_t pos = 0, left = 0;
+	size_t pos = 0, left = 0, np, i;
 	int r;
 
 	if ((r = api_get_id(c, c->req, "NetworkID", &id)) != 0)
@@ -382,6 +401,9 @@ nd_delete_network(struct api_call *c)
 			left++;
 		}
 	records_del_net(ctx->store, n);
+	np = released_pools(ctx, n, pools);
+	for (i = 0; i < np; i++)
+		records_del_pool(ctx->store, pools[i]);
 	if ((r = store_commit(ctx->store)) != 0)
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
 	pos = 0;
@@ -393,6 +415,10 @@ nd_delete_network(struct api_call *c)
 		}
 	routes_net_del(ctx, n);
 	model_net_del(ctx->model, n);
+	for (i = 0; i < np; i++) {
+		model_pool_del(ctx->model, pools[i]);
+		model_pool_free(pools[i]);
+	}
 	log_info("network %.12s deleted%s", n->id, left ? " with its endpoints" :
 	    "");
 	free(n);

@@ -57,7 +57,8 @@ pool_value(const struct pool *p)
 
 	if (o == NULL || !cJSON_AddStringToObject(o, "pool", p->id) ||
 	    (p->has_range && !cJSON_AddStringToObject(o, "range",
-	    prefix_fmt(&p->range, s, sizeof(s))))) {
+	    prefix_fmt(&p->range, s, sizeof(s)))) ||
+	    (p->released && !cJSON_AddTrueToObject(o, "released"))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -242,6 +243,9 @@ num_field(const cJSON *o, const char *name, double min, double max,
 	return 0;
 }
 
+#define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -EINVAL; } \
+    while (0)
+
 /* An optional boolean member: absent is false. */
 static int
 bool_field(const cJSON *o, const char *name, bool *out)
@@ -253,9 +257,6 @@ bool_field(const cJSON *o, const char *name, bool *out)
 	*out = cJSON_IsTrue(v);
 	return 0;
 }
-
-#define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -EINVAL; } \
-    while (0)
 
 static int
 apply_pool(struct model *m, const char *key, const cJSON *v, char *err,
@@ -275,6 +276,10 @@ apply_pool(struct model *m, const char *key, const cJSON *v, char *err,
 	if ((p = model_pool_new(&prefix, rg ? &range : NULL, err, errlen)) ==
 	    NULL)
 		return -EINVAL;
+	if (bool_field(v, "released", &p->released) != 0) {
+		model_pool_free(p);
+		FAIL("an invalid released mark");
+	}
 	if ((r = model_pool_add(m, p)) != 0) {
 		model_pool_free(p);
 		if (r == -EEXIST)

@@ -75,10 +75,11 @@ static const struct step steps[] = {
 	  "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" E1 "\"}" },
 	{ 1, "/IpamDriver.ReleaseAddress",
 	  "{\"PoolID\":\"10.46.0.0/16\",\"Address\":\"10.46.1.5\"}" },
-	/* E2 is still there: DeleteNetwork removes it (bug 2 of issue 10) */
-	{ 0, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" NID "\"}" },
+	/* docker network rm's order: the pools go first, then the network */
 	{ 1, "/IpamDriver.ReleasePool", "{\"PoolID\":\"10.46.0.0/16\"}" },
 	{ 1, "/IpamDriver.ReleasePool", "{\"PoolID\":\"fd00:46::/64\"}" },
+	/* E2 is still there: DeleteNetwork removes it (bug 2 of issue 10) */
+	{ 0, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" NID "\"}" },
 };
 
 /* The store's fault hook: the Nth write from arming fails with -EIO. */
@@ -357,6 +358,10 @@ test_every_fault_at_every_step(void **state)
 	/* Everything is gone in the end. */
 	assert_int_equal(model_ep_count(fx->ctx.model), 0);
 	assert_int_equal(model_net_count(fx->ctx.model), 0);
+	{
+		size_t pos = 0;
+		assert_null(model_pool_next(fx->ctx.model, &pos));
+	}
 	assert_int_equal(stub_nlinks, 0);
 	assert_int_equal(announce_count(&fx->ctx), 0);
 	fx_free(fx);

@@ -169,7 +169,10 @@ test_overlap_refused(void **state)
 	fx_ipam(fx, "/IpamDriver.RequestPool",
 	    POOL_REQ("10.46.0.0/16", "10.46.1.0/24", "false"));
 	fx_assert_err(fx, "overlaps");
-	/* Once a network holds it, refused, and ReleasePool keeps it. */
+	/*
+	 * Once a network holds it, refused; ReleasePool (which docker network
+	 * rm sends before DeleteNetwork) leaves it to go with the network.
+	 */
 	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
 	    "{\"NetworkID\":\"n1\",\"IPv4Data\":[{\"Pool\":"
 	    "\"10.46.0.0/16\"}]}"), 200);
@@ -179,6 +182,10 @@ test_overlap_refused(void **state)
 	    "{\"PoolID\":\"10.46.0.0/16\"}"), 200);
 	fx_ipam(fx, "/IpamDriver.RequestPool", POOL_REQ("10.46.0.0/16", "", "false"));
 	fx_assert_err(fx, "overlaps");
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
+	    "{\"NetworkID\":\"n1\"}"), 200);
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestPool",
+	    POOL_REQ("10.46.0.0/16", "10.46.1.0/24", "false")), 200);
 	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestPool",
 	    POOL_REQ("10.47.0.0/16", "", "false")), 200);
 }

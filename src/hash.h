@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hash.h: the daemon's one string hash, FNV-1a on 64 bits (hash maps,
- * interface names derived from IDs, lock names).
+ * interface names derived from IDs, lock names).  Its offset basis is the
+ * one this project has always used, 1469598103934665603 (the standard
+ * basis has one more digit): names derived from it are on hosts already,
+ * so it stays.
  */
 #ifndef RP_HASH_H
 #define RP_HASH_H

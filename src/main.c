@@ -147,8 +147,6 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long v;
-	char *end;
 	int ch;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -180,13 +178,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			    &cfg->gateway6);
 			break;
 		case 'm':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (optarg[0] < '0' || optarg[0] > '9' || errno != 0 ||
-			    *end != '\0' || v < 68 || v > 65535)
-				flag_fail("--mtu %s: must be a number from 68 to "
-				    "65535", optarg);
-			cfg->mtu = (unsigned)v;
+			cfg->mtu = (unsigned)flag_ulong("--mtu", optarg, 68, 65535);
 			break;
 		case 's':
 			flag_path("--socket-dir", optarg, cfg->socket_dir, DIR_MAX);

@@ -16,6 +16,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "proto/routed.pb-c.h"
+#include "num.h"
 #include "stream.h"
 
 #define SUN_PATH_MAX	(sizeof(((struct sockaddr_un *)0)->sun_path))
@@ -424,7 +425,6 @@ stream_endpoint_check(const char *url)
 {
 	const char *path, *host, *colon;
 	unsigned long port;
-	char *end;
 
 	if (strnlen(url, STREAM_ENDPOINT_MAX) >= STREAM_ENDPOINT_MAX ||
 	    !printable(url, STREAM_ENDPOINT_MAX, false))
@@ -437,10 +437,7 @@ stream_endpoint_check(const char *url)
 	host = url + 6;
 	if ((colon = strrchr(host, ':')) == NULL || colon == host)
 		return -EINVAL;
-	if (colon[1] < '0' || colon[1] > '9' || strlen(colon + 1) > 5)
-		return -EINVAL;
-	port = strtoul(colon + 1, &end, 10);
-	return *end == '\0' && port >= 1 && port <= 65535 ? 0 : -EINVAL;
+	return num_parse_ulong(colon + 1, 1, 65535, &port);
 }
 
 const char *

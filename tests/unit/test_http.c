@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -312,6 +313,288 @@ test_many_connections_and_a_slow_client(void **state)
 	free(fds);
 }
 
+static const char caps[] =
+    "POST /NetworkDriver.GetCapabilities HTTP/1.1\r\nHost: \r\n"
+    "Content-Length: 0\r\n\r\n";
+
+static void
+step(struct tfx *t, int ms)
+{
+	struct timespec ts = { 0, ms * 1000000L };
+
+	event_base_loop(t->fx->ctx.base, EVLOOP_NONBLOCK);
+	if (ms > 0)
+		nanosleep(&ts, NULL);
+	event_base_loop(t->fx->ctx.base, EVLOOP_NONBLOCK);
+}
+
+/* Has the server closed fd?  Reads (and drops) what is pending. */
+static bool
+closed_by_server(int fd)
+{
+	char buf[4096];
+	struct pollfd p = { fd, POLLIN, 0 };
+	ssize_t n;
+
+	while (poll(&p, 1, 0) == 1) {
+		if ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) == 0 ||
+		    (n < 0 && errno != EAGAIN))
+			return true;
+		if (n < 0)
+			break;
+	}
+	return false;
+}
+
+static bool
+wait_closed(struct tfx *t, int fd)
+{
+	for (int i = 0; i < 200; i++) {
+		step(t, 1);
+		if (closed_by_server(fd))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A client that pipelines requests and never reads the replies: the server
+ * stops reading it once its queued replies pass out_max, so the client's
+ * writes stall after a bounded amount (socket buffers, not our memory).
+ * Then the client reads, and every request it wrote is answered.
+ */
+static void
+test_pipelining_non_reader_bounded(void **state)
+{
+	struct tfx *t = *state;
+	struct http_limits lim = { .out_max = 16384 };
+	enum { CHUNK = 64, LIMIT = 32 << 20 };
+	char *batch = malloc(CHUNK * sizeof(caps)), buf[65536];
+	size_t blen = CHUNK * (sizeof(caps) - 1), sent = 0, off = 0, peak = 0;
+	static const char ok[] = "HTTP/1.1 200 OK";
+	size_t want, got = 0, matched = 0;
+	int fd, idle = 0;
+
+	assert_non_null(batch);
+	for (int i = 0; i < CHUNK; i++)
+		memcpy(batch + i * (sizeof(caps) - 1), caps, sizeof(caps) - 1);
+	http_set_limits(t->h, &lim);
+	fd = client(t->path);
+	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	/* Write until the writes stall for 100 steps of the loop. */
+	while (sent < LIMIT && idle < 100) {
+		ssize_t n = write(fd, batch + off, blen - off);
+
+		if (n > 0) {
+			sent += (size_t)n;
+			off = (off + (size_t)n) % blen;
+			idle = 0;
+		} else {
+			assert_int_equal(errno, EAGAIN);
+			idle++;
+		}
+		event_base_loop(t->fx->ctx.base, EVLOOP_NONBLOCK);
+		if (http_buffered(t->h) > peak)
+			peak = http_buffered(t->h);
+	}
+	print_message("non-reading client: wrote %zu bytes before stalling; "
+	    "server buffers peaked at %zu bytes\n", sent, peak);
+	assert_true(sent < 4 << 20);
+	assert_true(peak <= lim.out_max + 16384 + 65536);
+	/* Whole requests only, then read every reply. */
+	if (off != 0) {
+		size_t rest = (sizeof(caps) - 1) - off % (sizeof(caps) - 1);
+		if (rest != sizeof(caps) - 1) {
+			assert_int_equal(fcntl(fd, F_SETFL, 0), 0);
+			send_all(fd, batch, rest);
+			sent += rest;
+		}
+	}
+	want = sent / (sizeof(caps) - 1);
+	for (int i = 0; i < 20000 && got < want; i++) {
+		ssize_t n;
+
+		event_base_loop(t->fx->ctx.base, EVLOOP_NONBLOCK);
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		for (ssize_t k = 0; k < n; k++) {
+			/* 'H' opens the pattern only: a plain scan will do */
+			if (buf[k] == ok[matched])
+				matched++;
+			else
+				matched = buf[k] == 'H';
+			if (ok[matched] == '\0') {
+				got++;
+				matched = 0;
+			}
+		}
+	}
+	assert_int_equal(got, want);
+	close(fd);
+	free(batch);
+}
+
+/*
+ * Slowloris: a request dribbled a byte every 20 ms never completes within
+ * the whole-request deadline (1 s here), and is closed there, although each
+ * byte arrives well within it; a normal call meanwhile is served.
+ */
+static void
+test_slowloris_closed_at_deadline(void **state)
+{
+	struct tfx *t = *state;
+	struct http_limits lim = { .deadline_ms = 1000 };
+	static const char req[] =
+	    "POST /NetworkDriver.GetCapabilities HTTP/1.1\r\nHost: \r\n"
+	    "User-Agent: slow\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+	    "Content-Length: 0\r\n\r\n";
+	int slow, fd;
+	size_t sent = 0;
+	bool closed = false;
+
+	http_set_limits(t->h, &lim);
+	slow = client(t->path);
+	while (sent < sizeof(req) - 1 && !closed) {
+		if (send(slow, req + sent, 1, MSG_NOSIGNAL) != 1)
+			break;
+		sent++;
+		step(t, 20);
+		closed = closed_by_server(slow);
+		if (sent == 10) {	/* meanwhile, a normal call */
+			fd = client(t->path);
+			send_all(fd, caps, sizeof(caps) - 1);
+			assert_non_null(strstr(replies(t, fd, 1), "HTTP/1.1 200"));
+			close(fd);
+		}
+	}
+	if (!closed)
+		closed = wait_closed(t, slow);
+	print_message("slowloris: closed after %zu of %zu bytes\n", sent,
+	    sizeof(req) - 1);
+	assert_true(closed);
+	assert_true(sent > 10);
+	assert_true(sent < sizeof(req) - 1);	/* before it was whole */
+	close(slow);
+}
+
+/*
+ * At most max_conns connections: a new one closes the oldest idle one
+ * (nothing of a request pending), and only when none is idle the oldest
+ * busy one; half-sent requests of the others are then served.
+ */
+static void
+test_connection_cap_sheds_oldest_idle(void **state)
+{
+	struct tfx *t = *state;
+	struct http_limits lim = { .max_conns = 4 };
+	int a, b, c, d, e, f, g, i;
+
+	http_set_limits(t->h, &lim);
+	a = client(t->path);
+	send_all(a, caps, 20);			/* busy: half a request */
+	b = client(t->path);
+	send_all(b, caps, sizeof(caps) - 1);	/* idle after its reply */
+	assert_non_null(strstr(replies(t, b, 1), "HTTP/1.1 200"));
+	c = client(t->path);
+	send_all(c, caps, 30);			/* busy */
+	d = client(t->path);			/* idle, never sent */
+	for (i = 0; i < 10; i++)
+		step(t, 1);
+	e = client(t->path);
+	assert_true(wait_closed(t, b));		/* the oldest idle */
+	assert_false(closed_by_server(a));
+	assert_false(closed_by_server(c));
+	assert_false(closed_by_server(d));
+	f = client(t->path);
+	assert_true(wait_closed(t, d));		/* the next oldest idle */
+	/* e and f are idle too: g sheds e, and a and c are kept. */
+	g = client(t->path);
+	assert_true(wait_closed(t, e));
+	assert_false(closed_by_server(a));
+	assert_false(closed_by_server(c));
+	assert_false(closed_by_server(f));
+	send_all(a, caps + 20, sizeof(caps) - 1 - 20);
+	assert_non_null(strstr(replies(t, a, 1), "HTTP/1.1 200"));
+	send_all(c, caps + 30, sizeof(caps) - 1 - 30);
+	assert_non_null(strstr(replies(t, c, 1), "HTTP/1.1 200"));
+	send_all(g, caps, sizeof(caps) - 1);
+	assert_non_null(strstr(replies(t, g, 1), "HTTP/1.1 200"));
+	close(a), close(b), close(c), close(d), close(e), close(f), close(g);
+}
+
+/*
+ * Two Content-Length headers (conflicting, or even equal) are how a body
+ * is smuggled past a proxy: refused with 400 and the connection closed,
+ * and the request is not run.  Chunked bodies and header floods are
+ * refused clearly too.
+ */
+static void
+test_framing_refusals(void **state)
+{
+	struct tfx *t = *state;
+	static const char body[] = "{\"NetworkID\":\"n1\",\"IPv4Data\":"
+	    "[{\"Pool\":\"10.99.0.0/16\",\"Gateway\":\"169.254.1.1/32\"}]}";
+	static const struct {
+		const char *headers;
+		const char *status;
+		const char *err;
+	} cases[] = {
+		{ "Content-Length: 0\r\nContent-Length: #\r\n", "400",
+		    "more than one Content-Length header" },
+		{ "Content-Length: #\r\nContent-Length: 0\r\n", "400",
+		    "more than one Content-Length header" },
+		{ "Content-Length: #\r\ncontent-length: #\r\n", "400",
+		    "more than one Content-Length header" },
+		{ "Content-Length: #, #\r\n", "400", "bad Content-Length" },
+		{ "Content-Length : #\r\n", "400", "malformed header line" },
+		{ "Transfer-Encoding: chunked\r\n", "501",
+		    "Transfer-Encoding (chunked bodies) is not served" },
+	};
+	char req[1024], hdr[256], *before, *after, *r, *big;
+	size_t i;
+	int fd;
+
+	before = fx_state(t->fx);
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		/* # is the body's length */
+		hdr[0] = '\0';
+		for (const char *q = cases[i].headers; *q != '\0'; q++) {
+			size_t k = strlen(hdr);
+			if (*q == '#')
+				snprintf(hdr + k, sizeof(hdr) - k, "%zu",
+				    sizeof(body) - 1);
+			else
+				snprintf(hdr + k, sizeof(hdr) - k, "%c", *q);
+		}
+		snprintf(req, sizeof(req), "POST /NetworkDriver.CreateNetwork "
+		    "HTTP/1.1\r\nHost: \r\n%s\r\n%s", hdr, body);
+		fd = client(t->path);
+		send_all(fd, req, strlen(req));
+		r = replies(t, fd, 1);
+		assert_non_null(strstr(r, "HTTP/1.1 "));
+		assert_memory_equal(strstr(r, "HTTP/1.1 ") + 9, cases[i].status, 3);
+		assert_non_null(strstr(r, cases[i].err));
+		assert_null(strstr(r, "HTTP/1.1 200"));
+		assert_true(wait_closed(t, fd));
+		close(fd);
+	}
+	after = fx_state(t->fx);
+	assert_string_equal(after, before);	/* no network was created */
+	free(before);
+	free(after);
+	/* Headers over 16 KiB: 431, closed. */
+	assert_non_null(big = malloc(20000));
+	memset(big, 'a', 20000);
+	memcpy(big, "POST /Plugin.Activate HTTP/1.1\r\nX: ", 36);
+	fd = client(t->path);
+	send_all(fd, big, 20000);
+	r = replies(t, fd, 1);
+	assert_non_null(strstr(r, "HTTP/1.1 431"));
+	assert_true(wait_closed(t, fd));
+	close(fd);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -324,6 +607,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_shutdown_serves_the_backlog,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_connections_and_a_slow_client, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipelining_non_reader_bounded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slowloris_closed_at_deadline,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_cap_sheds_oldest_idle,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_framing_refusals, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ struct conn {
 	bool have_head;
 	bool post;
 	bool keep;			/* keep-alive after this request */
+	size_t scanned;			/* head bytes searched for its end */
 	size_t body_len;
 	char path[HTTP_PATH_MAX];
 };
@@ -300,13 +302,17 @@ parse_head(struct conn *c, const char *p, size_t n, bool *expect,
 	return 0;
 }
 
-/* The end of the head (offset past its empty line) in p[0..n), or 0. */
+/*
+ * The end of the head (offset past its empty line) in p[0..n), or 0.  The
+ * search resumes near from, where the previous one stopped: a head
+ * trickled in a byte at a time costs O(n), not O(n^2).
+ */
 static size_t
-head_end(const char *p, size_t n)
+head_end(const char *p, size_t n, size_t from)
 {
 	size_t i;
 
-	for (i = 0; i + 1 < n; i++) {
+	for (i = from > 2 ? from - 2 : 0; i + 1 < n; i++) {
 		if (p[i] != '\n')
 			continue;
 		if (p[i + 1] == '\n')
@@ -371,7 +377,8 @@ conn_serve_all(struct conn *c)
 				refuse(c, 500, "out of memory");
 				return;
 			}
-			if ((e = head_end(p, n)) == 0) {
+			if ((e = head_end(p, n, c->scanned)) == 0) {
+				c->scanned = n;
 				if (len >= HTTP_MAX_HEADERS)
 					refuse(c, 431, "request headers over "
 					    "16384 bytes");
@@ -382,6 +389,7 @@ conn_serve_all(struct conn *c)
 				return;
 			}
 			evbuffer_drain(in, e);
+			c->scanned = 0;
 			c->have_head = true;
 			len -= e;
 			if (expect && len < c->body_len)
@@ -531,8 +539,8 @@ fail:
  * accept() failed (EMFILE, ENFILE, ENOMEM...): the listening socket stays
  * readable, so stop listening for a moment instead of spinning; the
  * connections already open go on being served.  Out of descriptors with
- * connections of our own open, close the oldest idle one instead, so that
- * clients holding descriptors cannot lock Docker out.
+ * connections of our own open, close the oldest idle one (or the oldest)
+ * instead, so that clients holding descriptors cannot lock Docker out.
  */
 static void
 accept_resume(evutil_socket_t fd, short what, void *arg)
@@ -548,7 +556,15 @@ accept_error(struct evconnlistener *lev, void *arg)
 	int e = EVUTIL_SOCKET_ERROR();
 
 	if ((e == EMFILE || e == ENFILE) && h->nconns > 0) {
-		shed(h, "out of file descriptors");
+		struct pollfd p = { evconnlistener_get_fd(lev), POLLIN, 0 };
+
+		/*
+		 * accept() fails so even with nobody waiting (it takes the
+		 * descriptor first): close one only for a connection that is
+		 * really there.
+		 */
+		if (poll(&p, 1, 0) == 1)
+			shed(h, "out of file descriptors");
 		return;
 	}
 	log_warnx("cannot accept a connection: %s; pausing for %d ms",

@@ -523,6 +523,47 @@ test_connection_cap_sheds_oldest_idle(void **state)
 }
 
 /*
+ * Out of descriptors with hostile connections holding them: the accept()
+ * that fails with EMFILE closes the oldest connection of the socket, so
+ * Docker's next call gets in (before, accepting paused until one left).
+ */
+static void
+test_emfile_sheds_oldest(void **state)
+{
+	struct tfx *t = *state;
+	struct rlimit old, rl;
+	int hostile[4], fillers[64], nf = 0, fd, i;
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	for (i = 0; i < 4; i++) {
+		hostile[i] = client(t->path);
+		send_all(hostile[i], caps, 10);	/* half a request each */
+	}
+	for (i = 0; i < 10; i++)
+		step(t, 1);
+	/* Every descriptor taken but one: the client's socket. */
+	rl = old;
+	rl.rlim_cur = (rlim_t)dup(0) + 40;
+	close((int)rl.rlim_cur - 40);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	while (nf < 64 && (fillers[nf] = dup(0)) >= 0)
+		nf++;
+	assert_true(nf < 64);
+	close(fillers[--nf]);
+	fd = client(t->path);		/* in the backlog: accept() has no fd */
+	send_all(fd, caps, sizeof(caps) - 1);
+	assert_non_null(strstr(replies(t, fd, 1), "HTTP/1.1 200"));
+	assert_true(closed_by_server(hostile[0]));
+	assert_false(closed_by_server(hostile[1]));
+	close(fd);
+	while (nf > 0)
+		close(fillers[--nf]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	for (i = 0; i < 4; i++)
+		close(hostile[i]);
+}
+
+/*
  * Two Content-Length headers (conflicting, or even equal) are how a body
  * is smuggled past a proxy: refused with 400 and the connection closed,
  * and the request is not run.  Chunked bodies and header floods are
@@ -613,6 +654,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_cap_sheds_oldest_idle,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_emfile_sheds_oldest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_framing_refusals, setup, teardown),
 	};
 

@@ -60,6 +60,7 @@ struct conn {
 	bool have_head;
 	bool post;
 	bool keep;			/* keep-alive after this request */
+	bool http10;			/* an HTTP/1.0 request */
 	size_t scanned;			/* head bytes searched for its end */
 	size_t body_len;
 	char path[HTTP_PATH_MAX];
@@ -133,7 +134,8 @@ reply(struct conn *c, int status, const char *body, bool close)
 	if (evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: application/vnd.docker.plugins.v1+json\r\n"
 	    "Content-Length: %zu\r\n%s\r\n", status, reason(status), n,
-	    close ? "Connection: close\r\n" : "") < 0 ||
+	    close ? "Connection: close\r\n" : c->http10 ?
+	    "Connection: keep-alive\r\n" : "") < 0 ||
 	    evbuffer_add(out, body, n) != 0)
 		close = true;	/* out of memory: the client sees the close */
 	if (close) {
@@ -298,6 +300,7 @@ parse_head(struct conn *c, const char *p, size_t n, bool *expect,
 		}
 	}
 	c->keep = http10 ? conn_keep && !conn_close : !conn_close;
+	c->http10 = http10;
 	*expect = *expect && !http10;
 	return 0;
 }

@@ -564,6 +564,48 @@ test_emfile_sheds_oldest(void **state)
 }
 
 /*
+ * HTTP/1.0 closes unless asked to keep alive; Expect: 100-continue gets its
+ * interim reply before the body is sent.
+ */
+static void
+test_http10_and_expect(void **state)
+{
+	struct tfx *t = *state;
+	static const char r10[] = "POST /Plugin.Activate HTTP/1.0\r\n\r\n";
+	static const char r10k[] = "POST /Plugin.Activate HTTP/1.0\r\n"
+	    "Connection: Keep-Alive\r\n\r\n";
+	static const char head[] = "POST /NetworkDriver.GetCapabilities "
+	    "HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n";
+	char *r, buf[256];
+	int fd;
+
+	fd = client(t->path);
+	send_all(fd, r10, sizeof(r10) - 1);
+	r = replies(t, fd, 1);
+	assert_non_null(strstr(r, "HTTP/1.1 200 OK\r\n"));
+	assert_non_null(strstr(r, "Connection: close\r\n"));
+	assert_true(wait_closed(t, fd));
+	close(fd);
+	fd = client(t->path);
+	send_all(fd, r10k, sizeof(r10k) - 1);
+	r = replies(t, fd, 1);
+	assert_non_null(strstr(r, "Connection: keep-alive\r\n"));
+	send_all(fd, r10k, sizeof(r10k) - 1);
+	assert_non_null(strstr(replies(t, fd, 1), "HTTP/1.1 200 OK\r\n"));
+	close(fd);
+	fd = client(t->path);
+	send_all(fd, head, sizeof(head) - 1);
+	for (int i = 0; i < 10; i++)
+		step(t, 1);
+	memset(buf, 0, sizeof(buf));
+	assert_true(recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT) > 0);
+	assert_string_equal(buf, "HTTP/1.1 100 Continue\r\n\r\n");
+	send_all(fd, "{}", 2);
+	assert_non_null(strstr(replies(t, fd, 1), "HTTP/1.1 200 OK\r\n"));
+	close(fd);
+}
+
+/*
  * Two Content-Length headers (conflicting, or even equal) are how a body
  * is smuggled past a proxy: refused with 400 and the connection closed,
  * and the request is not run.  Chunked bodies and header floods are
@@ -655,6 +697,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_connection_cap_sheds_oldest_idle,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_emfile_sheds_oldest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_http10_and_expect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_framing_refusals, setup, teardown),
 	};
 

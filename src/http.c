@@ -15,9 +15,13 @@
  *  - a request must arrive whole within the deadline counted from the
  *    connection's start or its previous request, however it trickles in;
  *  - at most max_conns connections per socket: a new one (or an accept()
- *    failing for want of descriptors) closes the oldest idle one, or failing
- *    that the oldest of all, so a fresh connection (Docker's next call) always
- *    gets in.
+ *    failing for want of descriptors) closes the oldest idle one (nothing
+ *    of a request held, here or in the kernel, nothing unsent).  With none
+ *    idle, new connections wait in the listen backlog (4096) until one is,
+ *    or until the one busy the longest has been busy for grace_ms (1 s),
+ *    and that one goes: a slow or stuck client cannot keep Docker's next
+ *    call out for long, and no connection is closed with its request
+ *    unread (Docker 20.10 resends such a call with an empty body).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -27,7 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/queue.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -48,6 +54,8 @@
 #define HTTP_OUT_MAX		65536	/* queued reply bytes before reading stops */
 #define HTTP_BACKLOG		4096	/* the kernel caps it at somaxconn */
 #define HTTP_PAUSE_MS		500	/* accepting paused after EMFILE */
+#define HTTP_GRACE_MS		1000	/* busy this long, a connection may be shed */
+#define HTTP_WAIT_MS		50	/* at the cap, look again after */
 #define HTTP_PATH_MAX		256	/* longer paths are unknown anyway */
 
 struct conn {
@@ -56,6 +64,7 @@ struct conn {
 	struct bufferevent *bev;
 	struct event *deadline;
 	bool closing;			/* close once the output is written */
+	struct timeval busy_since;	/* not idle since (zero: idle) */
 	/* The request whose head has been read, waiting for its body. */
 	bool have_head;
 	bool post;
@@ -70,7 +79,7 @@ TAILQ_HEAD(conn_list, conn);
 struct http {
 	struct rp_ctx *ctx;
 	struct evconnlistener *lev;
-	struct event *resume;		/* accepting again after EMFILE */
+	struct event *resume;		/* accepting again after a pause */
 	struct conn_list conns;
 	unsigned nconns;
 	bool shut;			/* http_shutdown() done */
@@ -419,10 +428,19 @@ conn_serve_all(struct conn *c)
 static void
 conn_process(struct conn *c)
 {
+	size_t out;
+
 	conn_serve_all(c);
-	if (c->closing &&
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+	out = evbuffer_get_length(bufferevent_get_output(c->bev));
+	if (c->closing && out == 0) {
 		conn_free(c);
+		return;
+	}
+	if (!c->have_head && out == 0 &&
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) == 0)
+		timerclear(&c->busy_since);
+	else if (!timerisset(&c->busy_since))
+		event_base_gettimeofday_cached(c->h->ctx->base, &c->busy_since);
 }
 
 static void
@@ -443,10 +461,9 @@ conn_write(struct bufferevent *bev, void *arg)
 		conn_free(c);
 		return;
 	}
-	if (!(bufferevent_get_enabled(bev) & EV_READ)) {
+	if (!(bufferevent_get_enabled(bev) & EV_READ))
 		bufferevent_enable(bev, EV_READ);
-		conn_process(c);	/* requests already buffered */
-	}
+	conn_process(c);	/* requests already buffered; idle now? */
 }
 
 static void
@@ -474,31 +491,94 @@ conn_expired(evutil_socket_t fd, short what, void *arg)
 	conn_free(c);
 }
 
+/*
+ * Idle: nothing of a request held here or waiting in the kernel, nothing
+ * unsent.  A connection whose request is still unread must not be closed:
+ * Docker 20.10 resends such a call with an empty body.
+ */
 static bool
 conn_idle(struct conn *c)
 {
-	return !c->closing && !c->have_head &&
-	    evbuffer_get_length(bufferevent_get_input(c->bev)) == 0 &&
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
+	int n = 0;
+
+	return !c->closing && !timerisset(&c->busy_since) &&
+	    ioctl(bufferevent_getfd(c->bev), FIONREAD, &n) == 0 && n == 0;
 }
 
-/* Close the oldest idle connection, or the oldest of all. */
-static void
-shed(struct http *h, const char *why)
+/* Busy (not idle) for longer than the grace: fair game for shedding. */
+static bool
+conn_stuck(struct conn *c, const struct timeval *now)
 {
-	struct conn *c, *victim = TAILQ_FIRST(&h->conns);
+	struct timeval d;
 
-	TAILQ_FOREACH(c, &h->conns, entry)
-		if (conn_idle(c)) {
-			victim = c;
-			break;
-		}
-	if (victim == NULL)
-		return;
+	if (!timerisset(&c->busy_since))
+		return false;
+	timersub(now, &c->busy_since, &d);
+	return d.tv_sec * 1000 + d.tv_usec / 1000 >= c->h->lim.grace_ms;
+}
+
+/*
+ * The connection to close for a new one: the oldest idle one, else the one
+ * busy the longest if it has been so for the grace (or whatever its age,
+ * with force).  NULL: none may go yet.
+ */
+static struct conn *
+victim(struct http *h, bool force)
+{
+	struct conn *c, *busy = NULL;
+	struct timeval now;
+
+	event_base_gettimeofday_cached(h->ctx->base, &now);
+	TAILQ_FOREACH(c, &h->conns, entry) {
+		if (conn_idle(c))
+			return c;
+		if (timerisset(&c->busy_since) && (busy == NULL ||
+		    timercmp(&c->busy_since, &busy->busy_since, <)))
+			busy = c;
+	}
+	if (busy == NULL && force)
+		busy = TAILQ_FIRST(&h->conns);	/* all closing */
+	return busy != NULL && (force || conn_stuck(busy, &now)) ? busy : NULL;
+}
+
+static bool
+shed(struct http *h, bool force, const char *why)
+{
+	struct conn *c = victim(h, force);
+
+	if (c == NULL)
+		return false;
 	if (log_rate_allow(&h->shed_log, "closed connections"))
 		log_warnx("%s: %s: closing the oldest %s connection", h->path,
-		    why, conn_idle(victim) ? "idle" : "busy");
-	conn_free(victim);
+		    why, conn_idle(c) ? "idle" : "busy");
+	conn_free(c);
+	return true;
+}
+
+/* Stop accepting for ms; accept_resume decides whether to go on. */
+static void
+accept_pause(struct http *h, unsigned ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evconnlistener_disable(h->lev);
+	evtimer_add(h->resume, &tv);
+}
+
+/*
+ * At the cap with nobody to shed yet (every connection busy, and not for
+ * long): new connections wait in the listen backlog, where they are safe,
+ * until one finishes or the oldest busy one has had its grace.
+ */
+static void
+accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *h = arg;
+
+	if (h->nconns >= h->lim.max_conns && victim(h, false) == NULL)
+		accept_pause(h, HTTP_WAIT_MS);
+	else
+		evconnlistener_enable(h->lev);
 }
 
 static void
@@ -509,7 +589,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	struct conn *c;
 
 	if (h->nconns >= h->lim.max_conns)
-		shed(h, "too many connections");
+		shed(h, true, "too many connections");
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto fail;
 	c->h = h;
@@ -525,6 +605,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		free(c);
 		return;
 	}
+	/* Busy until it is read: its request may be on its way. */
+	event_base_gettimeofday_cached(h->ctx->base, &c->busy_since);
 	TAILQ_INSERT_TAIL(&h->conns, c, entry);
 	h->nconns++;
 	/* Stop reading at one whole request; conn_process drains it. */
@@ -533,6 +615,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	arm_deadline(c);
+	if (h->nconns >= h->lim.max_conns && victim(h, false) == NULL)
+		accept_pause(h, HTTP_WAIT_MS);
 	return;
 fail:
 	evutil_closesocket(fd);
@@ -542,20 +626,13 @@ fail:
  * accept() failed (EMFILE, ENFILE, ENOMEM...): the listening socket stays
  * readable, so stop listening for a moment instead of spinning; the
  * connections already open go on being served.  Out of descriptors with
- * connections of our own open, close the oldest idle one (or the oldest)
- * instead, so that clients holding descriptors cannot lock Docker out.
+ * connections of our own open, close one the way the cap does, so that
+ * clients holding descriptors cannot lock Docker out.
  */
-static void
-accept_resume(evutil_socket_t fd, short what, void *arg)
-{
-	evconnlistener_enable(arg);
-}
-
 static void
 accept_error(struct evconnlistener *lev, void *arg)
 {
 	struct http *h = arg;
-	struct timeval tv = { 0, HTTP_PAUSE_MS * 1000 };
 	int e = EVUTIL_SOCKET_ERROR();
 
 	if ((e == EMFILE || e == ENFILE) && h->nconns > 0) {
@@ -564,16 +641,16 @@ accept_error(struct evconnlistener *lev, void *arg)
 		/*
 		 * accept() fails so even with nobody waiting (it takes the
 		 * descriptor first): close one only for a connection that is
-		 * really there.
+		 * really there, and if none may go yet, wait a little.
 		 */
-		if (poll(&p, 1, 0) == 1)
-			shed(h, "out of file descriptors");
+		if (poll(&p, 1, 0) == 1 &&
+		    !shed(h, false, "out of file descriptors"))
+			accept_pause(h, HTTP_WAIT_MS);
 		return;
 	}
 	log_warnx("cannot accept a connection: %s; pausing for %d ms",
 	    evutil_socket_error_to_string(e), HTTP_PAUSE_MS);
-	evconnlistener_disable(lev);
-	evtimer_add(h->resume, &tv);
+	accept_pause(h, HTTP_PAUSE_MS);
 }
 
 /* Is somebody accepting on path?  1 yes, 0 no (stale or absent), -errno. */
@@ -632,6 +709,7 @@ http_open(struct rp_ctx *ctx, const char *path, const struct api_route *routes,
 	h->lim.max_conns = HTTP_MAX_CONNS;
 	h->lim.deadline_ms = HTTP_TIMEOUT_MS;
 	h->lim.out_max = HTTP_OUT_MAX;
+	h->lim.grace_ms = HTTP_GRACE_MS;
 	TAILQ_INIT(&h->conns);
 	snprintf(h->path, sizeof(h->path), "%s", path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -648,11 +726,12 @@ http_open(struct rp_ctx *ctx, const char *path, const struct api_route *routes,
 	bound = true;
 	if (listen(fd, HTTP_BACKLOG) != 0)
 		goto syserr;
+	/* backlog 0: listening already (-1 would listen again with 128) */
 	if ((h->lev = evconnlistener_new(ctx->base, accept_cb, h,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd)) == NULL)
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd)) == NULL)
 		goto nomem;
 	fd = -1;	/* the listener owns it */
-	if ((h->resume = evtimer_new(ctx->base, accept_resume, h->lev)) == NULL)
+	if ((h->resume = evtimer_new(ctx->base, accept_resume, h)) == NULL)
 		goto nomem;
 	evconnlistener_set_error_cb(h->lev, accept_error);
 	*out = h;
@@ -681,6 +760,8 @@ http_set_limits(struct http *h, const struct http_limits *lim)
 		h->lim.deadline_ms = lim->deadline_ms;
 	if (lim->out_max > 0)
 		h->lim.out_max = lim->out_max;
+	if (lim->grace_ms > 0)
+		h->lim.grace_ms = lim->grace_ms;
 }
 
 size_t

@@ -36,6 +36,7 @@ struct http_limits {
 	unsigned max_conns;	/* open connections (512) */
 	unsigned deadline_ms;	/* to receive a whole request (60000) */
 	size_t out_max;		/* queued reply bytes before reading stops */
+	unsigned grace_ms;	/* busy this long, a connection may be shed */
 };
 void http_set_limits(struct http *h, const struct http_limits *lim);
 /* Bytes held in the connections' input and output buffers. */

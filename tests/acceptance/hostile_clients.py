@@ -4,6 +4,7 @@ Docker-shaped caller that must keep getting answers meanwhile.
 
   hostile_clients.py --pid PID --net SOCK --ipam SOCK [--seconds 60]
                      [--clients 4] [--rss-abort-mb 512]
+  hostile_clients.py --pid PID --net SOCK --ipam SOCK --burst N
 
 For --seconds, --clients connections to the net socket pipeline
 GetCapabilities requests as fast as the daemon takes them and never read a
@@ -18,10 +19,21 @@ Prints one line per call and per second, then a summary line
   # SUMMARY calls=N answered=N max_ms=X median_ms=X peak_rss_kb=N \
       hostile_bytes=N aborted=0|1
 and exits 0 (the shell script asserts on the summary).
+
+With --burst N: the daemon is stopped (SIGSTOP) while N connections are
+made to the net socket at once, so that they all wait in the listen
+backlog; then it is continued, each connection sends one request, and a
+Docker-shaped call is made.  Prints
+  # BURST n=N connected=N refused=N answered=N closed=N call=STATUS \
+      rss_kb=N
+(refused: connect() failed with EAGAIN, the backlog was full; closed: the
+daemon closed the connection before answering).
 """
 import argparse
 import os
+import resource
 import selectors
+import signal
 import socket
 import sys
 import threading
@@ -122,6 +134,57 @@ class Hostile(threading.Thread):
             key.fileobj.close()
 
 
+def burst(a):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < a.burst + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE,
+                           (min(hard, a.burst + 64), hard))
+    socks, refused = [], 0
+    os.kill(a.pid, signal.SIGSTOP)
+    try:
+        for _ in range(a.burst):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.setblocking(False)
+            try:
+                s.connect(a.net)
+                socks.append(s)
+            except BlockingIOError:
+                refused += 1
+                s.close()
+    finally:
+        os.kill(a.pid, signal.SIGCONT)
+    req = PIPELINED[:len(PIPELINED) // 64]
+    for s in socks:
+        s.setblocking(True)
+        s.settimeout(10)
+        try:
+            s.sendall(req)
+        except OSError:
+            pass
+    answered = closed = 0
+    for s in socks:
+        try:
+            data = b""
+            while b"}" not in data:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            if data.startswith(b"HTTP/1.1 200"):
+                answered += 1
+            else:
+                closed += 1
+        except OSError:
+            closed += 1
+    status, ms, _ = docker_call(a.net, "/Plugin.Activate")
+    print("# BURST n=%d connected=%d refused=%d answered=%d closed=%d "
+          "call=%s rss_kb=%d" % (a.burst, len(socks), refused, answered,
+                                 closed, status, rss_kb(a.pid)), flush=True)
+    for s in socks:
+        s.close()
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pid", type=int, required=True)
@@ -130,7 +193,10 @@ def main():
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--rss-abort-mb", type=int, default=512)
+    ap.add_argument("--burst", type=int, default=0)
     a = ap.parse_args()
+    if a.burst:
+        return burst(a)
 
     print("# RSS before: %d kB" % rss_kb(a.pid), flush=True)
     hostile = Hostile(a.net, a.clients)

@@ -478,16 +478,19 @@ test_slowloris_closed_at_deadline(void **state)
 }
 
 /*
- * At most max_conns connections: a new one closes the oldest idle one
- * (nothing of a request pending), and only when none is idle the oldest
- * busy one; half-sent requests of the others are then served.
+ * At most max_conns connections.  A new one closes the oldest idle one
+ * (nothing of a request pending, here or in the kernel, nothing unsent; a
+ * connection that has sent nothing is idle).  With none idle, new
+ * connections wait in the listen backlog until the connection busy the
+ * longest has been so for the grace, and that one goes.
  */
 static void
 test_connection_cap_sheds_oldest_idle(void **state)
 {
 	struct tfx *t = *state;
-	struct http_limits lim = { .max_conns = 4 };
+	struct http_limits lim = { .max_conns = 4, .grace_ms = 300 };
 	int a, b, c, d, e, f, g, i;
+	char *r;
 
 	http_set_limits(t->h, &lim);
 	a = client(t->path);
@@ -497,29 +500,67 @@ test_connection_cap_sheds_oldest_idle(void **state)
 	assert_non_null(strstr(replies(t, b, 1), "HTTP/1.1 200"));
 	c = client(t->path);
 	send_all(c, caps, 30);			/* busy */
-	d = client(t->path);			/* idle, never sent */
+	d = client(t->path);			/* idle: sent nothing */
 	for (i = 0; i < 10; i++)
 		step(t, 1);
+	/* e, its request sent at once: b goes, the oldest idle one. */
 	e = client(t->path);
-	assert_true(wait_closed(t, b));		/* the oldest idle */
-	assert_false(closed_by_server(a));
-	assert_false(closed_by_server(c));
+	send_all(e, caps, sizeof(caps) - 1);
+	assert_true(wait_closed(t, b));
+	assert_non_null(strstr(replies(t, e, 1), "HTTP/1.1 200"));
 	assert_false(closed_by_server(d));
+	/* then d, the next oldest idle one; the busy ones stay */
 	f = client(t->path);
-	assert_true(wait_closed(t, d));		/* the next oldest idle */
-	/* e and f are idle too: g sheds e, and a and c are kept. */
-	g = client(t->path);
-	assert_true(wait_closed(t, e));
+	send_all(f, caps, sizeof(caps) - 1);
+	assert_true(wait_closed(t, d));
+	assert_non_null(strstr(replies(t, f, 1), "HTTP/1.1 200"));
 	assert_false(closed_by_server(a));
 	assert_false(closed_by_server(c));
+	assert_false(closed_by_server(e));
+	/* Four busy: e and f leave, two more half requests come. */
+	close(e), close(f);
+	e = client(t->path);
+	send_all(e, caps, 25);
+	f = client(t->path);
+	send_all(f, caps, 25);
+	for (i = 0; i < 10; i++)
+		step(t, 1);
+	/* g waits in the backlog, unread, until a has had its grace. */
+	g = client(t->path);
+	send_all(g, caps, sizeof(caps) - 1);
+	r = replies(t, g, 1);			/* 2 s; the grace is 0.3 s */
+	assert_non_null(strstr(r, "HTTP/1.1 200"));
+	assert_true(closed_by_server(a));
+	assert_false(closed_by_server(c));
+	assert_false(closed_by_server(e));
 	assert_false(closed_by_server(f));
-	send_all(a, caps + 20, sizeof(caps) - 1 - 20);
-	assert_non_null(strstr(replies(t, a, 1), "HTTP/1.1 200"));
 	send_all(c, caps + 30, sizeof(caps) - 1 - 30);
 	assert_non_null(strstr(replies(t, c, 1), "HTTP/1.1 200"));
-	send_all(g, caps, sizeof(caps) - 1);
-	assert_non_null(strstr(replies(t, g, 1), "HTTP/1.1 200"));
 	close(a), close(b), close(c), close(d), close(e), close(f), close(g);
+}
+
+/*
+ * A burst of connections past the cap, each with its request written:
+ * every one is answered (they wait in the backlog while the first ones are
+ * served, then shed those, now idle), none closed unread.
+ */
+static void
+test_cap_burst_all_answered(void **state)
+{
+	struct tfx *t = *state;
+	struct http_limits lim = { .max_conns = 8 };
+	enum { N = 40 };
+	int fds[N], i;
+
+	http_set_limits(t->h, &lim);
+	for (i = 0; i < N; i++) {
+		fds[i] = client(t->path);
+		send_all(fds[i], caps, sizeof(caps) - 1);
+	}
+	for (i = 0; i < N; i++)
+		assert_non_null(strstr(replies(t, fds[i], 1), "HTTP/1.1 200"));
+	for (i = 0; i < N; i++)
+		close(fds[i]);
 }
 
 /*
@@ -531,9 +572,11 @@ static void
 test_emfile_sheds_oldest(void **state)
 {
 	struct tfx *t = *state;
+	struct http_limits lim = { .grace_ms = 100 };
 	struct rlimit old, rl;
 	int hostile[4], fillers[64], nf = 0, fd, i;
 
+	http_set_limits(t->h, &lim);
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
 	for (i = 0; i < 4; i++) {
 		hostile[i] = client(t->path);
@@ -561,6 +604,52 @@ test_emfile_sheds_oldest(void **state)
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
 	for (i = 0; i < 4; i++)
 		close(hostile[i]);
+}
+
+/*
+ * A burst of connects while the loop is busy waits in the listen backlog
+ * (4096, capped by somaxconn) instead of failing with EAGAIN past 128.
+ */
+static void
+test_listen_backlog(void **state)
+{
+	struct tfx *t = *state;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	enum { N = 1000 };
+	struct rlimit rl;
+	int *fds = calloc(N, sizeof(int)), i, ok = 0;
+	FILE *f = fopen("/proc/sys/net/core/somaxconn", "r");
+	unsigned somax = 0;
+
+	assert_non_null(fds);
+	if (f != NULL) {
+		if (fscanf(f, "%u", &somax) != 1)
+			somax = 0;
+		fclose(f);
+	}
+	if (somax < N) {
+		print_message("somaxconn is %u: skipped\n", somax);
+		free(fds);
+		skip();
+	}
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_cur < N + 64) {
+		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
+		assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	}
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", t->path);
+	for (i = 0; i < N; i++) {
+		fds[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		assert_true(fds[i] >= 0);
+		if (connect(fds[i], (struct sockaddr *)&sun, sizeof(sun)) == 0)
+			ok++;
+	}
+	assert_int_equal(ok, N);
+	for (i = 0; i < N; i++)
+		close(fds[i]);
+	for (i = 0; i < 50; i++)
+		step(t, 0);
+	free(fds);
 }
 
 /*
@@ -696,8 +785,11 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_cap_sheds_oldest_idle,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap_burst_all_answered,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_emfile_sheds_oldest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_http10_and_expect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listen_backlog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_framing_refusals, setup, teardown),
 	};
 

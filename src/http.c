@@ -24,18 +24,17 @@
  *    unread (Docker 20.10 resends such a call with an empty body).
  */
 #include <errno.h>
-#include <stdbool.h>
-#include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/queue.h>
-#include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -89,8 +88,6 @@ struct http {
 	struct log_rate shed_log;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
-
-static void conn_process(struct conn *c);
 
 static void
 conn_free(struct conn *c)

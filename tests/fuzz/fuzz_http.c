@@ -64,7 +64,7 @@ static const struct api_route routes[] = {
 
 static struct rp_ctx ctx;
 static struct http *h;
-static char path[108];
+static char dir[] = "/tmp/fuzz_http.XXXXXX", path[108];
 static const struct http_limits lim = { .max_conns = 4, .out_max = 512 };
 #define BUFFERED_MAX	(16384 + API_MAX_BODY + 512 + 65536)
 
@@ -73,10 +73,17 @@ quiet(enum log_level lvl, const char *msg, void *arg)
 {
 }
 
+static void
+cleanup(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[] = "/tmp/fuzz_http.XXXXXX", err[256];
+	char err[256];
 
 	log_set_hook(quiet, NULL);
 	if (mkdtemp(dir) == NULL || (ctx.base = event_base_new()) == NULL)
@@ -87,6 +94,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	}
 	http_set_limits(h, &lim);
+	atexit(cleanup);
 	return 0;
 }
 

@@ -153,6 +153,71 @@ api_implements(struct api_call *c, const char *a, const char *b)
 	return 0;
 }
 
+/*
+ * A NUL in the body: a raw byte, or the escape \u0000 (a backslash run of
+ * odd length before "u0000").  cJSON would end the string there, so
+ * "<id>\u0000/../x" would be taken for "<id>": refuse instead.
+ */
+static bool
+has_nul(const char *body, size_t len)
+{
+	size_t i, k;
+
+	if (memchr(body, '\0', len) != NULL)
+		return true;
+	for (i = 1; i + 5 <= len; i++) {
+		if (body[i] != 'u' || memcmp(body + i + 1, "0000", 4) != 0)
+			continue;
+		for (k = 0; k < i && body[i - 1 - k] == '\\'; k++)
+			;
+		if (k % 2 == 1)
+			return true;
+	}
+	return false;
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * A key that appears twice in one object, at any depth, or NULL.  cJSON
+ * keeps the first, Go's decoder (Docker's) the last: refuse rather than
+ * guess.  Sorting keeps a many-keyed object O(n log n).  *nomem on ENOMEM.
+ */
+static const char *
+dup_key(const cJSON *v, bool *nomem)
+{
+	const cJSON *ch;
+	const char *d;
+	size_t n = 0, i;
+
+	for (ch = v->child; ch != NULL; ch = ch->next, n++)
+		if ((cJSON_IsObject(ch) || cJSON_IsArray(ch)) &&
+		    (d = dup_key(ch, nomem)) != NULL)
+			return d;
+	if (!cJSON_IsObject(v) || n < 2 || *nomem)
+		return NULL;
+	{
+		const char **keys = malloc(n * sizeof(*keys));
+
+		if (keys == NULL) {
+			*nomem = true;
+			return NULL;
+		}
+		for (ch = v->child, i = 0; ch != NULL; ch = ch->next)
+			keys[i++] = ch->string;
+		qsort(keys, n, sizeof(*keys), cmp_key);
+		for (d = NULL, i = 1; i < n && d == NULL; i++)
+			if (strcmp(keys[i - 1], keys[i]) == 0)
+				d = keys[i];
+		free(keys);
+		return d;
+	}
+}
+
 /* {"Err": msg} as text; NULL on ENOMEM. */
 static char *
 error_reply(const char *msg)
@@ -204,6 +269,11 @@ api_dispatch(struct rp_ctx *ctx, const struct api_route *routes,
 	if (i == len) {
 		empty = true;
 		req = cJSON_CreateObject();
+	} else if (has_nul(body, len)) {
+		snprintf(c.err, sizeof(c.err), "request body holds a NUL "
+		    "character (\\u0000 or a NUL byte), which no field may "
+		    "contain");
+		goto fail;
 	} else {
 		const char *end = NULL;
 
@@ -225,6 +295,17 @@ api_dispatch(struct rp_ctx *ctx, const struct api_route *routes,
 	if (!cJSON_IsObject(req)) {
 		snprintf(c.err, sizeof(c.err), "request body is not a JSON object");
 		goto fail;
+	}
+	{
+		bool nomem = false;
+		const char *d = dup_key(req, &nomem);
+
+		if (d != NULL || nomem) {
+			snprintf(c.err, sizeof(c.err), nomem ? "out of memory" :
+			    "request body has the key \"%.128s\" twice in one "
+			    "object", d);
+			goto fail;
+		}
 	}
 	if ((c.reply = cJSON_CreateObject()) == NULL) {
 		snprintf(c.err, sizeof(c.err), "out of memory");

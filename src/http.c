@@ -1,108 +1,653 @@
 /*
- * http.c: the Docker plugin transport: HTTP/1.1 over a unix socket, served
- * by evhttp on the daemon's one event base.  Handlers run to completion
- * inside the callback; evhttp writes the reply when the socket is writable.
+ * http.c: the Docker plugin transport: a small HTTP/1.1 server on a unix
+ * socket, on the daemon's one event base (an evconnlistener and one
+ * bufferevent per connection).  Handlers run to completion inside the read
+ * callback; replies are queued and written when the socket is writable.
+ *
+ * Not evhttp: it reads and queues a connection's pipelined requests on its
+ * own, gives no whole-request deadline (its timeout restarts on every byte)
+ * and no way to choose which connection to drop.  Here each connection is
+ * bounded in memory and in time:
+ *  - at most HTTP_MAX_HEADERS of head and API_MAX_BODY of body per request;
+ *  - no request is read while the replies already queued on the connection
+ *    exceed out_max (a client that pipelines and never reads is stopped by
+ *    its own socket buffers, not by our memory);
+ *  - a request must arrive whole within the deadline counted from the
+ *    connection's start or its previous request, however it trickles in;
+ *  - at most max_conns connections per socket: a new one (or an accept()
+ *    failing for want of descriptors) closes the oldest idle one (nothing
+ *    of a request held, here or in the kernel, nothing unsent).  With none
+ *    idle, new connections wait in the listen backlog (4096) until one is,
+ *    or until the one busy the longest has been busy for grace_ms (1 s),
+ *    and that one goes: a slow or stuck client cannot keep Docker's next
+ *    call out for long, and no connection is closed with its request
+ *    unread (Docker 20.10 resends such a call with an empty body).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
 #include "ctx.h"
 #include "http.h"
 #include "log.h"
 
-#define HTTP_MAX_HEADERS	16384
-#define HTTP_TIMEOUT		60	/* seconds a request may take to arrive */
+#define HTTP_MAX_HEADERS	16384	/* request line and headers */
+#define HTTP_TIMEOUT_MS		60000	/* a whole request must arrive within */
+#define HTTP_MAX_CONNS		512	/* per socket */
+#define HTTP_OUT_MAX		65536	/* queued reply bytes before reading stops */
+#define HTTP_BACKLOG		4096	/* the kernel caps it at somaxconn */
 #define HTTP_PAUSE_MS		500	/* accepting paused after EMFILE */
+#define HTTP_GRACE_MS		1000	/* busy this long, a connection may be shed */
+#define HTTP_WAIT_MS		50	/* at the cap, look again after */
+#define HTTP_PATH_MAX		256	/* longer paths are unknown anyway */
+
+struct conn {
+	TAILQ_ENTRY(conn) entry;	/* oldest first */
+	struct http *h;
+	struct bufferevent *bev;
+	struct event *deadline;
+	bool closing;			/* close once the output is written */
+	struct timeval busy_since;	/* not idle since (zero: idle) */
+	/* The request whose head has been read, waiting for its body. */
+	bool have_head;
+	bool post;
+	bool keep;			/* keep-alive after this request */
+	bool http10;			/* an HTTP/1.0 request */
+	size_t scanned;			/* head bytes searched for its end */
+	size_t body_len;
+	char path[HTTP_PATH_MAX];
+};
+TAILQ_HEAD(conn_list, conn);
 
 struct http {
 	struct rp_ctx *ctx;
-	struct evhttp *eh;
-	struct evhttp_bound_socket *bound;
+	struct evconnlistener *lev;
+	struct event *resume;		/* accepting again after a pause */
+	struct conn_list conns;
+	unsigned nconns;
 	bool shut;			/* http_shutdown() done */
 	const struct api_route *routes;
 	size_t nroutes;
+	struct http_limits lim;
+	struct log_rate shed_log;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
 static void
-reply(struct evhttp_request *req, int status, const char *text)
+conn_free(struct conn *c)
 {
-	struct evbuffer *out = evbuffer_new();
-	const char *reason = status == 200 ? "OK" : status == 404 ?
-	    "Not Found" : status == 405 ? "Method Not Allowed" :
-	    "Internal Server Error";
+	struct http *h = c->h;
 
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "application/vnd.docker.plugins.v1+json");
-	if (out != NULL)
-		evbuffer_add(out, text, strlen(text));
-	evhttp_send_reply(req, status, reason, out);
-	if (out != NULL)
-		evbuffer_free(out);
+	TAILQ_REMOVE(&h->conns, c, entry);
+	h->nconns--;
+	event_free(c->deadline);
+	bufferevent_free(c->bev);	/* closes the socket */
+	free(c);
 }
 
 static void
-http_cb(struct evhttp_request *req, void *arg)
+arm_deadline(struct conn *c)
 {
-	struct http *h = arg;
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
-	const char *body;
+	struct timeval tv = { c->h->lim.deadline_ms / 1000,
+	    (c->h->lim.deadline_ms % 1000) * 1000 };
+
+	evtimer_add(c->deadline, &tv);
+}
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
+	case 431: return "Request Header Fields Too Large";
+	case 501: return "Not Implemented";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Internal Server Error";
+	}
+}
+
+/*
+ * Queue a reply.  With close set, nothing more is read and the connection
+ * ends once the reply is written (conn_process frees it if nothing is left
+ * to write).
+ */
+static void
+reply(struct conn *c, int status, const char *body, bool close)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	size_t n = strlen(body);
+
+	if (evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: application/vnd.docker.plugins.v1+json\r\n"
+	    "Content-Length: %zu\r\n%s\r\n", status, reason(status), n,
+	    close ? "Connection: close\r\n" : c->http10 ?
+	    "Connection: keep-alive\r\n" : "") < 0 ||
+	    evbuffer_add(out, body, n) != 0)
+		close = true;	/* out of memory: the client sees the close */
+	if (close) {
+		c->closing = true;
+		bufferevent_disable(c->bev, EV_READ);
+	}
+}
+
+/* A request that cannot be framed: say why and close (framing is lost). */
+static void
+refuse(struct conn *c, int status, const char *msg)
+{
+	char body[256];
+
+	log_debug("http: %s", msg);
+	snprintf(body, sizeof(body), "{\"Err\":\"%s\"}", msg);
+	reply(c, status, body, true);
+}
+
+/* Does header line l (name: value, n bytes) have this name?  Then its value. */
+static const char *
+header_value(const char *l, size_t n, const char *name, size_t *vlen)
+{
+	size_t k = strlen(name);
+	const char *v, *end = l + n;
+
+	if (n <= k || strncasecmp(l, name, k) != 0 || l[k] != ':')
+		return NULL;
+	for (v = l + k + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+		;
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	*vlen = (size_t)(end - v);
+	return v;
+}
+
+/* Does the comma-separated list v (n bytes) hold token? */
+static bool
+has_token(const char *v, size_t n, const char *token)
+{
+	size_t k = strlen(token), i = 0;
+
+	while (i < n) {
+		size_t j = i;
+
+		while (j < n && v[j] != ',')
+			j++;
+		while (i < j && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		{
+			size_t e = j;
+			while (e > i && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+				e--;
+			if (e - i == k && strncasecmp(v + i, token, k) == 0)
+				return true;
+		}
+		i = j + 1;
+	}
+	return false;
+}
+
+/*
+ * Parse the request head p (n bytes, through the empty line) into c.
+ * 0, or an HTTP status with *msg saying why.
+ */
+static int
+parse_head(struct conn *c, const char *p, size_t n, bool *expect,
+    const char **msg)
+{
+	const char *end = p + n, *eol, *sp1, *sp2, *v;
+	bool http10, have_len = false, conn_close = false, conn_keep = false;
+	size_t vlen, plen;
+
+	*expect = false;
+	/* Request line: METHOD SP target SP HTTP/1.x */
+	eol = memchr(p, '\n', n);
+	if ((sp1 = memchr(p, ' ', (size_t)(eol - p))) == NULL ||
+	    (sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1))) == NULL) {
+		*msg = "malformed request line";
+		return 400;
+	}
+	v = sp2 + 1;
+	vlen = (size_t)(eol - v);
+	if (vlen > 0 && v[vlen - 1] == '\r')
+		vlen--;
+	if (vlen == 8 && memcmp(v, "HTTP/1.1", 8) == 0)
+		http10 = false;
+	else if (vlen == 8 && memcmp(v, "HTTP/1.0", 8) == 0)
+		http10 = true;
+	else {
+		*msg = "only HTTP/1.0 and HTTP/1.1 are served";
+		return 505;
+	}
+	c->post = (size_t)(sp1 - p) == 4 && memcmp(p, "POST", 4) == 0;
+	/* The path: the target without its query; an absolute URI's path. */
+	v = sp1 + 1;
+	plen = (size_t)(sp2 - v);
+	if (plen > 7 && strncasecmp(v, "http://", 7) == 0) {
+		const char *s = memchr(v + 7, '/', plen - 7);
+		plen = s ? plen - (size_t)(s - v) : 0;
+		v = s ? s : v;
+	}
+	for (vlen = 0; vlen < plen && v[vlen] != '?' && v[vlen] != '#'; vlen++)
+		;
+	if (vlen >= sizeof(c->path))
+		vlen = sizeof(c->path) - 1;
+	memcpy(c->path, v, vlen);
+	c->path[vlen] = '\0';
+	c->body_len = 0;
+
+	for (p = eol + 1; p < end; p = eol + 1) {
+		size_t ln;
+
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		ln = (size_t)(eol - p);
+		if (ln > 0 && p[ln - 1] == '\r')
+			ln--;
+		if (ln == 0)
+			break;		/* the empty line */
+		v = memchr(p, ':', ln);
+		if (*p == ' ' || *p == '\t' || v == NULL || v == p ||
+		    v[-1] == ' ' || v[-1] == '\t') {
+			*msg = "malformed header line";
+			return 400;
+		}
+		if ((v = header_value(p, ln, "Content-Length", &vlen)) != NULL) {
+			unsigned long long cl = 0;
+			size_t i;
+
+			/* Two of them is how bodies are smuggled: refuse. */
+			if (have_len) {
+				*msg = "more than one Content-Length header";
+				return 400;
+			}
+			have_len = true;
+			if (vlen == 0 || vlen > 12) {
+				*msg = "bad Content-Length";
+				return vlen > 12 ? 413 : 400;
+			}
+			for (i = 0; i < vlen; i++) {
+				if (v[i] < '0' || v[i] > '9') {
+					*msg = "bad Content-Length";
+					return 400;
+				}
+				cl = cl * 10 + (unsigned)(v[i] - '0');
+			}
+			if (cl > API_MAX_BODY) {
+				*msg = "request body over 1048576 bytes";
+				return 413;
+			}
+			c->body_len = (size_t)cl;
+		} else if (header_value(p, ln, "Transfer-Encoding", &vlen)) {
+			*msg = "Transfer-Encoding (chunked bodies) is not "
+			    "served: send a Content-Length";
+			return 501;
+		} else if ((v = header_value(p, ln, "Connection", &vlen))) {
+			conn_close |= has_token(v, vlen, "close");
+			conn_keep |= has_token(v, vlen, "keep-alive");
+		} else if ((v = header_value(p, ln, "Expect", &vlen))) {
+			*expect = has_token(v, vlen, "100-continue");
+		}
+	}
+	c->keep = http10 ? conn_keep && !conn_close : !conn_close;
+	c->http10 = http10;
+	*expect = *expect && !http10;
+	return 0;
+}
+
+/*
+ * The end of the head (offset past its empty line) in p[0..n), or 0.  The
+ * search resumes near from, where the previous one stopped: a head
+ * trickled in a byte at a time costs O(n), not O(n^2).
+ */
+static size_t
+head_end(const char *p, size_t n, size_t from)
+{
+	size_t i;
+
+	for (i = from > 2 ? from - 2 : 0; i + 1 < n; i++) {
+		if (p[i] != '\n')
+			continue;
+		if (p[i + 1] == '\n')
+			return i + 2;
+		if (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
+static void
+serve(struct conn *c, const char *body)
+{
+	struct http *h = c->h;
 	char *out = NULL;
 	int status;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		reply(req, 405, "{\"Err\":\"only POST is served\"}");
+	if (!c->post) {
+		reply(c, 405, "{\"Err\":\"only POST is served\"}", !c->keep);
 		return;
 	}
-	if (path == NULL)
-		path = "";
-	if ((body = (const char *)evbuffer_pullup(in, -1)) == NULL)
-		body = "";
-	status = api_dispatch(h->ctx, h->routes, h->nroutes, path, body, len,
-	    &out);
-	reply(req, status, out ? out : "{\"Err\":\"out of memory\"}");
+	status = api_dispatch(h->ctx, h->routes, h->nroutes, c->path, body,
+	    c->body_len, &out);
+	reply(c, status, out ? out : "{\"Err\":\"out of memory\"}", !c->keep);
 	free(out);
+}
+
+/*
+ * Serve every complete request in the input, as long as the replies queued
+ * stay under out_max; then wait for more input, or for the output to drain.
+ */
+static void
+conn_serve_all(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	while (!c->closing) {
+		size_t len = evbuffer_get_length(in);
+		const char *p, *msg = NULL;
+		bool expect;
+		int st;
+
+		if (evbuffer_get_length(out) >= c->h->lim.out_max) {
+			bufferevent_disable(c->bev, EV_READ);
+			return;
+		}
+		if (!c->have_head) {
+			size_t n = len < HTTP_MAX_HEADERS ? len : HTTP_MAX_HEADERS;
+			size_t e;
+
+			if (n == 0)
+				return;
+			/* Blank lines before a request line are ignored. */
+			if ((p = (const char *)evbuffer_pullup(in, 1)) != NULL &&
+			    (*p == '\r' || *p == '\n')) {
+				evbuffer_drain(in, 1);
+				continue;
+			}
+			if ((p = (const char *)evbuffer_pullup(in,
+			    (ev_ssize_t)n)) == NULL) {
+				refuse(c, 500, "out of memory");
+				return;
+			}
+			if ((e = head_end(p, n, c->scanned)) == 0) {
+				c->scanned = n;
+				if (len >= HTTP_MAX_HEADERS)
+					refuse(c, 431, "request headers over "
+					    "16384 bytes");
+				return;
+			}
+			if ((st = parse_head(c, p, e, &expect, &msg)) != 0) {
+				refuse(c, st, msg);
+				return;
+			}
+			evbuffer_drain(in, e);
+			c->scanned = 0;
+			c->have_head = true;
+			len -= e;
+			if (expect && len < c->body_len)
+				evbuffer_add_printf(out,
+				    "HTTP/1.1 100 Continue\r\n\r\n");
+		}
+		if (len < c->body_len)
+			return;
+		p = c->body_len == 0 ? "" :
+		    (const char *)evbuffer_pullup(in, (ev_ssize_t)c->body_len);
+		if (p == NULL) {
+			refuse(c, 500, "out of memory");
+			return;
+		}
+		c->have_head = false;
+		arm_deadline(c);	/* the next request's time starts now */
+		serve(c, p);
+		if (c->closing)
+			return;
+		evbuffer_drain(in, c->body_len);
+	}
+}
+
+static void
+conn_process(struct conn *c)
+{
+	size_t out;
+
+	conn_serve_all(c);
+	out = evbuffer_get_length(bufferevent_get_output(c->bev));
+	if (c->closing && out == 0) {
+		conn_free(c);
+		return;
+	}
+	if (!c->have_head && out == 0 &&
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) == 0)
+		timerclear(&c->busy_since);
+	else if (!timerisset(&c->busy_since))
+		event_base_gettimeofday_cached(c->h->ctx->base, &c->busy_since);
+}
+
+static void
+conn_read(struct bufferevent *bev, void *arg)
+{
+	conn_process(arg);
+}
+
+/* The output drained: close, or read again if reading had stopped. */
+static void
+conn_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	if (c->closing) {
+		conn_free(c);
+		return;
+	}
+	if (!(bufferevent_get_enabled(bev) & EV_READ))
+		bufferevent_enable(bev, EV_READ);
+	conn_process(c);	/* requests already buffered; idle now? */
+}
+
+static void
+conn_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	/* EOF with replies still queued: write them, then close. */
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_WRITING) &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) != 0) {
+		c->closing = true;
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
+	conn_free(c);
+}
+
+static void
+conn_expired(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	log_debug("http: %s: a request did not arrive within %u ms; closing "
+	    "its connection", c->h->path, c->h->lim.deadline_ms);
+	conn_free(c);
+}
+
+/*
+ * Idle: nothing of a request held here or waiting in the kernel, nothing
+ * unsent.  A connection whose request is still unread must not be closed:
+ * Docker 20.10 resends such a call with an empty body.
+ */
+static bool
+conn_idle(struct conn *c)
+{
+	int n = 0;
+
+	return !c->closing && !timerisset(&c->busy_since) &&
+	    ioctl(bufferevent_getfd(c->bev), FIONREAD, &n) == 0 && n == 0;
+}
+
+/* Busy (not idle) for longer than the grace: fair game for shedding. */
+static bool
+conn_stuck(struct conn *c, const struct timeval *now)
+{
+	struct timeval d;
+
+	if (!timerisset(&c->busy_since))
+		return false;
+	timersub(now, &c->busy_since, &d);
+	return d.tv_sec * 1000 + d.tv_usec / 1000 >= c->h->lim.grace_ms;
+}
+
+/*
+ * The connection to close for a new one: the oldest idle one, else the one
+ * busy the longest if it has been so for the grace (or whatever its age,
+ * with force).  NULL: none may go yet.
+ */
+static struct conn *
+victim(struct http *h, bool force)
+{
+	struct conn *c, *busy = NULL;
+	struct timeval now;
+
+	event_base_gettimeofday_cached(h->ctx->base, &now);
+	TAILQ_FOREACH(c, &h->conns, entry) {
+		if (conn_idle(c))
+			return c;
+		if (timerisset(&c->busy_since) && (busy == NULL ||
+		    timercmp(&c->busy_since, &busy->busy_since, <)))
+			busy = c;
+	}
+	if (busy == NULL && force)
+		busy = TAILQ_FIRST(&h->conns);	/* all closing */
+	return busy != NULL && (force || conn_stuck(busy, &now)) ? busy : NULL;
+}
+
+static bool
+shed(struct http *h, bool force, const char *why)
+{
+	struct conn *c = victim(h, force);
+
+	if (c == NULL)
+		return false;
+	if (log_rate_allow(&h->shed_log, "closed connections"))
+		log_warnx("%s: %s: closing the oldest %s connection", h->path,
+		    why, conn_idle(c) ? "idle" : "busy");
+	conn_free(c);
+	return true;
+}
+
+/* Stop accepting for ms; accept_resume decides whether to go on. */
+static void
+accept_pause(struct http *h, unsigned ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evconnlistener_disable(h->lev);
+	evtimer_add(h->resume, &tv);
+}
+
+/*
+ * At the cap with nobody to shed yet (every connection busy, and not for
+ * long): new connections wait in the listen backlog, where they are safe,
+ * until one finishes or the oldest busy one has had its grace.
+ */
+static void
+accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *h = arg;
+
+	if (h->nconns >= h->lim.max_conns && victim(h, false) == NULL)
+		accept_pause(h, HTTP_WAIT_MS);
+	else
+		evconnlistener_enable(h->lev);
+}
+
+static void
+accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct http *h = arg;
+	struct conn *c;
+
+	if (h->nconns >= h->lim.max_conns)
+		shed(h, true, "too many connections");
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto fail;
+	c->h = h;
+	c->bev = bufferevent_socket_new(h->ctx->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->deadline = evtimer_new(h->ctx->base, conn_expired, c);
+	if (c->bev == NULL || c->deadline == NULL) {
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);	/* closes fd */
+		else
+			evutil_closesocket(fd);
+		if (c->deadline != NULL)
+			event_free(c->deadline);
+		free(c);
+		return;
+	}
+	/* Busy until it is read: its request may be on its way. */
+	event_base_gettimeofday_cached(h->ctx->base, &c->busy_since);
+	TAILQ_INSERT_TAIL(&h->conns, c, entry);
+	h->nconns++;
+	/* Stop reading at one whole request; conn_process drains it. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0,
+	    HTTP_MAX_HEADERS + API_MAX_BODY + 1);
+	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	arm_deadline(c);
+	if (h->nconns >= h->lim.max_conns && victim(h, false) == NULL)
+		accept_pause(h, HTTP_WAIT_MS);
+	return;
+fail:
+	evutil_closesocket(fd);
 }
 
 /*
  * accept() failed (EMFILE, ENFILE, ENOMEM...): the listening socket stays
  * readable, so stop listening for a moment instead of spinning; the
- * connections already open go on being served.
+ * connections already open go on being served.  Out of descriptors with
+ * connections of our own open, close one the way the cap does, so that
+ * clients holding descriptors cannot lock Docker out.
  */
-static void
-accept_resume(evutil_socket_t fd, short what, void *arg)
-{
-	evconnlistener_enable(arg);
-}
-
 static void
 accept_error(struct evconnlistener *lev, void *arg)
 {
-	struct timeval tv = { 0, HTTP_PAUSE_MS * 1000 };
+	struct http *h = arg;
 	int e = EVUTIL_SOCKET_ERROR();
 
+	if ((e == EMFILE || e == ENFILE) && h->nconns > 0) {
+		struct pollfd p = { evconnlistener_get_fd(lev), POLLIN, 0 };
+
+		/*
+		 * accept() fails so even with nobody waiting (it takes the
+		 * descriptor first): close one only for a connection that is
+		 * really there, and if none may go yet, wait a little.
+		 */
+		if (poll(&p, 1, 0) == 1 &&
+		    !shed(h, false, "out of file descriptors"))
+			accept_pause(h, HTTP_WAIT_MS);
+		return;
+	}
 	log_warnx("cannot accept a connection: %s; pausing for %d ms",
 	    evutil_socket_error_to_string(e), HTTP_PAUSE_MS);
-	evconnlistener_disable(lev);
-	event_base_once(evconnlistener_get_base(lev), -1, EV_TIMEOUT,
-	    accept_resume, lev, &tv);
+	accept_pause(h, HTTP_PAUSE_MS);
 }
 
 /* Is somebody accepting on path?  1 yes, 0 no (stale or absent), -errno. */
@@ -135,6 +680,7 @@ http_open(struct rp_ctx *ctx, const char *path, const struct api_route *routes,
 	struct sockaddr_un sun;
 	struct http *h;
 	mode_t old;
+	bool bound = false;
 	int fd = -1, r;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -157,6 +703,11 @@ http_open(struct rp_ctx *ctx, const char *path, const struct api_route *routes,
 	h->ctx = ctx;
 	h->routes = routes;
 	h->nroutes = nroutes;
+	h->lim.max_conns = HTTP_MAX_CONNS;
+	h->lim.deadline_ms = HTTP_TIMEOUT_MS;
+	h->lim.out_max = HTTP_OUT_MAX;
+	h->lim.grace_ms = HTTP_GRACE_MS;
+	TAILQ_INIT(&h->conns);
 	snprintf(h->path, sizeof(h->path), "%s", path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) < 0)
@@ -167,20 +718,19 @@ http_open(struct rp_ctx *ctx, const char *path, const struct api_route *routes,
 	old = umask(0117);	/* srw-rw---- */
 	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (r != 0 || listen(fd, 128) != 0)
+	if (r != 0)
 		goto syserr;
-	if ((h->eh = evhttp_new(ctx->base)) == NULL)
+	bound = true;
+	if (listen(fd, HTTP_BACKLOG) != 0)
+		goto syserr;
+	/* backlog 0: listening already (-1 would listen again with 128) */
+	if ((h->lev = evconnlistener_new(ctx->base, accept_cb, h,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd)) == NULL)
 		goto nomem;
-	evhttp_set_max_body_size(h->eh, API_MAX_BODY);
-	evhttp_set_max_headers_size(h->eh, HTTP_MAX_HEADERS);
-	evhttp_set_timeout(h->eh, HTTP_TIMEOUT);
-	evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_POST | EVHTTP_REQ_GET |
-	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
-	evhttp_set_gencb(h->eh, http_cb, h);
-	if ((h->bound = evhttp_accept_socket_with_handle(h->eh, fd)) == NULL)
+	fd = -1;	/* the listener owns it */
+	if ((h->resume = evtimer_new(ctx->base, accept_resume, h)) == NULL)
 		goto nomem;
-	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(h->bound),
-	    accept_error);
+	evconnlistener_set_error_cb(h->lev, accept_error);
 	*out = h;
 	return 0;
 nomem:
@@ -188,20 +738,45 @@ nomem:
 syserr:
 	r = -errno;
 	snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
-	if (h->eh != NULL)
-		evhttp_free(h->eh);
-	if (fd >= 0) {
+	if (h->lev != NULL)
+		evconnlistener_free(h->lev);
+	if (fd >= 0)
 		close(fd);
+	if (bound)
 		unlink(path);
-	}
 	free(h);
 	return r;
 }
 
 void
+http_set_limits(struct http *h, const struct http_limits *lim)
+{
+	if (lim->max_conns > 0)
+		h->lim.max_conns = lim->max_conns;
+	if (lim->deadline_ms > 0)
+		h->lim.deadline_ms = lim->deadline_ms;
+	if (lim->out_max > 0)
+		h->lim.out_max = lim->out_max;
+	if (lim->grace_ms > 0)
+		h->lim.grace_ms = lim->grace_ms;
+}
+
+size_t
+http_buffered(const struct http *h)
+{
+	const struct conn *c;
+	size_t n = 0;
+
+	TAILQ_FOREACH(c, &h->conns, entry)
+		n += evbuffer_get_length(bufferevent_get_input(c->bev)) +
+		    evbuffer_get_length(bufferevent_get_output(c->bev));
+	return n;
+}
+
+void
 http_shutdown(struct http *h)
 {
-	if (h == NULL || h->bound == NULL || h->shut)
+	if (h == NULL || h->lev == NULL || h->shut)
 		return;
 	/*
 	 * Remove the socket's name, so that nobody can connect any more: a
@@ -223,8 +798,10 @@ http_free(struct http *h)
 	if (h == NULL)
 		return;
 	http_shutdown(h);
-	if (h->bound != NULL)
-		evhttp_del_accept_socket(h->eh, h->bound);	/* closes the fd */
-	evhttp_free(h->eh);
+	while (!TAILQ_EMPTY(&h->conns))
+		conn_free(TAILQ_FIRST(&h->conns));
+	if (h->lev != NULL)
+		evconnlistener_free(h->lev);	/* closes the fd */
+	event_free(h->resume);
 	free(h);
 }

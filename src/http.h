@@ -1,5 +1,5 @@
 /*
- * http.h: evhttp on a unix socket, feeding api_dispatch().
+ * http.h: HTTP/1.1 on a unix socket, feeding api_dispatch().
  */
 #ifndef RP_HTTP_H
 #define RP_HTTP_H
@@ -27,5 +27,19 @@ int http_open(struct rp_ctx *ctx, const char *path,
 void http_shutdown(struct http *h);
 /* Close everything and free. */
 void http_free(struct http *h);
+
+/*
+ * The per-socket limits (http.c says what each one does); 0 keeps the
+ * current value.  The defaults suit the daemon: tests shrink them.
+ */
+struct http_limits {
+	unsigned max_conns;	/* open connections (512) */
+	unsigned deadline_ms;	/* to receive a whole request (60000) */
+	size_t out_max;		/* queued reply bytes before reading stops */
+	unsigned grace_ms;	/* busy this long, a connection may be shed */
+};
+void http_set_limits(struct http *h, const struct http_limits *lim);
+/* Bytes held in the connections' input and output buffers. */
+size_t http_buffered(const struct http *h);
 
 #endif

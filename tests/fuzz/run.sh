@@ -93,6 +93,8 @@ modules() {
 	fuzz_api|fuzz_store)
 			SRCS="$core tests/fuzz/canon.c"
 			LIBS="$(pc --libs libcjson || echo -lcjson)" ;;
+	fuzz_http)	SRCS="src/http.c src/api.c src/addr.c src/log.c"
+			LIBS="$(pc --libs libevent libcjson || echo -levent -lcjson)" ;;
 	fuzz_stream)	SRCS="src/stream.c src/addr.c $FUZZ_BUILD/proto/routed.pb-c.c"
 			LIBS="$(pc --libs libprotobuf-c || echo -lprotobuf-c)" ;;
 	*)		SRCS=; LIBS= ;;		# not known here: alone, else everything

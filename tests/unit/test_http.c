@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -312,6 +313,460 @@ test_many_connections_and_a_slow_client(void **state)
 	free(fds);
 }
 
+static const char caps[] =
+    "POST /NetworkDriver.GetCapabilities HTTP/1.1\r\nHost: \r\n"
+    "Content-Length: 0\r\n\r\n";
+
+static void
+step(struct tfx *t, int ms)
+{
+	struct timespec ts = { 0, ms * 1000000L };
+
+	event_base_loop(t->fx->ctx.base, EVLOOP_NONBLOCK);
+	if (ms > 0)
+		nanosleep(&ts, NULL);
+	event_base_loop(t->fx->ctx.base, EVLOOP_NONBLOCK);
+}
+
+/* Has the server closed fd?  Reads (and drops) what is pending. */
+static bool
+closed_by_server(int fd)
+{
+	char buf[4096];
+	struct pollfd p = { fd, POLLIN, 0 };
+	ssize_t n;
+
+	while (poll(&p, 1, 0) == 1) {
+		if ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) == 0 ||
+		    (n < 0 && errno != EAGAIN))
+			return true;
+		if (n < 0)
+			break;
+	}
+	return false;
+}
+
+static bool
+wait_closed(struct tfx *t, int fd)
+{
+	for (int i = 0; i < 200; i++) {
+		step(t, 1);
+		if (closed_by_server(fd))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A client that pipelines requests and never reads the replies: the server
+ * stops reading it once its queued replies pass out_max, so the client's
+ * writes stall after a bounded amount (socket buffers, not our memory).
+ * Then the client reads, and every request it wrote is answered.
+ */
+static void
+test_pipelining_non_reader_bounded(void **state)
+{
+	struct tfx *t = *state;
+	struct http_limits lim = { .out_max = 16384 };
+	enum { CHUNK = 64, LIMIT = 32 << 20 };
+	char *batch = malloc(CHUNK * sizeof(caps)), buf[65536];
+	size_t blen = CHUNK * (sizeof(caps) - 1), sent = 0, off = 0, peak = 0;
+	static const char ok[] = "HTTP/1.1 200 OK";
+	size_t want, got = 0, matched = 0;
+	int fd, idle = 0;
+
+	assert_non_null(batch);
+	for (int i = 0; i < CHUNK; i++)
+		memcpy(batch + i * (sizeof(caps) - 1), caps, sizeof(caps) - 1);
+	http_set_limits(t->h, &lim);
+	fd = client(t->path);
+	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	/* Write until the writes stall for 100 steps of the loop. */
+	while (sent < LIMIT && idle < 100) {
+		ssize_t n = write(fd, batch + off, blen - off);
+
+		if (n > 0) {
+			sent += (size_t)n;
+			off = (off + (size_t)n) % blen;
+			idle = 0;
+		} else {
+			assert_int_equal(errno, EAGAIN);
+			idle++;
+		}
+		event_base_loop(t->fx->ctx.base, EVLOOP_NONBLOCK);
+		if (http_buffered(t->h) > peak)
+			peak = http_buffered(t->h);
+	}
+	print_message("non-reading client: wrote %zu bytes before stalling; "
+	    "server buffers peaked at %zu bytes\n", sent, peak);
+	assert_true(sent < 4 << 20);
+	assert_true(peak <= lim.out_max + 16384 + 65536);
+	/* Whole requests only, then read every reply. */
+	if (off != 0) {
+		size_t rest = (sizeof(caps) - 1) - off % (sizeof(caps) - 1);
+		if (rest != sizeof(caps) - 1) {
+			assert_int_equal(fcntl(fd, F_SETFL, 0), 0);
+			send_all(fd, batch, rest);
+			sent += rest;
+		}
+	}
+	want = sent / (sizeof(caps) - 1);
+	for (int i = 0; i < 20000 && got < want; i++) {
+		ssize_t n;
+
+		event_base_loop(t->fx->ctx.base, EVLOOP_NONBLOCK);
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		for (ssize_t k = 0; k < n; k++) {
+			/* 'H' opens the pattern only: a plain scan will do */
+			if (buf[k] == ok[matched])
+				matched++;
+			else
+				matched = buf[k] == 'H';
+			if (ok[matched] == '\0') {
+				got++;
+				matched = 0;
+			}
+		}
+	}
+	assert_int_equal(got, want);
+	close(fd);
+	free(batch);
+}
+
+/*
+ * Slowloris: a request dribbled a byte every 20 ms never completes within
+ * the whole-request deadline (1 s here), and is closed there, although each
+ * byte arrives well within it; a normal call meanwhile is served.
+ */
+static void
+test_slowloris_closed_at_deadline(void **state)
+{
+	struct tfx *t = *state;
+	struct http_limits lim = { .deadline_ms = 1000 };
+	static const char req[] =
+	    "POST /NetworkDriver.GetCapabilities HTTP/1.1\r\nHost: \r\n"
+	    "User-Agent: slow\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+	    "Content-Length: 0\r\n\r\n";
+	int slow, fd;
+	size_t sent = 0;
+	bool closed = false;
+
+	http_set_limits(t->h, &lim);
+	slow = client(t->path);
+	while (sent < sizeof(req) - 1 && !closed) {
+		if (send(slow, req + sent, 1, MSG_NOSIGNAL) != 1)
+			break;
+		sent++;
+		step(t, 20);
+		closed = closed_by_server(slow);
+		if (sent == 10) {	/* meanwhile, a normal call */
+			fd = client(t->path);
+			send_all(fd, caps, sizeof(caps) - 1);
+			assert_non_null(strstr(replies(t, fd, 1), "HTTP/1.1 200"));
+			close(fd);
+		}
+	}
+	if (!closed)
+		closed = wait_closed(t, slow);
+	print_message("slowloris: closed after %zu of %zu bytes\n", sent,
+	    sizeof(req) - 1);
+	assert_true(closed);
+	assert_true(sent > 10);
+	assert_true(sent < sizeof(req) - 1);	/* before it was whole */
+	close(slow);
+}
+
+/*
+ * At most max_conns connections.  A new one closes the oldest idle one
+ * (nothing of a request pending, here or in the kernel, nothing unsent; a
+ * connection that has sent nothing is idle).  With none idle, new
+ * connections wait in the listen backlog until the connection busy the
+ * longest has been so for the grace, and that one goes.
+ */
+static void
+test_connection_cap_sheds_oldest_idle(void **state)
+{
+	struct tfx *t = *state;
+	struct http_limits lim = { .max_conns = 4, .grace_ms = 300 };
+	int a, b, c, d, e, f, g, i;
+	char *r;
+
+	http_set_limits(t->h, &lim);
+	a = client(t->path);
+	send_all(a, caps, 20);			/* busy: half a request */
+	b = client(t->path);
+	send_all(b, caps, sizeof(caps) - 1);	/* idle after its reply */
+	assert_non_null(strstr(replies(t, b, 1), "HTTP/1.1 200"));
+	c = client(t->path);
+	send_all(c, caps, 30);			/* busy */
+	d = client(t->path);			/* idle: sent nothing */
+	for (i = 0; i < 10; i++)
+		step(t, 1);
+	/* e, its request sent at once: b goes, the oldest idle one. */
+	e = client(t->path);
+	send_all(e, caps, sizeof(caps) - 1);
+	assert_true(wait_closed(t, b));
+	assert_non_null(strstr(replies(t, e, 1), "HTTP/1.1 200"));
+	assert_false(closed_by_server(d));
+	/* then d, the next oldest idle one; the busy ones stay */
+	f = client(t->path);
+	send_all(f, caps, sizeof(caps) - 1);
+	assert_true(wait_closed(t, d));
+	assert_non_null(strstr(replies(t, f, 1), "HTTP/1.1 200"));
+	assert_false(closed_by_server(a));
+	assert_false(closed_by_server(c));
+	assert_false(closed_by_server(e));
+	/* Four busy: e and f leave, two more half requests come. */
+	close(e), close(f);
+	e = client(t->path);
+	send_all(e, caps, 25);
+	f = client(t->path);
+	send_all(f, caps, 25);
+	for (i = 0; i < 10; i++)
+		step(t, 1);
+	/* g waits in the backlog, unread, until a has had its grace. */
+	g = client(t->path);
+	send_all(g, caps, sizeof(caps) - 1);
+	r = replies(t, g, 1);			/* 2 s; the grace is 0.3 s */
+	assert_non_null(strstr(r, "HTTP/1.1 200"));
+	assert_true(closed_by_server(a));
+	assert_false(closed_by_server(c));
+	assert_false(closed_by_server(e));
+	assert_false(closed_by_server(f));
+	send_all(c, caps + 30, sizeof(caps) - 1 - 30);
+	assert_non_null(strstr(replies(t, c, 1), "HTTP/1.1 200"));
+	close(a), close(b), close(c), close(d), close(e), close(f), close(g);
+}
+
+/*
+ * A burst of connections past the cap, each with its request written:
+ * every one is answered (they wait in the backlog while the first ones are
+ * served, then shed those, now idle), none closed unread.
+ */
+static void
+test_cap_burst_all_answered(void **state)
+{
+	struct tfx *t = *state;
+	struct http_limits lim = { .max_conns = 8 };
+	enum { N = 40 };
+	int fds[N], i;
+
+	http_set_limits(t->h, &lim);
+	for (i = 0; i < N; i++) {
+		fds[i] = client(t->path);
+		send_all(fds[i], caps, sizeof(caps) - 1);
+	}
+	for (i = 0; i < N; i++)
+		assert_non_null(strstr(replies(t, fds[i], 1), "HTTP/1.1 200"));
+	for (i = 0; i < N; i++)
+		close(fds[i]);
+}
+
+/*
+ * Out of descriptors with hostile connections holding them: the accept()
+ * that fails with EMFILE closes the oldest connection of the socket, so
+ * Docker's next call gets in (before, accepting paused until one left).
+ */
+static void
+test_emfile_sheds_oldest(void **state)
+{
+	struct tfx *t = *state;
+	struct http_limits lim = { .grace_ms = 100 };
+	struct rlimit old, rl;
+	int hostile[4], fillers[64], nf = 0, fd, i;
+
+	http_set_limits(t->h, &lim);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	for (i = 0; i < 4; i++) {
+		hostile[i] = client(t->path);
+		send_all(hostile[i], caps, 10);	/* half a request each */
+	}
+	for (i = 0; i < 10; i++)
+		step(t, 1);
+	/* Every descriptor taken but one: the client's socket. */
+	rl = old;
+	rl.rlim_cur = (rlim_t)dup(0) + 40;
+	close((int)rl.rlim_cur - 40);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	while (nf < 64 && (fillers[nf] = dup(0)) >= 0)
+		nf++;
+	assert_true(nf < 64);
+	close(fillers[--nf]);
+	fd = client(t->path);		/* in the backlog: accept() has no fd */
+	send_all(fd, caps, sizeof(caps) - 1);
+	assert_non_null(strstr(replies(t, fd, 1), "HTTP/1.1 200"));
+	assert_true(closed_by_server(hostile[0]));
+	assert_false(closed_by_server(hostile[1]));
+	close(fd);
+	while (nf > 0)
+		close(fillers[--nf]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	for (i = 0; i < 4; i++)
+		close(hostile[i]);
+}
+
+/*
+ * A burst of connects while the loop is busy waits in the listen backlog
+ * (4096, capped by somaxconn) instead of failing with EAGAIN past 128.
+ */
+static void
+test_listen_backlog(void **state)
+{
+	struct tfx *t = *state;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	enum { N = 1000 };
+	struct rlimit rl;
+	int *fds = calloc(N, sizeof(int)), i, ok = 0;
+	FILE *f = fopen("/proc/sys/net/core/somaxconn", "r");
+	unsigned somax = 0;
+
+	assert_non_null(fds);
+	if (f != NULL) {
+		if (fscanf(f, "%u", &somax) != 1)
+			somax = 0;
+		fclose(f);
+	}
+	if (somax < N) {
+		print_message("somaxconn is %u: skipped\n", somax);
+		free(fds);
+		skip();
+	}
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_cur < N + 64) {
+		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
+		assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	}
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", t->path);
+	for (i = 0; i < N; i++) {
+		fds[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		assert_true(fds[i] >= 0);
+		if (connect(fds[i], (struct sockaddr *)&sun, sizeof(sun)) == 0)
+			ok++;
+	}
+	assert_int_equal(ok, N);
+	for (i = 0; i < N; i++)
+		close(fds[i]);
+	for (i = 0; i < 50; i++)
+		step(t, 0);
+	free(fds);
+}
+
+/*
+ * HTTP/1.0 closes unless asked to keep alive; Expect: 100-continue gets its
+ * interim reply before the body is sent.
+ */
+static void
+test_http10_and_expect(void **state)
+{
+	struct tfx *t = *state;
+	static const char r10[] = "POST /Plugin.Activate HTTP/1.0\r\n\r\n";
+	static const char r10k[] = "POST /Plugin.Activate HTTP/1.0\r\n"
+	    "Connection: Keep-Alive\r\n\r\n";
+	static const char head[] = "POST /NetworkDriver.GetCapabilities "
+	    "HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n";
+	char *r, buf[256];
+	int fd;
+
+	fd = client(t->path);
+	send_all(fd, r10, sizeof(r10) - 1);
+	r = replies(t, fd, 1);
+	assert_non_null(strstr(r, "HTTP/1.1 200 OK\r\n"));
+	assert_non_null(strstr(r, "Connection: close\r\n"));
+	assert_true(wait_closed(t, fd));
+	close(fd);
+	fd = client(t->path);
+	send_all(fd, r10k, sizeof(r10k) - 1);
+	r = replies(t, fd, 1);
+	assert_non_null(strstr(r, "Connection: keep-alive\r\n"));
+	send_all(fd, r10k, sizeof(r10k) - 1);
+	assert_non_null(strstr(replies(t, fd, 1), "HTTP/1.1 200 OK\r\n"));
+	close(fd);
+	fd = client(t->path);
+	send_all(fd, head, sizeof(head) - 1);
+	for (int i = 0; i < 10; i++)
+		step(t, 1);
+	memset(buf, 0, sizeof(buf));
+	assert_true(recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT) > 0);
+	assert_string_equal(buf, "HTTP/1.1 100 Continue\r\n\r\n");
+	send_all(fd, "{}", 2);
+	assert_non_null(strstr(replies(t, fd, 1), "HTTP/1.1 200 OK\r\n"));
+	close(fd);
+}
+
+/*
+ * Two Content-Length headers (conflicting, or even equal) are how a body
+ * is smuggled past a proxy: refused with 400 and the connection closed,
+ * and the request is not run.  Chunked bodies and header floods are
+ * refused clearly too.
+ */
+static void
+test_framing_refusals(void **state)
+{
+	struct tfx *t = *state;
+	static const char body[] = "{\"NetworkID\":\"n1\",\"IPv4Data\":"
+	    "[{\"Pool\":\"10.99.0.0/16\",\"Gateway\":\"169.254.1.1/32\"}]}";
+	static const struct {
+		const char *headers;
+		const char *status;
+		const char *err;
+	} cases[] = {
+		{ "Content-Length: 0\r\nContent-Length: #\r\n", "400",
+		    "more than one Content-Length header" },
+		{ "Content-Length: #\r\nContent-Length: 0\r\n", "400",
+		    "more than one Content-Length header" },
+		{ "Content-Length: #\r\ncontent-length: #\r\n", "400",
+		    "more than one Content-Length header" },
+		{ "Content-Length: #, #\r\n", "400", "bad Content-Length" },
+		{ "Content-Length : #\r\n", "400", "malformed header line" },
+		{ "Transfer-Encoding: chunked\r\n", "501",
+		    "Transfer-Encoding (chunked bodies) is not served" },
+	};
+	char req[1024], hdr[256], *before, *after, *r, *big;
+	size_t i;
+	int fd;
+
+	before = fx_state(t->fx);
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		/* # is the body's length */
+		hdr[0] = '\0';
+		for (const char *q = cases[i].headers; *q != '\0'; q++) {
+			size_t k = strlen(hdr);
+			if (*q == '#')
+				snprintf(hdr + k, sizeof(hdr) - k, "%zu",
+				    sizeof(body) - 1);
+			else
+				snprintf(hdr + k, sizeof(hdr) - k, "%c", *q);
+		}
+		snprintf(req, sizeof(req), "POST /NetworkDriver.CreateNetwork "
+		    "HTTP/1.1\r\nHost: \r\n%s\r\n%s", hdr, body);
+		fd = client(t->path);
+		send_all(fd, req, strlen(req));
+		r = replies(t, fd, 1);
+		assert_non_null(strstr(r, "HTTP/1.1 "));
+		assert_memory_equal(strstr(r, "HTTP/1.1 ") + 9, cases[i].status, 3);
+		assert_non_null(strstr(r, cases[i].err));
+		assert_null(strstr(r, "HTTP/1.1 200"));
+		assert_true(wait_closed(t, fd));
+		close(fd);
+	}
+	after = fx_state(t->fx);
+	assert_string_equal(after, before);	/* no network was created */
+	free(before);
+	free(after);
+	/* Headers over 16 KiB: 431, closed. */
+	assert_non_null(big = malloc(20000));
+	memset(big, 'a', 20000);
+	memcpy(big, "POST /Plugin.Activate HTTP/1.1\r\nX: ", 36);
+	fd = client(t->path);
+	send_all(fd, big, 20000);
+	r = replies(t, fd, 1);
+	assert_non_null(strstr(r, "HTTP/1.1 431"));
+	assert_true(wait_closed(t, fd));
+	close(fd);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -324,6 +779,18 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_shutdown_serves_the_backlog,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_connections_and_a_slow_client, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipelining_non_reader_bounded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slowloris_closed_at_deadline,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_cap_sheds_oldest_idle,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap_burst_all_answered,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_emfile_sheds_oldest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_http10_and_expect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listen_backlog, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_framing_refusals, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

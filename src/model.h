@@ -27,6 +27,7 @@
 
 #define MODEL_ID_MAX	128		/* Docker object IDs */
 #define MODEL_SANDBOX_MAX 256
+#define MODEL_GW_SLOTS	16		/* routed interfaces per container */
 
 struct model;
 struct alloc;
@@ -81,6 +82,8 @@ struct endpoint {
 	char host_if[IFNAMSIZ], peer_if[IFNAMSIZ];
 	bool joined;
 	bool plumbed;			/* this process made or checked its link */
+	unsigned gw_slot;		/* joined: its rank among the sandbox's
+					   routed interfaces (see netdrv.c) */
 	char sandbox[MODEL_SANDBOX_MAX];
 };
 

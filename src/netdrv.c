@@ -63,9 +63,27 @@ nd_capabilities(struct api_call *c)
 {
 	int r;
 
-	if ((r = api_put_str(c, c->reply, "Scope", "local")) != 0)
+	if ((r = api_put_str(c, c->reply, "Scope", "local")) != 0 ||
+	    (r = api_put_str(c, c->reply, "ConnectivityScope", "local")) != 0)
 		return r;
-	return api_put_str(c, c->reply, "ConnectivityScope", "local");
+	/* Docker 28+: ask before reserving a gateway address (GwAllocCheck). */
+	if (cJSON_AddTrueToObject(c->reply, "GwAllocChecker") == NULL)
+		return api_fail(c, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/*
+ * GwAllocCheck (Docker 28+, before IPAM): the gateway is the plugin's own
+ * link-local address, outside every pool, so the engine must not reserve
+ * one in the pool, in either family.
+ */
+static int
+nd_gw_alloc_check(struct api_call *c)
+{
+	if (cJSON_AddTrueToObject(c->reply, "SkipIPv4") == NULL ||
+	    cJSON_AddTrueToObject(c->reply, "SkipIPv6") == NULL)
+		return api_fail(c, -ENOMEM, "out of memory");
+	return 0;
 }
 
 /* An auxiliary address of a network's pool, to be marked. */
@@ -284,14 +302,15 @@ nd_create_network(struct api_call *c)
 	    (r = parse_ipam_data(c, "IPv4Data", &tmp.pool4, &tmp.has4)) != 0 ||
 	    (r = parse_ipam_data(c, "IPv6Data", &tmp.pool6, &tmp.has6)) != 0)
 		return r;
-	if (!tmp.has4)
-		return api_fail(c, -EINVAL, "network has no IPv4 subnet: create "
-		    "it with --subnet");
+	if (!tmp.has4 && !tmp.has6)
+		return api_fail(c, -EINVAL, "network has no subnet: create it "
+		    "with --subnet (IPv4, IPv6 or both)");
 	if (tmp.has6 && tmp.mtu != 0 && tmp.mtu < 1280)
 		return api_fail(c, -EINVAL, "option %s=%u is below 1280, the "
 		    "minimum MTU of IPv6", OPT_MTU, tmp.mtu);
 	snprintf(tmp.id, sizeof(tmp.id), "%s", id);
-	aggregate_of(ctx, &tmp.pool4, &tmp.agg4);
+	if (tmp.has4)
+		aggregate_of(ctx, &tmp.pool4, &tmp.agg4);
 	if (tmp.has6)
 		aggregate_of(ctx, &tmp.pool6, &tmp.agg6);
 	if ((old = model_net_find(ctx->model, id)) != NULL) {
@@ -333,7 +352,8 @@ nd_create_network(struct api_call *c)
 		goto undo;
 	}
 	log_info("network %.12s created: %s%s, mtu %u%s, announce %s, tag %u",
-	    n->id, prefix_fmt(&n->pool4, s, sizeof(s)), n->has6 ? " + IPv6" : "",
+	    n->id, prefix_fmt(n->has4 ? &n->pool4 : &n->pool6, s, sizeof(s)),
+	    n->has4 && n->has6 ? " + IPv6" : "",
 	    host_mtu(ctx, n), n->internal ? ", internal" : "",
 	    announce_kind_name(n->announce), n->tag);
 	return 0;
@@ -478,16 +498,21 @@ parse_endpoint(struct api_call *c, const struct network *n, const char *epid)
 	    api_get_addr(c, iface, "Address", &a4, &has4) != 0 ||
 	    api_get_addr(c, iface, "AddressIPv6", &a6, &has6) != 0)
 		return NULL;
-	if (!has4) {
-		api_fail(c, -EINVAL, "endpoint has no IPv4 address (use "
-		    "--ipam-driver=ipam-routed and --subnet)");
+	if (has4 != n->has4) {
+		api_fail(c, -EINVAL, has4 ? "the network has no IPv4 subnet, "
+		    "but the endpoint has an IPv4 address" : "endpoint has no "
+		    "IPv4 address (use --ipam-driver=ipam-routed and --subnet)");
 		return NULL;
 	}
-	if (a4.family != AF_INET || (has6 && a6.family != AF_INET6)) {
+	if (!has4 && !has6) {
+		api_fail(c, -EINVAL, "endpoint has no address");
+		return NULL;
+	}
+	if ((has4 && a4.family != AF_INET) || (has6 && a6.family != AF_INET6)) {
 		api_fail(c, -EINVAL, "Address must be IPv4 and AddressIPv6 IPv6");
 		return NULL;
 	}
-	if (!prefix_contains(&n->pool4, &a4)) {
+	if (has4 && !prefix_contains(&n->pool4, &a4)) {
 		api_fail(c, -ERANGE, "address %s is not in the network's subnet",
 		    addr_fmt(&a4, s, sizeof(s)));
 		return NULL;
@@ -497,16 +522,17 @@ parse_endpoint(struct api_call *c, const struct network *n, const char *epid)
 		    "subnet", addr_fmt(&a6, s, sizeof(s)));
 		return NULL;
 	}
-	if ((ep = model_ep_new(has6 ? 2 : 1)) == NULL) {
+	if ((ep = model_ep_new((size_t)has4 + has6)) == NULL) {
 		api_fail(c, -ENOMEM, "out of memory");
 		return NULL;
 	}
 	snprintf(ep->id, sizeof(ep->id), "%s", epid);
 	snprintf(ep->net_id, sizeof(ep->net_id), "%s", n->id);
 	ep->link = n->link;
-	model_ep_set_addr(ep, 0, &a4);
+	if (has4)
+		model_ep_set_addr(ep, 0, &a4);
 	if (has6)
-		model_ep_set_addr(ep, 1, &a6);
+		model_ep_set_addr(ep, has4 ? 1 : 0, &a6);
 	model_ifnames(epid, ep->host_if, ep->peer_if);
 	return ep;
 }
@@ -630,22 +656,34 @@ nd_oper_info(struct api_call *c)
 	return api_put_str(c, v, "HostInterface", ep->host_if);
 }
 
-static int
-add_connected_route(struct api_call *c, cJSON *routes, const struct ipaddr *gw)
+/*
+ * A container on several routed networks has one interface per network,
+ * and each needs the gateway on-link, but Docker adds every Join's static
+ * routes to the one container: the same route twice fails with "file
+ * exists".  So the k-th routed interface of a sandbox (its gw_slot) gets
+ * the gateway as a /(32-k) instead: distinct prefixes, each holding the
+ * gateway, and whichever interface Docker makes the default route's, the
+ * gateway is on-link through it.  IPv6 needs no route: a link-local
+ * gateway is on-link on every interface.
+ */
+static unsigned
+free_gw_slot(struct rp_ctx *ctx, const struct endpoint *ep, const char *sb)
 {
-	struct ipprefix h;
-	char s[ADDR_STRLEN];
-	cJSON *o;
+	const struct endpoint *o;
+	uint32_t used = 0;
+	size_t pos = 0;
+	unsigned k;
 
-	prefix_host(gw, &h);
-	if ((o = cJSON_CreateObject()) == NULL)
-		return api_fail(c, -ENOMEM, "out of memory");
-	cJSON_AddItemToArray(routes, o);
-	if (cJSON_AddStringToObject(o, "Destination",
-	    prefix_fmt(&h, s, sizeof(s))) == NULL ||
-	    cJSON_AddNumberToObject(o, "RouteType", 1) == NULL)	/* CONNECTED */
-		return api_fail(c, -ENOMEM, "out of memory");
-	return 0;
+	if (sb[0] == '\0')
+		return 0;
+	while ((o = model_ep_next(ctx->model, &pos)) != NULL)
+		if (o != ep && o->joined && strcmp(o->sandbox, sb) == 0 &&
+		    o->gw_slot < MODEL_GW_SLOTS)
+			used |= 1u << o->gw_slot;
+	for (k = 0; k < MODEL_GW_SLOTS; k++)
+		if (!(used & (1u << k)))
+			return k;
+	return MODEL_GW_SLOTS;
 }
 
 static int
@@ -653,23 +691,34 @@ join_reply(struct api_call *c, const struct endpoint *ep)
 {
 	struct rp_ctx *ctx = c->ctx;
 	char s[ADDR_STRLEN];
-	cJSON *ifn, *routes;
+	struct ipprefix h;
+	cJSON *ifn, *routes, *o;
 	int r;
 
-	if ((ifn = cJSON_AddObjectToObject(c->reply, "InterfaceName")) == NULL ||
-	    (r = api_put_str(c, ifn, "SrcName", ep->peer_if)) != 0 ||
-	    (r = api_put_str(c, ifn, "DstPrefix", "eth")) != 0 ||
-	    (r = api_put_str(c, c->reply, "Gateway",
-	    addr_fmt(&ctx->cfg.gateway4, s, sizeof(s)))) != 0)
-		return ifn == NULL ? api_fail(c, -ENOMEM, "out of memory") : r;
-	if ((routes = cJSON_AddArrayToObject(c->reply, "StaticRoutes")) == NULL)
+	if ((ifn = cJSON_AddObjectToObject(c->reply, "InterfaceName")) == NULL)
 		return api_fail(c, -ENOMEM, "out of memory");
-	if ((r = add_connected_route(c, routes, &ctx->cfg.gateway4)) != 0)
+	if ((r = api_put_str(c, ifn, "SrcName", ep->peer_if)) != 0 ||
+	    (r = api_put_str(c, ifn, "DstPrefix", "eth")) != 0)
 		return r;
+	if (model_ep_addr(ep, AF_INET) != NULL) {
+		h.addr = ctx->cfg.gateway4;
+		h.plen = (uint8_t)(32 - ep->gw_slot);
+		prefix_first(&h, &h.addr);
+		if ((r = api_put_str(c, c->reply, "Gateway",
+		    addr_fmt(&ctx->cfg.gateway4, s, sizeof(s)))) != 0)
+			return r;
+		if ((routes = cJSON_AddArrayToObject(c->reply,
+		    "StaticRoutes")) == NULL || (o = cJSON_CreateObject()) == NULL)
+			return api_fail(c, -ENOMEM, "out of memory");
+		cJSON_AddItemToArray(routes, o);
+		if (cJSON_AddStringToObject(o, "Destination",
+		    prefix_fmt(&h, s, sizeof(s))) == NULL ||
+		    cJSON_AddNumberToObject(o, "RouteType", 1) == NULL) /* CONNECTED */
+			return api_fail(c, -ENOMEM, "out of memory");
+	}
 	if (model_ep_addr(ep, AF_INET6) != NULL &&
-	    ((r = api_put_str(c, c->reply, "GatewayIPv6",
-	    addr_fmt(&ctx->cfg.gateway6, s, sizeof(s)))) != 0 ||
-	    (r = add_connected_route(c, routes, &ctx->cfg.gateway6)) != 0))
+	    (r = api_put_str(c, c->reply, "GatewayIPv6",
+	    addr_fmt(&ctx->cfg.gateway6, s, sizeof(s)))) != 0)
 		return r;
 	return 0;
 }
@@ -684,6 +733,7 @@ nd_join(struct api_call *c)
 	char oldsb[MODEL_SANDBOX_MAX];
 	struct host_undo undo;
 	bool oldjoined, oldplumbed;
+	unsigned slot, oldslot;
 	int r;
 
 	if ((r = get_ids(c, &n, &epid)) != 0 ||
@@ -691,8 +741,15 @@ nd_join(struct api_call *c)
 		return r;
 	if ((ep = find_ep(c, epid, n)) == NULL)
 		return api_fail(c, -ENOENT, "unknown endpoint %.12s", epid);
-	if (sandbox != NULL && strlen(sandbox) >= MODEL_SANDBOX_MAX)
+	if (sandbox == NULL)
+		sandbox = "";
+	if (strlen(sandbox) >= MODEL_SANDBOX_MAX)
 		return api_fail(c, -EINVAL, "SandboxKey is too long");
+	if (ep->joined && strcmp(ep->sandbox, sandbox) == 0)
+		slot = ep->gw_slot;	/* repeated: the same answer */
+	else if ((slot = free_gw_slot(ctx, ep, sandbox)) == MODEL_GW_SLOTS)
+		return api_fail(c, -E2BIG, "the container is on %d routed "
+		    "networks already", MODEL_GW_SLOTS);
 	/* Redo the host side only if this process has not seen it done. */
 	memset(&undo, 0, sizeof(undo));
 	if (!ep->plumbed && (r = host_ep_add(ctx, n, ep, &undo, c->err,
@@ -701,9 +758,11 @@ nd_join(struct api_call *c)
 	oldplumbed = ep->plumbed;
 	ep->plumbed = true;
 	oldjoined = ep->joined;
+	oldslot = ep->gw_slot;
 	snprintf(oldsb, sizeof(oldsb), "%s", ep->sandbox);
 	ep->joined = true;
-	snprintf(ep->sandbox, sizeof(ep->sandbox), "%s", sandbox ? sandbox : "");
+	ep->gw_slot = slot;
+	snprintf(ep->sandbox, sizeof(ep->sandbox), "%s", sandbox);
 	if ((r = routes_ep_add(ctx, n, ep)) != 0) {
 		api_fail(c, r, "cannot announce the endpoint: %s", strerror(-r));
 		goto undo;
@@ -721,6 +780,7 @@ nd_join(struct api_call *c)
 	return 0;
 undo:
 	ep->joined = oldjoined;
+	ep->gw_slot = oldslot;
 	snprintf(ep->sandbox, sizeof(ep->sandbox), "%s", oldsb);
 	host_ep_undo(ctx, ep, &undo);
 	ep->plumbed = oldplumbed;
@@ -777,6 +837,7 @@ nd_allocate_network(struct api_call *c)
 const struct api_route netdrv_routes[] = {
 	{ "/Plugin.Activate", nd_activate },
 	{ "/NetworkDriver.GetCapabilities", nd_capabilities },
+	{ "/NetworkDriver.GwAllocCheck", nd_gw_alloc_check },
 	{ "/NetworkDriver.CreateNetwork", nd_create_network },
 	{ "/NetworkDriver.DeleteNetwork", nd_delete_network },
 	{ "/NetworkDriver.AllocateNetwork", nd_allocate_network },

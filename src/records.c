@@ -107,6 +107,8 @@ ep_value(const struct endpoint *ep)
 	    (arr = cJSON_AddArrayToObject(o, "addrs")) == NULL ||
 	    !cJSON_AddStringToObject(o, "host_if", ep->host_if) ||
 	    !cJSON_AddBoolToObject(o, "joined", ep->joined) ||
+	    (ep->gw_slot != 0 && !cJSON_AddNumberToObject(o, "gw_slot",
+	    ep->gw_slot)) ||
 	    !cJSON_AddStringToObject(o, "sandbox", ep->sandbox))
 		goto fail;
 	for (i = 0; i < ep->naddr; i++) {
@@ -440,6 +442,7 @@ apply_ep(struct model *m, const char *key, const cJSON *v, char *err,
 	const struct endpoint *clash;
 	const struct network *n;
 	struct endpoint *ep;
+	unsigned long slot = 0;
 	size_t na, i;
 	int r;
 
@@ -465,12 +468,14 @@ apply_ep(struct model *m, const char *key, const cJSON *v, char *err,
 	for (i = 0; i < na; i++)
 		model_ep_set_addr(ep, i, &addrs[i]);
 	model_ifnames(ep->id, ep->host_if, ep->peer_if);
-	if (bool_field(v, "joined", &ep->joined) != 0 ||
+	if (num_field(v, "gw_slot", 0, MODEL_GW_SLOTS - 1, &slot) == -EINVAL ||
+	    bool_field(v, "joined", &ep->joined) != 0 ||
 	    link_parse(jstr(v, "link"), &ep->link) != 0 ||
 	    ep->link != n->link) {
 		model_ep_free(ep);
-		FAIL("invalid joined or link");
+		FAIL("invalid joined, link or gw_slot");
 	}
+	ep->gw_slot = (unsigned)slot;
 	if ((r = model_ep_add(m, ep, &clash)) != 0) {
 		model_ep_free(ep);
 		if (r == -EEXIST)

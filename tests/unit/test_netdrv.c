@@ -187,7 +187,7 @@ test_refusals(void **state)
 	    CREATE_NET("\"com.docker.network.driver.mtu\":9000"));
 	fx_assert_err(fx, "must be a string");
 	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" NID "\"}");
-	fx_assert_err(fx, "no IPv4 subnet");
+	fx_assert_err(fx, "network has no subnet");
 	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"a/b\"}");
 	fx_assert_err(fx, "NetworkID");
 	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":12}");
@@ -268,8 +268,8 @@ test_ipv6_join(void **state)
 	s = reply_text(fx);
 	assert_string_equal(s, "{\"InterfaceName\":{\"SrcName\":\"rcb60d823d5fe2\","
 	    "\"DstPrefix\":\"eth\"},\"Gateway\":\"169.254.1.1\",\"StaticRoutes\":"
-	    "[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1},{\"Destination\":"
-	    "\"fe80::1/128\",\"RouteType\":1}],\"GatewayIPv6\":\"fe80::1\"}");
+	    "[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1}],"
+	    "\"GatewayIPv6\":\"fe80::1\"}");
 	free(s);
 	fx_net(fx, "/NetworkDriver.CreateEndpoint",
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID2 "\",\"Interface\":"

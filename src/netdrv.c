@@ -662,9 +662,13 @@ nd_oper_info(struct api_call *c)
  * routes to the one container: the same route twice fails with "file
  * exists".  So the k-th routed interface of a sandbox (its gw_slot) gets
  * the gateway as a /(32-k) instead: distinct prefixes, each holding the
- * gateway, and whichever interface Docker makes the default route's, the
- * gateway is on-link through it.  IPv6 needs no route: a link-local
- * gateway is on-link on every interface.
+ * gateway.  Docker (osl programGateway) puts the default route on
+ * whichever interface the gateway resolves to, the longest prefix, and
+ * takes it off the same way; so a new interface must never take a longer
+ * prefix than those already there, or the next gateway change would miss
+ * the old default route ("file exists" again): slots only grow within a
+ * sandbox, and are reused only once all 16 have been handed out.  IPv6
+ * needs no route: a link-local gateway is on-link on every interface.
  */
 static unsigned
 free_gw_slot(struct rp_ctx *ctx, const struct endpoint *ep, const char *sb)
@@ -672,55 +676,81 @@ free_gw_slot(struct rp_ctx *ctx, const struct endpoint *ep, const char *sb)
 	const struct endpoint *o;
 	uint32_t used = 0;
 	size_t pos = 0;
-	unsigned k;
+	unsigned k, next = 0;
 
 	if (sb[0] == '\0')
 		return 0;
 	while ((o = model_ep_next(ctx->model, &pos)) != NULL)
 		if (o != ep && o->joined && strcmp(o->sandbox, sb) == 0 &&
-		    o->gw_slot < MODEL_GW_SLOTS)
+		    o->gw_slot < MODEL_GW_SLOTS) {
 			used |= 1u << o->gw_slot;
+			if (o->gw_slot + 1 > next)
+				next = o->gw_slot + 1;
+		}
+	if (next < MODEL_GW_SLOTS)
+		return next;
 	for (k = 0; k < MODEL_GW_SLOTS; k++)
 		if (!(used & (1u << k)))
 			return k;
 	return MODEL_GW_SLOTS;
 }
 
+/* A static route of Join's reply; nexthop NULL: connected (on-link). */
+static int
+put_route(struct api_call *c, cJSON *routes, const struct ipprefix *dst,
+    const struct ipaddr *nexthop)
+{
+	char s[ADDR_STRLEN];
+	cJSON *o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return api_fail(c, -ENOMEM, "out of memory");
+	cJSON_AddItemToArray(routes, o);
+	if (cJSON_AddStringToObject(o, "Destination",
+	    prefix_fmt(dst, s, sizeof(s))) == NULL ||
+	    cJSON_AddNumberToObject(o, "RouteType", nexthop ? 0 : 1) == NULL ||
+	    (nexthop && cJSON_AddStringToObject(o, "NextHop",
+	    addr_fmt(nexthop, s, sizeof(s))) == NULL))
+		return api_fail(c, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/*
+ * Join's answer: the interface, the gateway of each family, and the IPv4
+ * gateway on-link (see free_gw_slot).
+ */
 static int
 join_reply(struct api_call *c, const struct endpoint *ep)
 {
 	struct rp_ctx *ctx = c->ctx;
 	char s[ADDR_STRLEN];
 	struct ipprefix h;
-	cJSON *ifn, *routes, *o;
-	int r;
+	cJSON *ifn, *routes;
+	int r = 0;
 
-	if ((ifn = cJSON_AddObjectToObject(c->reply, "InterfaceName")) == NULL)
+	if ((ifn = cJSON_AddObjectToObject(c->reply, "InterfaceName")) == NULL ||
+	    (routes = cJSON_CreateArray()) == NULL)
 		return api_fail(c, -ENOMEM, "out of memory");
 	if ((r = api_put_str(c, ifn, "SrcName", ep->peer_if)) != 0 ||
 	    (r = api_put_str(c, ifn, "DstPrefix", "eth")) != 0)
-		return r;
+		goto out;
 	if (model_ep_addr(ep, AF_INET) != NULL) {
 		h.addr = ctx->cfg.gateway4;
 		h.plen = (uint8_t)(32 - ep->gw_slot);
 		prefix_first(&h, &h.addr);
 		if ((r = api_put_str(c, c->reply, "Gateway",
-		    addr_fmt(&ctx->cfg.gateway4, s, sizeof(s)))) != 0)
-			return r;
-		if ((routes = cJSON_AddArrayToObject(c->reply,
-		    "StaticRoutes")) == NULL || (o = cJSON_CreateObject()) == NULL)
-			return api_fail(c, -ENOMEM, "out of memory");
-		cJSON_AddItemToArray(routes, o);
-		if (cJSON_AddStringToObject(o, "Destination",
-		    prefix_fmt(&h, s, sizeof(s))) == NULL ||
-		    cJSON_AddNumberToObject(o, "RouteType", 1) == NULL) /* CONNECTED */
-			return api_fail(c, -ENOMEM, "out of memory");
+		    addr_fmt(&ctx->cfg.gateway4, s, sizeof(s)))) != 0 ||
+		    (r = put_route(c, routes, &h, NULL)) != 0)
+			goto out;
+		cJSON_AddItemToObject(c->reply, "StaticRoutes", routes);
+		routes = NULL;
 	}
-	if (model_ep_addr(ep, AF_INET6) != NULL &&
-	    (r = api_put_str(c, c->reply, "GatewayIPv6",
-	    addr_fmt(&ctx->cfg.gateway6, s, sizeof(s)))) != 0)
-		return r;
-	return 0;
+	if (model_ep_addr(ep, AF_INET6) != NULL)
+		r = api_put_str(c, c->reply, "GatewayIPv6",
+		    addr_fmt(&ctx->cfg.gateway6, s, sizeof(s)));
+out:
+	cJSON_Delete(routes);
+	return r;
 }
 
 static int

@@ -233,10 +233,54 @@ ping_ok "d1 -> host fd00:ff::1 (IPv6, via fe80::1)" dk exec d1 ping -6 -c 2 -W 2
 ping_ok "host -> d1 fd00:45::7 (IPv6)" lab_exec $H busybox ping -6 -c 2 -W 2 fd00:45::7
 ping_ok "d1 -> d2 $D2 (IPv6, routed by the host)" dk exec d1 ping -6 -c 2 -W 2 "${D2:-::1}"
 ping_ok "d2 -> d1 10.45.0.7 (IPv4 on the same endpoint)" dk exec d2 ping -c 2 -W 2 10.45.0.7
+
+# -------------------------------------------------------------- several networks
+
+lab_log "--- a container on two routed networks (issue 12)"
+out=$(dk network create --ipv6 --driver=net-routed --ipam-driver=ipam-routed \
+	--subnet 10.44.0.0/16 --subnet fd00:44::/64 dual2 2>&1)
+assert_eq "$?" 0 "network create --ipv6 ... dual2 ($(echo $out | cut -c1-12))"
+# both ways Docker attaches a second network: connect to a running
+# container, and create + connect + start
+out=$(dk run -d --name m1 --net=dual --ip 10.45.0.8 --ip6 fd00:45::8 bb:local sleep 3600 2>&1)
+assert_eq "$?" 0 "run m1 on dual ($(echo $out | cut -c1-12))"
+out=$(dk network connect --ip 10.44.0.8 --ip6 fd00:44::8 dual2 m1 2>&1)
+assert_eq "$?" 0 "network connect dual2 m1 (running) ($out)"
+out=$(dk create --name m2 --net=dual --ip 10.45.0.9 --ip6 fd00:45::9 bb:local sleep 3600 2>&1)
+assert_eq "$?" 0 "create m2 on dual ($(echo $out | cut -c1-12))"
+out=$(dk network connect --ip 10.44.0.9 --ip6 fd00:44::9 dual2 m2 2>&1)
+assert_eq "$?" 0 "network connect dual2 m2 (created) ($out)"
+out=$(dk start m2 2>&1)
+assert_eq "$?" 0 "start m2 on dual and dual2 ($out)"
+for c in m1 m2; do
+	assert_eq "$(lab_cexec $H $c ip -4 route show default | wc -l)" 1 "$c: exactly one IPv4 default route"
+	assert_eq "$(lab_cexec $H $c ip -6 route show default | wc -l)" 1 "$c: exactly one IPv6 default route"
+done
+out=$(lab_cexec $H m1 ip -4 route show)
+assert_contains "$out" "^169\.254\.1\.1 dev eth0 " "m1: the gateway on-link on eth0 as a /32"
+assert_contains "$out" "^169\.254\.1\.0/31 dev eth1 " "m1: and on eth1 as a /31 (no 'file exists')"
+ping_ok "m1 -> m2 10.45.0.9 (dual)" dk exec m1 ping -c 2 -W 2 10.45.0.9
+ping_ok "m1 -> m2 10.44.0.9 (dual2)" dk exec m1 ping -c 2 -W 2 10.44.0.9
+ping_ok "m2 -> m1 fd00:44::8 (dual2, IPv6)" dk exec m2 ping -6 -c 2 -W 2 fd00:44::8
+ping_ok "m2 -> m1 fd00:45::8 (dual, IPv6)" dk exec m2 ping -6 -c 2 -W 2 fd00:45::8
+ping_ok "d1 (dual only) -> m1 10.44.0.8 (across networks)" dk exec d1 ping -c 2 -W 2 10.44.0.8
+ping_ok "m1 -> host ($HOSTADDR)" dk exec m1 ping -c 2 -W 2 $HOSTADDR
+out=$(dk network disconnect dual m1 2>&1)
+assert_eq "$?" 0 "network disconnect dual m1 ($out)"
+assert_eq "$(lab_cexec $H m1 ip -4 route show default | wc -l)" 1 "m1: still one IPv4 default route, through dual2"
+ping_ok "m1 -> m2 10.44.0.9 after leaving dual" dk exec m1 ping -c 2 -W 2 10.44.0.9
+ping_ok "m1 -> host after leaving dual" dk exec m1 ping -c 2 -W 2 $HOSTADDR
+ping_ok "m2 -> m1 fd00:44::8 after m1 left dual" dk exec m2 ping -6 -c 2 -W 2 fd00:44::8
+out=$(dk network connect --ip 10.45.0.8 dual m1 2>&1)
+assert_eq "$?" 0 "network connect dual m1 again ($out)"
+ping_ok "m2 -> m1 10.45.0.8 after connecting again" dk exec m2 ping -c 2 -W 2 10.45.0.8
+out=$(dk rm -f m1 m2 2>&1); assert_eq "$?" 0 "rm -f m1 m2"
+out=$(dk network rm dual2 2>&1); assert_eq "$?" 0 "network rm dual2"
+
 out=$(dk rm -f d1 d2 2>&1); assert_eq "$?" 0 "rm -f d1 d2"
 out=$(dk network rm dual 2>&1); assert_eq "$?" 0 "network rm dual"
-gone6() { [ -z "$(lab_ip $H -6 route show | grep '^fd00:45:')" ] && [ -z "$(host_routes '10\.45\.')" ]; }
-check "host: no route into 10.45/16 or fd00:45::/64 left" retry 5 gone6
+gone6() { [ -z "$(lab_ip $H -6 route show | grep '^fd00:4[45]:')" ] && [ -z "$(host_routes '10\.4[45]\.')" ]; }
+check "host: no route into 10.44-45/16 or fd00:44-45::/64 left" retry 5 gone6
 
 # -------------------------------------------------------------- refusals
 

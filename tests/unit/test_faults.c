@@ -35,6 +35,8 @@
 #define NID "n1"
 #define E1 "b60d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
 #define E2 "c70d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
+#define N6 "n6"
+#define E3 "d80d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb03"
 
 struct step {
 	int ipam;		/* 1: ipam-routed, 0: net-routed */
@@ -71,6 +73,22 @@ static const struct step steps[] = {
 	  "{\"Address\":\"10.46.1.6/32\"}}" },
 	{ 0, "/NetworkDriver.Join", "{\"NetworkID\":\"" NID "\",\"EndpointID\":\""
 	  E2 "\",\"SandboxKey\":\"/var/run/docker/netns/c\"}" },
+	/* an IPv6-only network, and E2's container on it too (gw_slot 1) */
+	{ 1, "/IpamDriver.RequestPool", "{\"Pool\":\"fd00:48::/64\",\"V6\":true}" },
+	{ 0, "/NetworkDriver.CreateNetwork",
+	  "{\"NetworkID\":\"" N6 "\",\"IPv4Data\":[],\"IPv6Data\":[{\"Pool\":"
+	  "\"fd00:48::/64\"}]}" },
+	{ 0, "/NetworkDriver.CreateEndpoint",
+	  "{\"NetworkID\":\"" N6 "\",\"EndpointID\":\"" E3 "\",\"Interface\":"
+	  "{\"Address\":\"\",\"AddressIPv6\":\"fd00:48::3/128\"}}" },
+	{ 0, "/NetworkDriver.Join", "{\"NetworkID\":\"" N6 "\",\"EndpointID\":\""
+	  E3 "\",\"SandboxKey\":\"/var/run/docker/netns/c\"}" },
+	{ 0, "/NetworkDriver.Leave",
+	  "{\"NetworkID\":\"" N6 "\",\"EndpointID\":\"" E3 "\"}" },
+	{ 0, "/NetworkDriver.DeleteEndpoint",
+	  "{\"NetworkID\":\"" N6 "\",\"EndpointID\":\"" E3 "\"}" },
+	{ 1, "/IpamDriver.ReleasePool", "{\"PoolID\":\"fd00:48::/64\"}" },
+	{ 0, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" N6 "\"}" },
 	{ 0, "/NetworkDriver.DeleteEndpoint",
 	  "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" E1 "\"}" },
 	{ 1, "/IpamDriver.ReleaseAddress",

@@ -32,6 +32,7 @@ struct model;
 struct plumb;
 struct store;
 struct http;
+struct teardown;
 
 struct rp_config {
 	struct ipaddr gateway4;		/* Join's IPv4 gateway, proxy-ARPed */
@@ -73,6 +74,7 @@ struct rp_ctx {
 	struct model *model;
 	struct plumb *plumb;
 	struct store *store;
+	struct teardown *teardown;	/* links deleted later, batched */
 	struct http *http_net;
 	struct http *http_ipam;
 };

@@ -33,6 +33,7 @@
 #include "routes.h"
 #include "store.h"
 #include "stream.h"
+#include "teardown.h"
 #include "zapi.h"
 #include "zclient.h"
 #include "zmqpub.h"
@@ -538,6 +539,8 @@ main(int argc, char **argv)
 	/* All or nothing: a state that cannot be read stops us, untouched. */
 	if (store_load(ctx.store, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	if (teardown_open(&ctx) != 0)
+		fatalx("out of memory");
 	reconcile_start(&ctx);
 	if ((r = plumb_watch(ctx.plumb, ctx.base, on_link_gone, &ctx)) != 0)
 		fatalx("cannot watch the host's links: %s", strerror(-r));
@@ -587,6 +590,8 @@ main(int argc, char **argv)
 	/* With graceful restart zebra keeps our routes until we are back. */
 	zclient_free(ctx.zclient);
 	announce_free(&ctx);
+	/* The links still waiting go now (their records with them). */
+	teardown_close(&ctx);
 	/* Start the next run from one snapshot and an empty journal. */
 	if (store_compact(ctx.store) != 0)
 		log_warnx("cannot write the final snapshot; the journal is kept");

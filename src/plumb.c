@@ -412,6 +412,108 @@ plumb_veth_del(struct plumb *pl, const char *host, const char *peer)
 	return r < 0 ? r : 0;
 }
 
+int
+plumb_link_group(struct plumb *pl, const char *name, uint32_t group)
+{
+	struct rtnl_link *l, *chg;
+	int r;
+
+	if ((l = link_get(pl, name, &r)) == NULL)
+		return r == -ENODEV ? 0 : r;
+	if ((chg = rtnl_link_alloc()) == NULL) {
+		rtnl_link_put(l);
+		return -ENOMEM;
+	}
+	rtnl_link_set_group(chg, group);
+	if ((r = rtnl_link_change(pl->sk, l, chg, 0)) < 0)
+		log_warnx("netlink: cannot put %s in link group %u: %s", name,
+		    group, nl_geterror(r));
+	rtnl_link_put(chg);
+	rtnl_link_put(l);
+	return nlerr(r);
+}
+
+/* Set l down if it is up, then rename it "rd<ifindex>". */
+static int
+link_rename_away(struct plumb *pl, struct rtnl_link *l)
+{
+	struct rtnl_link *chg;
+	char name[IFNAMSIZ];
+	int r = 0;
+
+	if ((chg = rtnl_link_alloc()) == NULL)
+		return -ENOMEM;
+	/* The kernel renames only a link that is down. */
+	if (rtnl_link_get_flags(l) & IFF_UP) {
+		rtnl_link_unset_flags(chg, IFF_UP);
+		r = rtnl_link_change(pl->sk, l, chg, 0);
+		rtnl_link_put(chg);
+		if (r < 0 || (chg = rtnl_link_alloc()) == NULL)
+			goto out;
+	}
+	snprintf(name, sizeof(name), "rd%x", (unsigned)rtnl_link_get_ifindex(l));
+	rtnl_link_set_name(chg, name);
+	r = rtnl_link_change(pl->sk, l, chg, 0);
+	rtnl_link_put(chg);
+out:
+	if (r < 0)
+		log_warnx("netlink: cannot rename %s out of the way: %s",
+		    rtnl_link_get_name(l), nl_geterror(r));
+	else
+		log_debug("%s renamed rd%x, waiting to be deleted",
+		    rtnl_link_get_name(l), (unsigned)rtnl_link_get_ifindex(l));
+	return r < 0 ? nlerr(r) : (chg == NULL ? -ENOMEM : 0);
+}
+
+int
+plumb_veth_doom(struct plumb *pl, const char *host, const char *peer,
+    uint32_t group)
+{
+	struct rtnl_link *l, *p;
+	int r;
+
+	if ((l = link_get(pl, host, &r)) == NULL)
+		return r == -ENODEV ? 0 : r;
+	if (rtnl_link_get_group(l) != group) {
+		log_warnx("%s is not waiting to be deleted: left alone", host);
+		rtnl_link_put(l);
+		return -EPERM;
+	}
+	/* Its peer, if in this namespace: a veth whose peer is l. */
+	if ((p = link_get(pl, peer, &r)) != NULL &&
+	    rtnl_link_get_link(p) != rtnl_link_get_ifindex(l)) {
+		rtnl_link_put(p);
+		p = NULL;
+	}
+	if ((r = link_rename_away(pl, l)) == 0 && p != NULL)
+		r = link_rename_away(pl, p);
+	rtnl_link_put(p);
+	rtnl_link_put(l);
+	return r;
+}
+
+int
+plumb_group_del(struct plumb *pl, uint32_t group)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	int r;
+
+	/*
+	 * libnl's link API deletes by index or name only: no index, no name
+	 * and IFLA_GROUP make the kernel delete the whole group at once.
+	 */
+	if ((msg = nlmsg_alloc_simple(RTM_DELLINK, 0)) == NULL)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, IFLA_GROUP, group) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	r = nlerr(nl_send_sync(pl->sk, msg));	/* frees msg */
+	return r == -ENODEV ? 0 : r;		/* an empty group */
+}
+
 /* A host route to dst via dev; NULL with *err on failure. */
 static struct rtnl_route *
 host_route(struct plumb *pl, const char *dev, const struct ipaddr *dst,

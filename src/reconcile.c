@@ -14,6 +14,7 @@
 #include "records.h"
 #include "routes.h"
 #include "store.h"
+#include "teardown.h"
 
 /*
  * The host veth of ep is gone although Docker never deleted the endpoint:
@@ -49,7 +50,13 @@ reconcile_link_gone(struct rp_ctx *ctx, const char *name)
 	size_t pos = 0;
 
 	if (name != NULL) {
-		if ((ep = model_ep_by_ifname(ctx->model, name)) != NULL)
+		/*
+		 * Only if it is still gone: the notification may be of a
+		 * deleted endpoint's link, read after a new endpoint of the
+		 * same ID made its own.
+		 */
+		if ((ep = model_ep_by_ifname(ctx->model, name)) != NULL &&
+		    plumb_link_exists(ctx->plumb, name) == 0)
 			ep_forget(ctx, ep);
 		return;
 	}
@@ -94,6 +101,8 @@ reconcile_start(struct rp_ctx *ctx)
 	size_t pos = 0, fixed = 0, gone = 0, failed = 0;
 	int r;
 
+	/* First the links that deleted endpoints left waiting. */
+	teardown_start(ctx);
 	while ((ep = model_ep_next(ctx->model, &pos)) != NULL) {
 		if ((n = model_net_find(ctx->model, ep->net_id)) == NULL)
 			continue;

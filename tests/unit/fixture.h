@@ -52,6 +52,7 @@ struct stub_link {
 	bool moved;		/* peer moved into a container */
 	unsigned mtu;
 	bool gw6;
+	unsigned group;		/* link group (teardown) */
 	int routes;		/* host routes through it */
 	struct ipaddr dst[4];	/* their destinations */
 };

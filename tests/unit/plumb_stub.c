@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fixture.h"
@@ -99,6 +100,56 @@ plumb_veth_del(struct plumb *pl, const char *host, const char *peer)
 		*l = stub_links[--stub_nlinks];
 		memset(&stub_links[stub_nlinks], 0, sizeof(*l));
 	}
+	return 0;
+}
+
+int
+plumb_link_group(struct plumb *pl, const char *name, uint32_t group)
+{
+	struct stub_link *l = stub_find(name);
+
+	if (nth_fails())
+		return -EIO;
+	if (l != NULL)
+		l->group = group;
+	return 0;
+}
+
+/* Renamed links are numbered as the kernel's ifindex would make them. */
+static unsigned stub_ifindex;
+
+int
+plumb_veth_doom(struct plumb *pl, const char *host, const char *peer,
+    uint32_t group)
+{
+	struct stub_link *l = stub_find(host);
+
+	if (nth_fails())
+		return -EIO;
+	if (l == NULL)
+		return 0;
+	if (l->group != group)
+		return -EPERM;
+	snprintf(l->host, sizeof(l->host), "rd%x", ++stub_ifindex);
+	if (!l->moved)
+		snprintf(l->peer, sizeof(l->peer), "rd%x", ++stub_ifindex);
+	return 0;
+}
+
+int
+plumb_group_del(struct plumb *pl, uint32_t group)
+{
+	int i;
+
+	if (nth_fails())
+		return -EIO;
+	for (i = 0; i < stub_nlinks; )
+		if (stub_links[i].group == group) {
+			stub_links[i] = stub_links[--stub_nlinks];
+			memset(&stub_links[stub_nlinks], 0, sizeof(stub_links[0]));
+		} else {
+			i++;
+		}
 	return 0;
 }
 

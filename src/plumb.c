@@ -290,6 +290,23 @@ proxy_neigh_add(struct plumb *pl, int ifindex, const struct ipaddr *gw)
 	return nlerr(r);
 }
 
+/* The proxy switches of a host side that is there and up. */
+static int
+host_proxy(struct plumb *pl, const char *host, int ifindex,
+    const struct ipaddr *gw6)
+{
+	int r;
+
+	if ((r = sysctl_set("ipv4", "conf", host, "proxy_arp", "1")) != 0 ||
+	    (r = sysctl_set("ipv4", "neigh", host, "proxy_delay", "0")) != 0)
+		return r;
+	if (gw6 != NULL && ((r = sysctl_set("ipv6", "conf", host, "proxy_ndp",
+	    "1")) != 0 || (r = sysctl_set("ipv6", "neigh", host, "proxy_delay",
+	    "0")) != 0 || (r = proxy_neigh_add(pl, ifindex, gw6)) != 0))
+		return r;
+	return 0;
+}
+
 /* The host side is there: MTU, up, proxy ARP/NDP. */
 static int
 host_setup(struct plumb *pl, const char *host, unsigned mtu,
@@ -318,54 +335,78 @@ host_setup(struct plumb *pl, const char *host, unsigned mtu,
 		r = nlerr(r);
 		goto out;
 	}
-	if ((r = sysctl_set("ipv4", "conf", host, "proxy_arp", "1")) != 0 ||
-	    (r = sysctl_set("ipv4", "neigh", host, "proxy_delay", "0")) != 0)
-		goto out;
-	if (gw6 != NULL) {
-		if ((r = sysctl_set("ipv6", "conf", host, "proxy_ndp", "1")) != 0 ||
-		    (r = sysctl_set("ipv6", "neigh", host, "proxy_delay",
-		    "0")) != 0 ||
-		    (r = proxy_neigh_add(pl, rtnl_link_get_ifindex(l), gw6)) != 0)
-			goto out;
-	}
+	r = host_proxy(pl, host, rtnl_link_get_ifindex(l), gw6);
 out:
 	rtnl_link_put(chg);
 	rtnl_link_put(l);
 	return r;
 }
 
+/*
+ * The common case in one request: a new pair, host side up, with its MTU.
+ * 1 when made, 0 when a link of either name exists, or -errno.
+ */
+static int
+veth_new(struct plumb *pl, const char *host, const char *peer, unsigned mtu)
+{
+	struct rtnl_link *l, *p;
+	int r;
+
+	if ((l = rtnl_link_veth_alloc()) == NULL)
+		return -ENOMEM;
+	rtnl_link_set_name(l, host);
+	rtnl_link_set_mtu(l, mtu);
+	rtnl_link_set_flags(l, IFF_UP);
+	p = rtnl_link_veth_get_peer(l);
+	rtnl_link_set_name(p, peer);
+	rtnl_link_set_mtu(p, mtu);
+	rtnl_link_put(p);
+	r = rtnl_link_add(pl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_veth_release(l);
+	if (r == -NLE_EXIST)
+		return 0;
+	if (r < 0) {
+		log_warnx("netlink: cannot create veth %s/%s: %s", host, peer,
+		    nl_geterror(r));
+		return nlerr(r);
+	}
+	log_debug("veth %s/%s created, mtu %u", host, peer, mtu);
+	return 1;
+}
+
 int
 plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
     unsigned mtu, const struct ipaddr *gw6, bool *created)
 {
-	struct rtnl_link *l, *p;
 	int r;
 
 	*created = false;
 	if (strlen(host) >= IFNAMSIZ || strlen(peer) >= IFNAMSIZ)
 		return -EINVAL;
+	/*
+	 * Two round trips instead of six for a new endpoint (issue 15): the
+	 * pair made up, then its switches; its index by ioctl for NDP.
+	 */
+	if ((r = veth_new(pl, host, peer, mtu)) < 0)
+		return r;
+	if (r == 1) {
+		*created = true;
+		if ((r = host_proxy(pl, host, (int)if_nametoindex(host),
+		    gw6)) != 0) {
+			plumb_veth_del(pl, host, peer);
+			*created = false;
+		}
+		return r;
+	}
+	/* A name is taken: a link to reuse, or a leftover peer. */
 	if ((r = plumb_link_exists(pl, host)) < 0)
 		return r;
 	if (r == 0) {
 		/* A peer without its host side is a leftover: replace it. */
 		if (plumb_link_exists(pl, peer) == 1)
 			plumb_veth_del(pl, host, peer);
-		if ((l = rtnl_link_veth_alloc()) == NULL)
-			return -ENOMEM;
-		rtnl_link_set_name(l, host);
-		rtnl_link_set_mtu(l, mtu);
-		p = rtnl_link_veth_get_peer(l);
-		rtnl_link_set_name(p, peer);
-		rtnl_link_set_mtu(p, mtu);
-		rtnl_link_put(p);
-		r = rtnl_link_add(pl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
-		rtnl_link_veth_release(l);
-		if (r < 0) {
-			log_warnx("netlink: cannot create veth %s/%s: %s", host,
-			    peer, nl_geterror(r));
-			return nlerr(r);
-		}
-		log_debug("veth %s/%s created, mtu %u", host, peer, mtu);
+		if ((r = veth_new(pl, host, peer, mtu)) <= 0)
+			return r < 0 ? r : -EEXIST;
 		*created = true;
 	}
 	/* Undo only what this call made: a reused link may be a container's. */
@@ -521,15 +562,17 @@ host_route(struct plumb *pl, const char *dev, const struct ipaddr *dst,
 {
 	struct rtnl_route *rt;
 	struct rtnl_nexthop *nh;
-	struct rtnl_link *l;
 	struct nl_addr *na;
+	unsigned ifindex;
 
-	if ((l = link_get(pl, dev, err)) == NULL)
+	/* SIOCGIFINDEX: no netlink round trip for the index (issue 15) */
+	if (strlen(dev) >= IFNAMSIZ || (ifindex = if_nametoindex(dev)) == 0) {
+		*err = -ENODEV;
 		return NULL;
+	}
 	if ((rt = rtnl_route_alloc()) == NULL || (nh = rtnl_route_nh_alloc()) ==
 	    NULL || (na = nladdr(dst)) == NULL) {
 		rtnl_route_put(rt);
-		rtnl_link_put(l);
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -541,10 +584,9 @@ host_route(struct plumb *pl, const char *dev, const struct ipaddr *dst,
 	rtnl_route_set_protocol(rt, RTPROT_KERNEL);
 	rtnl_route_set_scope(rt, dst->family == AF_INET ? RT_SCOPE_LINK :
 	    RT_SCOPE_UNIVERSE);
-	rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(l));
+	rtnl_route_nh_set_ifindex(nh, (int)ifindex);
 	rtnl_route_add_nexthop(rt, nh);
 	nl_addr_put(na);
-	rtnl_link_put(l);
 	return rt;
 }
 

@@ -23,6 +23,7 @@
 #define RP_DEFAULT_ZEBRA_TYPE	"babel"
 #define RP_DEFAULT_GR_STALE	60
 #define RP_RUN_DIR		"/run/routed-plugin"
+#define RP_DEFAULT_TEARDOWN_MS	20	/* see teardown.h */
 
 struct event_base;
 struct announce;
@@ -45,6 +46,7 @@ struct rp_config {
 	char run_dir[PATH_MAX];
 	bool debug;
 	bool use_syslog;
+	unsigned teardown_delay_ms;	/* --teardown-delay */
 
 	/* What networks announce unless -o routed.* says otherwise. */
 	unsigned announce_kind;		/* ANNOUNCE_HOST | ANNOUNCE_AGGREGATE */

@@ -65,6 +65,9 @@ usage(FILE *f)
 "  --state-dir DIR     where the state is kept (default %s)\n"
 "  --run-dir DIR       run-time files: the lock that keeps one zebra session\n"
 "                      per route type on this host (default %s)\n"
+"  --teardown-delay MS  how long a deleted endpoint's veth may wait to be\n"
+"                      deleted with others in one request, 0..60000 (default\n"
+"                      %d; DeleteEndpoint never waits for it)\n"
 "\n"
 "Routes (announced straight to FRR's zebra over ZAPI, or streamed to\n"
 "routed-zebra-helper over ZeroMQ):\n"
@@ -98,7 +101,8 @@ usage(FILE *f)
 "  --version           print the version and exit\n"
 "  --help              print this help and exit\n",
 	    RP_DEFAULT_GW4, RP_DEFAULT_GW6, RP_DEFAULT_MTU, RP_SOCKET_DIR,
-	    RP_STATE_DIR, RP_RUN_DIR, STREAM_DEFAULT_ENDPOINT,
+	    RP_STATE_DIR, RP_RUN_DIR, RP_DEFAULT_TEARDOWN_MS,
+	    STREAM_DEFAULT_ENDPOINT,
 	    RP_DEFAULT_ZEBRA_SOCKET, RP_DEFAULT_ZEBRA_TYPE,
 	    RP_DEFAULT_GR_STALE, RP_FRR_DAEMONS, RP_DEFAULT_TAG);
 }
@@ -132,6 +136,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "socket-group", required_argument, NULL, 'P' },
 		{ "single-socket", required_argument, NULL, '1' },
 		{ "run-dir", required_argument, NULL, 'R' },
+		{ "teardown-delay", required_argument, NULL, 'X' },
 		{ "announce", required_argument, NULL, 'A' },
 		{ "zmq-endpoint", required_argument, NULL, 'Z' },
 		{ "zebra-socket", required_argument, NULL, 'z' },
@@ -154,6 +159,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 	addr_parse(RP_DEFAULT_GW4, &cfg->gateway4);
 	addr_parse(RP_DEFAULT_GW6, &cfg->gateway6);
 	cfg->mtu = RP_DEFAULT_MTU;
+	cfg->teardown_delay_ms = RP_DEFAULT_TEARDOWN_MS;
 	snprintf(cfg->socket_dir, sizeof(cfg->socket_dir), "%s", RP_SOCKET_DIR);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", RP_STATE_DIR);
 	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "%s", RP_RUN_DIR);
@@ -229,6 +235,10 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		case 't':
 			flag_route_type(optarg, &cfg->zebra_type,
 			    &cfg->zebra_instance);
+			break;
+		case 'X':
+			cfg->teardown_delay_ms = (unsigned)flag_ulong(
+			    "--teardown-delay", optarg, 0, 60000);
 			break;
 		case 'G':
 			cfg->gr_stale_time = (unsigned)flag_ulong(

@@ -243,11 +243,12 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	kick(arg);
 }
 
-/* Wait at most TEARDOWN_DELAY_MS, or not at all for a full batch. */
+/* Wait at most --teardown-delay, or not at all for a full batch. */
 static void
 schedule(struct teardown *td)
 {
-	struct timeval tv = { 0, TEARDOWN_DELAY_MS * 1000 };
+	unsigned ms = td->ctx->cfg.teardown_delay_ms;
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
 
 	if (td->ctx->base == NULL || td->busy)
 		return;			/* tests: teardown_flush(); busy: on_done */

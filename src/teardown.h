@@ -7,7 +7,7 @@
  * does not wait for it: once the deletion is committed (with a "doomed"
  * record naming the link) and the routes are withdrawn, the host side is
  * put in link group TEARDOWN_GROUP and the reply goes out.  At most
- * TEARDOWN_DELAY_MS later, or sooner once TEARDOWN_BATCH links wait, one
+ * --teardown-delay (20 ms) later, or sooner once TEARDOWN_BATCH wait, one
  * RTM_DELLINK deletes the whole group, on a thread of its own (the one
  * request blocks for the grace period; the event loop must not), and the
  * records go.  A crash in between loses nothing: the next start deletes the
@@ -28,7 +28,6 @@
 #include "model.h"
 
 #define TEARDOWN_GROUP		0x72706467u	/* "rpdg"; link group ids are u32 */
-#define TEARDOWN_DELAY_MS	20
 #define TEARDOWN_BATCH		256
 
 struct rp_ctx;

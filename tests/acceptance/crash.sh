@@ -32,8 +32,10 @@
 #     in 2 (nothing left, endpoints forgotten, addresses reusable).
 #  5. churn (issue 15): CHURN_N (200) "docker run --rm ... true", 4 at a
 #     time, each a whole lifecycle (DeleteEndpoint replies before its veth
-#     goes; the veths go in batches); the plugin SIGKILLed once
-#     CHURN_KILL_AT (80) are done and started again at once. Then: no
+#     goes; the veths go in batches, here after 3 s: --teardown-delay 3000,
+#     so that the kill finds veths waiting); the plugin SIGKILLed once
+#     CHURN_KILL_AT (80) are done (and veths wait in the teardown group)
+#     and started again at once (default delay). Then: no
 #     churn container left, A's veths, kernel /32s, zebra and B's routes
 #     are exactly the running containers, no link waits in the teardown
 #     group, and the plugin's state (stopped, so one snapshot) holds the
@@ -388,20 +390,25 @@ running
 WANT=$RUN_IPS
 lab_plugin_stop $A
 BASE=$(state_records)
-lab_plugin $A "${PLUGIN_FLAGS_A[@]}"
+lab_plugin $A "${PLUGIN_FLAGS_A[@]}" --teardown-delay 3000
 CHURN=$(lab_hdir $A)/churn
 churned() { grep -l '^0 ' "$CHURN"/* 2>/dev/null | wc -l; }
-enough_churn() { [ "$(churned)" -ge "$CKILL" ]; }
+enough_churn() { [ "$(churned)" -ge "$CKILL" ] && [ -n "$(a_waiting)" ]; }
 tb=$SECONDS
 churn "$CHURN" & CB=$!
 if retry 300 enough_churn; then
 	PPID_OLD=${LAB_PLUGIN_PID[$A]}
 	kill -KILL "$PPID_OLD"
 	wait "$PPID_OLD" 2>/dev/null; rc=$?
-	assert_eq "$rc" 137 "5: plugin killed by SIGKILL during the churn ($(churned) of $CN done)"
+	waiting=$(a_waiting | grep -c .)
+	assert_eq "$rc" 137 "5: plugin killed by SIGKILL during the churn ($(churned) of $CN done, $waiting veths waiting to be deleted)"
+	check "5: veths of deleted endpoints were waiting in the teardown group at the kill" [ "$waiting" -gt 0 ]
+	n0=$(grep -c 'finished the deletion of' "$(lab_hdir $A)/plugin.log")
 	lab_plugin $A "${PLUGIN_FLAGS_A[@]}"
+	n1=$(grep -c 'finished the deletion of' "$(lab_hdir $A)/plugin.log")
+	check "5: the restarted plugin deleted the veths the journal said were waiting" [ "$n1" -gt "$n0" ]
 else
-	fail "5: $CKILL churn runs done within 300 s"
+	fail "5: $CKILL churn runs done, and veths waiting, within 300 s"
 fi
 wait "$CB"
 nok=$(churned)

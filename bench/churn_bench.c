@@ -56,6 +56,9 @@ static const char *const call_names[C_N] = {
 static const char *sock_dir;
 static pid_t daemon_pid;
 
+static void die(const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
+
 static void
 die(const char *fmt, ...)
 {

@@ -400,20 +400,6 @@ drop_privileges(const struct rp_config *cfg)
 	    cfg->zapi ? " and CAP_DAC_OVERRIDE" : "");
 }
 
-static int
-zmq_add(void *arg, const struct route *r)
-{
-	return zmqpub_route_add(arg, r);
-}
-
-static int
-zmq_del(void *arg, const struct ipprefix *p)
-{
-	int r = zmqpub_route_del(arg, p);
-
-	return r == -ENOENT ? 0 : r;
-}
-
 /*
  * Serve the route stream and feed it the announce table.  An ipc socket
  * gets the mode and group of the plugin's own sockets, so that a helper in
@@ -423,7 +409,8 @@ static void
 start_zmq(struct rp_ctx *ctx)
 {
 	struct zmqpub_config zc;
-	struct announce_backend b = { "zmq", zmq_add, zmq_del, NULL };
+	struct announce_backend b = { "zmq", zmqpub_sink_add,
+	    zmqpub_sink_del, NULL };
 	const char *path;
 	int r;
 

@@ -243,6 +243,11 @@ pings_all "default route gone again"
 lab_log "--- kube-proxy's arp_ignore=1 arp_announce=2 on the host"
 check "host: net.ipv4.conf.{all,default}.arp_ignore=1 arp_announce=2" lab_arp_strict $H
 pings_all "arp_ignore=1 arp_announce=2, no default route"
+lab_log "--- the gateway's link deleted behind the plugin's back"
+lab_ip $H link del routed-gw0
+gw_back() { [ "$(lab_ip $H -4 route show exact $GW/32)" = "$GWROUTE" ]; }
+check "host: routed-gw0 and the route to $GW made again after 'ip link del routed-gw0'" retry 5 gw_back
+pings_all "routed-gw0 deleted and made again"
 
 # -------------------------------------------------------------- IPv6
 

@@ -8,10 +8,13 @@
  * another device, and only when forwarding is on; arp_ignore and
  * arp_announce play no part there (they apply to the host's own
  * addresses).  So the plugin gives the gateway such a route of its own:
- * gateway/32 through a link of its own, protocol kernel (zebra ignores it,
- * so it is never redistributed), a high metric (any other route of the
- * operator's for that /32 wins), and no address anywhere (nothing for
- * "redistribute connected" or an OSPF "network" statement to pick up).
+ * gateway/32 through a link of its own, in table local, protocol kernel,
+ * metric 65535, and no address anywhere.  No FRR zebra reads table local
+ * (8.x ignores protocol kernel in any table, 10.x reads it from main as
+ * kernel routes that "redistribute kernel" would carry), and with no
+ * address there is nothing for "redistribute connected" or an OSPF
+ * "network" statement to pick up.  The kernel looks table local up first,
+ * so the route holds whatever main holds (default route or none).
  * The link is a veth pair with both ends here, up and without ARP, rather
  * than a dummy: veth is the one module the plugin needs anyway (kernels
  * without the dummy module exist, this project's CI machine among them).
@@ -58,8 +61,8 @@ gw_dev_setup(struct rp_ctx *ctx)
 		    "of the host covers it", gw, dev, strerror(-r));
 		return r;
 	}
-	log_info("gateway %s: route %s/32 dev %s metric %d (%s); proxy ARP "
-	    "answers for it on every veth", gw, gw, dev, PLUMB_GW_METRIC,
+	log_info("gateway %s: route %s/32 dev %s table local metric %d (%s); "
+	    "proxy ARP answers for it on every veth", gw, gw, dev, PLUMB_GW_METRIC,
 	    created ? "link created" : "link reused");
 	return 0;
 }

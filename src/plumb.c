@@ -647,17 +647,20 @@ plumb_gw_route_add(struct plumb *pl, const char *dev, const struct ipaddr *gw)
 		return -EAFNOSUPPORT;
 	if ((rt = host_route(pl, dev, gw, &r)) == NULL)
 		return r;
+	/* Table local: no FRR reads it (10.x reads main's proto kernel). */
+	rtnl_route_set_table(rt, RT_TABLE_LOCAL);
 	rtnl_route_set_priority(rt, PLUMB_GW_METRIC);
 	/* REPLACE matches (prefix, tos, metric): only a route of our metric. */
 	r = rtnl_route_add(pl->sk, rt, NLM_F_CREATE | NLM_F_REPLACE);
 	rtnl_route_put(rt);
 	if (r < 0) {
-		log_warnx("netlink: cannot add route %s dev %s metric %d: %s",
+		log_warnx("netlink: cannot add route %s dev %s table local "
+		    "metric %d: %s",
 		    addr_fmt(gw, s, sizeof(s)), dev, PLUMB_GW_METRIC,
 		    nl_geterror(r));
 		return nlerr(r);
 	}
-	log_debug("route %s dev %s metric %d added", addr_fmt(gw, s,
+	log_debug("route %s dev %s table local metric %d added", addr_fmt(gw, s,
 	    sizeof(s)), dev, PLUMB_GW_METRIC);
 	return 0;
 }

@@ -66,10 +66,12 @@ int plumb_gw_link_add(struct plumb *pl, const char *name, const char *peer,
     bool *created);
 
 /*
- * The route gw/32 dev dev, unicast, protocol "kernel" (zebra ignores it),
- * metric PLUMB_GW_METRIC: a route of that metric to gw is replaced (it is
- * ours, from an earlier run), any other route to gw is left alone and wins
- * by its lower metric.  IPv4 only: proxy NDP needs no route.
+ * The route gw/32 dev dev in table local, unicast, protocol kernel, metric
+ * PLUMB_GW_METRIC.  Table local because no FRR zebra reads it (FRR 10.x
+ * reads main's protocol-kernel routes as kernel routes, which "redistribute
+ * kernel" would carry); the kernel looks it up before main.  A route of
+ * that metric to gw there is replaced (it is ours, from an earlier run);
+ * any other is left alone.  IPv4 only: proxy NDP needs no route.
  */
 #define PLUMB_GW_METRIC	65535
 int plumb_gw_route_add(struct plumb *pl, const char *dev,

@@ -54,9 +54,12 @@ assert_eq "$(lab_exec $H sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forward
 	"plugin turned on IPv4 forwarding at start; IPv6 stays off (no IPv6 endpoint yet)"
 assert_contains "$(cat "$(lab_hdir $H)/plugin.log")" 'turned on IPv4 forwarding' \
 	"plugin logged that it turned on IPv4 forwarding"
-GWROUTE=$(lab_ip $H -4 route show exact $GW/32)
+# table local: no zebra reads it (10.x would read main's proto kernel)
+gwroute() { lab_ip $H -4 route show table local exact $GW/32; }
+GWROUTE=$(gwroute)
 assert_contains "$GWROUTE" '^169\.254\.1\.1 dev routed-gw0 proto kernel scope link metric 65535 *$' \
-	"host: the plugin routes the gateway: $GW dev routed-gw0 proto kernel metric 65535 ($GWROUTE)"
+	"host: the plugin routes the gateway: $GW dev routed-gw0 table local proto kernel metric 65535 ($GWROUTE)"
+assert_eq "$(lab_ip $H -4 route show exact $GW/32)" "" "host: nothing for $GW in table main"
 out=$(lab_ip $H -o link show dev routed-gw0; lab_ip $H -o link show dev routed-gw0p)
 assert_eq "$(printf '%s\n' "$out" | grep -c 'NOARP,UP')" 2 "host: routed-gw0/routed-gw0p up, NOARP"
 assert_eq "$(lab_ip $H -o addr show dev routed-gw0; lab_ip $H -o addr show dev routed-gw0p)" "" \
@@ -245,7 +248,7 @@ check "host: net.ipv4.conf.{all,default}.arp_ignore=1 arp_announce=2" lab_arp_st
 pings_all "arp_ignore=1 arp_announce=2, no default route"
 lab_log "--- the gateway's link deleted behind the plugin's back"
 lab_ip $H link del routed-gw0
-gw_back() { [ "$(lab_ip $H -4 route show exact $GW/32)" = "$GWROUTE" ]; }
+gw_back() { [ "$(gwroute)" = "$GWROUTE" ]; }
 check "host: routed-gw0 and the route to $GW made again after 'ip link del routed-gw0'" retry 5 gw_back
 pings_all "routed-gw0 deleted and made again"
 
@@ -373,7 +376,7 @@ no_leftovers "after network rm: no rt*/rc* links and no 10.46-49 routes on the h
 
 lab_log "--- shutdown"
 lab_plugin_stop $H
-assert_eq "$(lab_ip $H -4 route show exact $GW/32)" "$GWROUTE" \
+assert_eq "$(gwroute)" "$GWROUTE" \
 	"the gateway's route and link stay after the plugin stops (containers of a restarting plugin keep their gateway)"
 
 # A clean stop writes the state as one snapshot: what is left is what the
@@ -420,7 +423,7 @@ assert_not_contains "$(cat "$X/log")" 'owns route type' "babeld=no: no warning"
 # the gateway's link and route of the earlier run are reused, not doubled
 assert_contains "$(cat "$X/log")" 'route 169\.254\.1\.1/32 dev routed-gw0 .*link reused' \
 	"a second start reuses routed-gw0 and its route"
-assert_eq "$(lab_ip $H -4 route show exact $GW/32)" "$GWROUTE" "still exactly one route for $GW"
+assert_eq "$(gwroute)" "$GWROUTE" "still exactly one route for $GW"
 # --no-ip-forward leaves forwarding alone, and says what that means
 lab_exec $H sysctl -qw net.ipv4.ip_forward=0
 x_run "--no-ip-forward" --no-ip-forward

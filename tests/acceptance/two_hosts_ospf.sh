@@ -174,8 +174,8 @@ for i in $(seq 20); do
 	sleep 0.1
 done
 assert_eq "$seen" "" "B: no OSPF route to $GW/32 arrives from A (2 s)"
-assert_contains "$(lab_ip $B -4 route show exact $GW/32)" '^169\.254\.1\.1 dev routed-gw0 proto kernel' \
-	"B: its own route to $GW is its plugin's, through routed-gw0"
+assert_contains "$(lab_ip $B -4 route show table local exact $GW/32)" '^169\.254\.1\.1 dev routed-gw0 proto kernel' \
+	"B: its own route to $GW is its plugin's, through routed-gw0 in table local"
 out=$(lab_vtysh $B 'show ip ospf database external' 2>&1)
 assert_not_contains "$out" 'Link State ID: 169\.254\.' "B: no LSA for 169.254.x"
 lab_vtysh $A 'configure terminal' 'router ospf' 'no redistribute kernel' 'no redistribute connected' >/dev/null 2>&1

@@ -232,11 +232,11 @@ pings_all() {
 	for c in c1 c2 c3; do lab_cexec $H $c ip neigh flush dev eth0; done
 	out=$(lab_cexec $H c1 ip neigh show $GW)
 	assert_not_contains "$out" lladdr "c1: $GW forgotten, neighbour table flushed ($when)"
-	ping_ok "c1 -> c2 ($A2), $when"       dk exec c1 ping -c 2 -W 2 "$A2"
-	ping_ok "c2 -> c1, $when"             dk exec c2 ping -c 2 -W 2 10.46.1.7
-	ping_ok "c3 -> c1 (other network), $when" dk exec c3 ping -c 2 -W 2 10.46.1.7
-	ping_ok "c1 -> host, $when"           dk exec c1 ping -c 2 -W 2 $HOSTADDR
-	ping_ok "host -> c2 ($A2), $when"     lab_exec $H busybox ping -c 2 -W 2 "$A2"
+	ping_ok "c1 -> c2 ($A2), $when"       dk exec c1 ping -c 1 -W 2 "$A2"
+	ping_ok "c2 -> c1, $when"             dk exec c2 ping -c 1 -W 2 10.46.1.7
+	ping_ok "c3 -> c1 (other network), $when" dk exec c3 ping -c 1 -W 2 10.46.1.7
+	ping_ok "c1 -> host, $when"           dk exec c1 ping -c 1 -W 2 $HOSTADDR
+	ping_ok "host -> c2 ($A2), $when"     lab_exec $H busybox ping -c 1 -W 2 "$A2"
 }
 lab_log "--- the host's default route comes and goes"
 check "host: default route added (dev dum0)" lab_default_route $H add
@@ -293,9 +293,9 @@ check "host: default routes added" lab_default_route $H add
 check "host: default routes removed again" lab_default_route $H del
 for c in d1 d2; do lab_cexec $H $c ip -6 neigh flush dev eth0; done
 assert_not_contains "$(lab_cexec $H d1 ip -6 neigh show fe80::1)" lladdr "d1: fe80::1 forgotten (neighbour table flushed)"
-ping_ok "d1 -> host fd00:ff::1 after a default route came and went" dk exec d1 ping -6 -c 2 -W 2 fd00:ff::1
-ping_ok "d1 -> d2 $D2 after a default route came and went" dk exec d1 ping -6 -c 2 -W 2 "${D2:-::1}"
-ping_ok "host -> d2 $D2 after a default route came and went" lab_exec $H busybox ping -6 -c 2 -W 2 "${D2:-::1}"
+ping_ok "d1 -> host fd00:ff::1 after a default route came and went" dk exec d1 ping -6 -c 1 -W 2 fd00:ff::1
+ping_ok "d1 -> d2 $D2 after a default route came and went" dk exec d1 ping -6 -c 1 -W 2 "${D2:-::1}"
+ping_ok "host -> d2 $D2 after a default route came and went" lab_exec $H busybox ping -6 -c 1 -W 2 "${D2:-::1}"
 out=$(dk rm -f d1 d2 2>&1); assert_eq "$?" 0 "rm -f d1 d2"
 out=$(dk network rm dual 2>&1); assert_eq "$?" 0 "network rm dual"
 gone6() { [ -z "$(lab_ip $H -6 route show | grep '^fd00:45:')" ] && [ -z "$(host_routes '10\.45\.')" ]; }

@@ -141,14 +141,14 @@ pings_2h() {
 	lab_cexec $A a1 ip neigh flush dev eth0; lab_cexec $A a3 ip neigh flush dev eth0
 	lab_cexec $B b1 ip neigh flush dev eth0
 	assert_not_contains "$(lab_cexec $A a1 ip neigh show $GW)" lladdr "a1: $GW forgotten ($when)"
-	ping_ok "a1 -> a3 (same host), $when"   dk $A exec a1 ping -c 2 -W 2 10.46.1.9
-	ping_ok "a3 -> a1 (same host), $when"   dk $A exec a3 ping -c 2 -W 2 10.46.1.7
-	ping_ok "a1 -> b1 (other host), $when"  dk $A exec a1 ping -c 2 -W 2 10.46.2.7
-	ping_ok "b1 -> a3 (other host), $when"  dk $B exec b1 ping -c 2 -W 2 10.46.1.9
-	ping_ok "a1 -> host A 10.200.0.1, $when" dk $A exec a1 ping -c 2 -W 2 10.200.0.1
-	ping_ok "a1 -> host B 10.200.0.2, $when" dk $A exec a1 ping -c 2 -W 2 10.200.0.2
-	ping_ok "host A -> a3, $when"           lab_exec $A busybox ping -c 2 -W 2 10.46.1.9
-	ping_ok "host B -> a1 (other host), $when" lab_exec $B busybox ping -c 2 -W 2 10.46.1.7
+	ping_ok "a1 -> a3 (same host), $when"   dk $A exec a1 ping -c 1 -W 2 10.46.1.9
+	ping_ok "a3 -> a1 (same host), $when"   dk $A exec a3 ping -c 1 -W 2 10.46.1.7
+	ping_ok "a1 -> b1 (other host), $when"  dk $A exec a1 ping -c 1 -W 2 10.46.2.7
+	ping_ok "b1 -> a3 (other host), $when"  dk $B exec b1 ping -c 1 -W 2 10.46.1.9
+	ping_ok "a1 -> host A 10.200.0.1, $when" dk $A exec a1 ping -c 1 -W 2 10.200.0.1
+	ping_ok "a1 -> host B 10.200.0.2, $when" dk $A exec a1 ping -c 1 -W 2 10.200.0.2
+	ping_ok "host A -> a3, $when"           lab_exec $A busybox ping -c 1 -W 2 10.46.1.9
+	ping_ok "host B -> a1 (other host), $when" lab_exec $B busybox ping -c 1 -W 2 10.46.1.7
 }
 pings_2h "no default route"
 check "A, B: default routes added" eval 'lab_default_route $A add && lab_default_route $B add'

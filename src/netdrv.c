@@ -716,11 +716,17 @@ put_route(struct api_call *c, cJSON *routes, const struct ipprefix *dst,
 }
 
 /*
- * Join's answer: the interface, the gateway of each family, and the IPv4
- * gateway on-link (see free_gw_slot).
+ * Join's answer: the interface, the gateway of each family, the IPv4
+ * gateway on-link (see free_gw_slot), and the network's IPv4 subnet on-link
+ * on this interface: the host answers ARP for every address it routes
+ * (proxy ARP), so a container on several networks reaches each network
+ * through that network's own interface and address, the direct path, and
+ * only the rest through its default route.  (IPv6 has no such proxy for
+ * whole subnets: there the default route carries it.)
  */
 static int
-join_reply(struct api_call *c, const struct endpoint *ep)
+join_reply(struct api_call *c, const struct network *n,
+    const struct endpoint *ep)
 {
 	struct rp_ctx *ctx = c->ctx;
 	char s[ADDR_STRLEN];
@@ -740,7 +746,8 @@ join_reply(struct api_call *c, const struct endpoint *ep)
 		prefix_first(&h, &h.addr);
 		if ((r = api_put_str(c, c->reply, "Gateway",
 		    addr_fmt(&ctx->cfg.gateway4, s, sizeof(s)))) != 0 ||
-		    (r = put_route(c, routes, &h, NULL)) != 0)
+		    (r = put_route(c, routes, &h, NULL)) != 0 ||
+		    (r = put_route(c, routes, &n->pool4, NULL)) != 0)
 			goto out;
 		cJSON_AddItemToObject(c->reply, "StaticRoutes", routes);
 		routes = NULL;
@@ -804,7 +811,7 @@ nd_join(struct api_call *c)
 			routes_ep_del(ctx, ep);
 		goto undo;
 	}
-	if ((r = join_reply(c, ep)) != 0)
+	if ((r = join_reply(c, n, ep)) != 0)
 		return r;
 	log_info("endpoint %.12s joined %s", ep->id, ep->sandbox);
 	return 0;

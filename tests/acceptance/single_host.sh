@@ -322,6 +322,10 @@ done
 out=$(lab_cexec $H m1 ip -4 route show)
 assert_contains "$out" "^169\.254\.1\.1 dev eth0 " "m1: the gateway on-link on eth0 as a /32"
 assert_contains "$out" "^169\.254\.1\.0/31 dev eth1 " "m1: and on eth1 as a /31 (no 'file exists')"
+out=$(lab_cexec $H m1 ip -4 route get 10.44.0.9)
+assert_contains "$out" "dev eth1 src 10.44.0.8" "m1: dual2 is reached through its own interface and address ($out)"
+out=$(lab_cexec $H m1 ip -4 route get 10.45.0.9)
+assert_contains "$out" "dev eth0 src 10.45.0.8" "m1: dual through its own ($out)"
 ping_ok "m1 -> m2 10.45.0.9 (dual)" dk exec m1 ping -c 2 -W 2 10.45.0.9
 ping_ok "m1 -> m2 10.44.0.9 (dual2)" dk exec m1 ping -c 2 -W 2 10.44.0.9
 ping_ok "m2 -> m1 fd00:44::8 (dual2, IPv6)" dk exec m2 ping -6 -c 2 -W 2 fd00:44::8

@@ -35,6 +35,7 @@
 #define NID "n1"
 #define E1 "b60d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
 #define E2 "c70d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
+#define E3 "d80d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
 
 struct step {
 	int ipam;		/* 1: ipam-routed, 0: net-routed */
@@ -71,6 +72,16 @@ static const struct step steps[] = {
 	  "{\"Address\":\"10.46.1.6/32\"}}" },
 	{ 0, "/NetworkDriver.Join", "{\"NetworkID\":\"" NID "\",\"EndpointID\":\""
 	  E2 "\",\"SandboxKey\":\"/var/run/docker/netns/c\"}" },
+	/* extra addresses: reserved, plumbed, announced, released (issue 13) */
+	{ 0, "/NetworkDriver.CreateEndpoint",
+	  "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" E3 "\",\"Interface\":"
+	  "{\"Address\":\"10.46.1.7/32\"},\"Options\":{\"routed.ips\":"
+	  "\"10.46.1.20,fd00:46::20\",\"routed.ip-count\":\"1\","
+	  "\"routed.anycast\":\"10.46.0.100\",\"routed.tag\":\"5\"}}" },
+	{ 0, "/NetworkDriver.Join", "{\"NetworkID\":\"" NID "\",\"EndpointID\":\""
+	  E3 "\",\"SandboxKey\":\"/var/run/docker/netns/d\"}" },
+	{ 0, "/NetworkDriver.DeleteEndpoint",
+	  "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" E3 "\"}" },
 	{ 0, "/NetworkDriver.DeleteEndpoint",
 	  "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" E1 "\"}" },
 	{ 1, "/IpamDriver.ReleaseAddress",

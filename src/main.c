@@ -554,6 +554,7 @@ main(int argc, char **argv)
 	if (store_load(ctx.store, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 	reconcile_start(&ctx);
+	sandbox_watch_all(&ctx);
 	if ((r = plumb_watch(ctx.plumb, ctx.base, on_link_gone, &ctx)) != 0)
 		fatalx("cannot watch the host's links: %s", strerror(-r));
 	/* The routes of the saved state go out first, before any new request. */

@@ -47,6 +47,7 @@ nlerr(int e)
 	case NLE_NODEV:		return -ENODEV;
 	case NLE_NOMEM:		return -ENOMEM;
 	case NLE_PERM:		return -EPERM;
+	case NLE_NOACCESS:	return -EACCES;
 	case NLE_INVAL:		return -EINVAL;
 	case NLE_BUSY:		return -EBUSY;
 	case NLE_RANGE:		return -ERANGE;
@@ -576,7 +577,7 @@ plumb_ns_open(struct plumb *pl, const char *path, struct plumb_ns **out)
 	}
 	nl_socket_disable_seq_check(ns->mon);
 	if ((r = ns_connect(ns, path)) != 0) {
-		log_warnx("cannot open netlink in %s: %s", path, strerror(-r));
+		/* Docker may not have made it yet: the caller tries again. */
 		plumb_ns_close(ns);
 		return r;
 	}

@@ -69,7 +69,7 @@ int plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst)
  * until plumb_ns_close().
  */
 struct plumb_ns;
-/* 0, or -errno (no such namespace, no CAP_SYS_ADMIN). */
+/* 0, or -errno (no such namespace yet, no CAP_SYS_ADMIN); not logged. */
 int plumb_ns_open(struct plumb *pl, const char *path, struct plumb_ns **out);
 void plumb_ns_close(struct plumb_ns *ns);
 /* The descriptor to wait on, and the reading of what woke it up. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include <event2/event.h>
 
@@ -27,8 +28,11 @@ struct watch {
 	char id[MODEL_ID_MAX + 1];
 	struct rp_ctx *ctx;
 	struct plumb_ns *ns;
+	char sandbox[MODEL_SANDBOX_MAX];
+	struct timeval deadline;
+	unsigned tries;			/* to open the namespace */
 	struct event *ev;		/* an address changed in the sandbox */
-	struct event *timer;		/* give up */
+	struct event *timer;		/* look for it again, or give up */
 };
 
 int
@@ -83,22 +87,30 @@ sandbox_free(struct rp_ctx *ctx)
 	ctx->sandboxes = NULL;
 }
 
-/* The address Docker puts on the interface: its IPv4 one if it gave one. */
-static const struct ep_addr *
-docker_addr(const struct endpoint *ep)
+/*
+ * The link that holds all of Docker's addresses of ep in the sandbox: > 0,
+ * 0 while Docker is not done (it enables IPv6 on the link only when it adds
+ * its IPv6 address), or -errno.  *key is one of them, for the log.
+ */
+static int
+docker_link(struct plumb_ns *ns, const struct endpoint *ep,
+    const struct ep_addr **key)
 {
-	const struct ep_addr *first = NULL;
 	size_t i;
+	int idx = 0, r;
 
+	*key = NULL;
 	for (i = 0; i < ep->naddr; i++) {
 		if (ep->addrs[i].kind != EP_ADDR_DOCKER)
 			continue;
-		if (ep->addrs[i].addr.family == AF_INET)
-			return &ep->addrs[i];
-		if (first == NULL)
-			first = &ep->addrs[i];
+		if ((r = plumb_ns_addr_link(ns, &ep->addrs[i].addr)) <= 0)
+			return r;
+		if (*key == NULL) {
+			*key = &ep->addrs[i];
+			idx = r;
+		}
 	}
-	return first;
+	return *key != NULL ? idx : -ENOENT;
 }
 
 static bool
@@ -122,9 +134,9 @@ try_add(struct watch *w)
 	size_t i, added = 0;
 	int idx, r;
 
-	if (ep == NULL || (key = docker_addr(ep)) == NULL)
+	if (ep == NULL)
 		return true;
-	if ((idx = plumb_ns_addr_link(w->ns, &key->addr)) == 0)
+	if ((idx = docker_link(w->ns, ep, &key)) == 0)
 		return false;
 	if (idx < 0) {
 		log_warnx("endpoint %.12s: cannot look into its sandbox: %s",
@@ -147,30 +159,83 @@ try_add(struct watch *w)
 	return true;
 }
 
+/* Now, as libevent sees it. */
+static struct timeval
+now(const struct rp_ctx *ctx)
+{
+	struct timeval tv;
+
+	event_base_gettimeofday_cached(ctx->base, &tv);
+	return tv;
+}
+
+static void
+give_up(struct watch *w)
+{
+	log_warnx("endpoint %.12s: its container never came up with Docker's "
+	    "address within %d s; its extra addresses are not in it", w->id,
+	    SANDBOX_WAIT_S);
+	sandbox_cancel(w->ctx, w->id);
+}
+
 static void
 on_change(evutil_socket_t fd, short what, void *arg)
 {
 	struct watch *w = arg;
-	struct rp_ctx *ctx = w->ctx;
 
-	if (what & EV_TIMEOUT) {
-		log_warnx("endpoint %.12s: its interface never got Docker's "
-		    "address within %d s; its extra addresses are not in its "
-		    "container", w->id, SANDBOX_WAIT_S);
+	plumb_ns_drain(w->ns);
+	if (try_add(w))
+		sandbox_cancel(w->ctx, w->id);
+}
+
+/*
+ * The timer: until the namespace can be opened (Docker 20.10 makes it only
+ * when the container starts, after Join), look for it every SANDBOX_POLL_MS;
+ * then wait on its notifications, and the timer only ends the wait.
+ */
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct watch *w = arg;
+	struct rp_ctx *ctx = w->ctx;
+	struct timeval t = now(ctx), left, poll = { 0, SANDBOX_POLL_MS * 1000 };
+	int r;
+
+	if (!timercmp(&t, &w->deadline, <)) {
+		give_up(w);
+		return;
+	}
+	if (w->ns != NULL) {
+		give_up(w);
+		return;
+	}
+	if ((r = plumb_ns_open(ctx->plumb, w->sandbox, &w->ns)) != 0) {
+		if (w->tries++ == 0)
+			log_debug("endpoint %.12s: %s cannot be opened yet (%s); "
+			    "looking again every %d ms", w->id, w->sandbox,
+			    strerror(-r), SANDBOX_POLL_MS);
+		evtimer_add(w->timer, &poll);
+		return;
+	}
+	if (try_add(w)) {
 		sandbox_cancel(ctx, w->id);
 		return;
 	}
-	plumb_ns_drain(w->ns);
-	if (try_add(w))
+	timersub(&w->deadline, &t, &left);
+	if ((w->ev = event_new(ctx->base, plumb_ns_fd(w->ns),
+	    EV_READ | EV_PERSIST, on_change, w)) == NULL ||
+	    event_add(w->ev, NULL) != 0 || evtimer_add(w->timer, &left) != 0) {
+		log_warnx("endpoint %.12s: cannot wait for its container; its "
+		    "extra addresses are not in it", w->id);
 		sandbox_cancel(ctx, w->id);
+	}
 }
 
 void
 sandbox_watch(struct rp_ctx *ctx, const struct endpoint *ep)
 {
-	struct timeval tv = { SANDBOX_WAIT_S, 0 };
+	struct timeval wait = { SANDBOX_WAIT_S, 0 }, t;
 	struct watch *w;
-	int r;
 
 	if (ctx->sandboxes == NULL || !has_extra(ep) || ep->sandbox[0] == '\0')
 		return;
@@ -181,29 +246,29 @@ sandbox_watch(struct rp_ctx *ctx, const struct endpoint *ep)
 		return;
 	}
 	snprintf(w->id, sizeof(w->id), "%s", ep->id);
+	snprintf(w->sandbox, sizeof(w->sandbox), "%s", ep->sandbox);
 	w->ctx = ctx;
-	if ((r = plumb_ns_open(ctx->plumb, ep->sandbox, &w->ns)) != 0) {
-		log_warnx("endpoint %.12s: cannot open its sandbox %s: %s; its "
-		    "extra addresses are not in its container", ep->id,
-		    ep->sandbox, strerror(-r));
-		free(w);
-		return;
-	}
-	/* Already there (a Join repeated)?  Else wait for a change. */
-	if (try_add(w)) {
-		watch_free(w);
-		return;
-	}
-	if ((w->ev = event_new(ctx->base, plumb_ns_fd(w->ns),
-	    EV_READ | EV_PERSIST, on_change, w)) == NULL ||
-	    (w->timer = evtimer_new(ctx->base, on_change, w)) == NULL ||
-	    event_add(w->ev, NULL) != 0 || evtimer_add(w->timer, &tv) != 0 ||
+	t = now(ctx);
+	timeradd(&t, &wait, &w->deadline);
+	if ((w->timer = evtimer_new(ctx->base, on_tick, w)) == NULL ||
 	    hmap_add(ctx->sandboxes->watches, w->id, w) != 0) {
-		log_warnx("endpoint %.12s: cannot wait for its sandbox; its extra "
-		    "addresses are not in its container", ep->id);
+		log_warnx("endpoint %.12s: cannot wait for its container; its "
+		    "extra addresses are not in it", ep->id);
 		watch_free(w);
 		return;
 	}
 	log_debug("endpoint %.12s: waiting for Docker to configure its "
 	    "interface in %s", ep->id, ep->sandbox);
+	on_tick(-1, EV_TIMEOUT, w);
+}
+
+void
+sandbox_watch_all(struct rp_ctx *ctx)
+{
+	const struct endpoint *ep;
+	size_t pos = 0;
+
+	while ((ep = model_ep_next(ctx->model, &pos)) != NULL)
+		if (ep->joined)
+			sandbox_watch(ctx, ep);
 }

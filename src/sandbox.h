@@ -8,8 +8,10 @@
  * renames it and adds its address.  So after Join the plugin watches the
  * sandbox's network namespace, and once Docker's first address shows up on
  * an interface there, adds the endpoint's extra addresses to that interface
- * (a /32 or /128 each, like Docker's).  Waiting never blocks the loop; it
- * gives up after SANDBOX_WAIT_S seconds with a warning.
+ * (a /32 or /128 each, like Docker's).  Docker 20.10 makes the namespace
+ * only when the container starts, after Join: until then the plugin looks
+ * for it every SANDBOX_POLL_MS.  Waiting never blocks the loop; it gives up
+ * after SANDBOX_WAIT_S seconds with a warning.
  */
 #ifndef RP_SANDBOX_H
 #define RP_SANDBOX_H
@@ -18,6 +20,7 @@ struct rp_ctx;
 struct endpoint;
 
 #define SANDBOX_WAIT_S	60
+#define SANDBOX_POLL_MS	20
 
 /* 0, or -ENOMEM.  Needs ctx->base and ctx->plumb. */
 int sandbox_init(struct rp_ctx *ctx);
@@ -30,6 +33,10 @@ void sandbox_free(struct rp_ctx *ctx);
  * the endpoint stays, reachable at Docker's address.
  */
 void sandbox_watch(struct rp_ctx *ctx, const struct endpoint *ep);
+/* sandbox_watch() every joined endpoint: at start-up, a Join whose
+ * addresses a crash or restart interrupted gets them (adding is
+ * idempotent). */
+void sandbox_watch_all(struct rp_ctx *ctx);
 /* Stop waiting for endpoint id (deleted, or left). */
 void sandbox_cancel(struct rp_ctx *ctx, const char *id);
 

@@ -13,6 +13,11 @@
 # routed.announce=aggregate gives B one /24 and no /32; routes come back
 # after zebra is killed and restarted; a plugin restart does not remove the
 # routes from B even for one 50 ms sample (graceful restart); nothing left.
+# Several addresses per container (issue 13): routed.ips with three IPv4 and
+# an IPv6 address, routed.anycast with its own tag, routed.ip-count; each
+# IPv4 /32 on B via OSPF with its tag and pinged from B; the IPv6 one in A's
+# zebra and pinged from a container on A (the lab has no OSPFv3); docker rm
+# takes all of them off B; the ip-count ones live through the restarts.
 #
 # Run: sudo tests/acceptance/two_hosts_ospf.sh
 # Needs root, docker.io, frr, busybox-static. LAB_KEEP=1 keeps the lab dir.
@@ -34,7 +39,10 @@ lab_dockerd $A
 lab_dockerd $B
 lab_image $A
 lab_image $B
-PLUGIN_FLAGS_A=(--gateway $GW --zebra-socket "$(lab_zserv $A)")
+# --extra-addresses opens containers' namespaces: the SandboxKey mounts are
+# in dockerd's mount namespace
+LAB_PLUGIN_DOCKERD_MNT=1
+PLUGIN_FLAGS_A=(--gateway $GW --zebra-socket "$(lab_zserv $A)" --extra-addresses)
 lab_plugin $A "${PLUGIN_FLAGS_A[@]}"
 lab_plugin $B --gateway $GW --zebra-socket "$(lab_zserv $B)"
 lab_log "lab set up in $((SECONDS - T0)) s"
@@ -88,8 +96,8 @@ net_ok() {
 	assert_eq "$rc" 0 "$h: network create $* $n ($(echo $out | cut -c1-12))"
 }
 
-# routes B learned from A (or A from B) into 10.46-10.49, as "prefix proto"
-learned() { lab_ip "$1" -4 route show proto ospf | grep -E '^10\.4[6-9]\.' | awk '{print $1}' | sort; }
+# routes B learned from A (or A from B) into 10.45-10.49, as "prefix proto"
+learned() { lab_ip "$1" -4 route show proto ospf | grep -E '^10\.4[5-9]\.' | awk '{print $1}' | sort; }
 
 # -------------------------------------------------------------- adjacency
 
@@ -140,6 +148,67 @@ else
 	fail "B: 10.46.1.7 there within 3 s of docker restart a1 on A"
 fi
 ping_ok "b1 (B) -> new a1 10.46.1.7 (A)" dk $B exec b1 ping -c 2 -W 2 10.46.1.7
+
+# -------------------------------------------------------------- several addresses
+
+lab_log "--- several addresses per container: routed.ips, routed.anycast, routed.ip-count"
+net_ok $A multi --subnet 10.45.0.0/16 --ip-range 10.45.1.0/24 --ipv6 --subnet fd45::/64
+# Docker 20.10's CLI splits --network's value as CSV: a list in a value is quoted
+out=$(dk $A run -d --name m1 --network 'name=multi,"driver-opt=routed.ips=10.45.0.11,10.45.0.12,fd45::12",driver-opt=routed.anycast=10.45.0.200,driver-opt=routed.anycast-tag=200' \
+	bb:local sleep 3600 2>&1); rc=$?
+assert_eq "$rc" 0 "A: docker run --network name=multi,driver-opt=routed.ips=... m1 ($(echo $out | cut -c1-60))"
+out=$(dk $A run -d --name m2 --network name=multi,driver-opt=routed.ip-count=2 bb:local sleep 3600 2>&1); rc=$?
+assert_eq "$rc" 0 "A: docker run --network name=multi,driver-opt=routed.ip-count=2 m2 ($(echo $out | cut -c1-60))"
+M1=$(caddr $A m1); M2=$(caddr $A m2)
+lab_log "m1 $M1, m2 $M2 (Docker's addresses)"
+# the plugin adds the extra ones once Docker has configured the interface
+m1_addrs() { dk $A exec m1 ip -o addr show dev eth0 | awk '$3 ~ /^inet/ {print $4}' | sort; }
+wait_set "A: m1's eth0 has Docker's two addresses, the three extra ones and fe80" 10 m1_addrs \
+	"$(printf '%s\n' "$M1/32" 10.45.0.11/32 10.45.0.12/32 10.45.0.200/32 fd45::12/128 \
+	"$(dk $A inspect -f '{{range .NetworkSettings.Networks}}{{.GlobalIPv6Address}}{{end}}' m1)/128" \
+	"$(dk $A exec m1 ip -o -6 addr show dev eth0 scope link | awk '{print $4}')" | sort)"
+m2_v4() { dk $A exec m2 ip -o -4 addr show dev eth0 | grep -c ' inet '; }
+wait_set "A: m2's eth0 has three IPv4 addresses (Docker's and two of routed.ip-count)" 10 m2_v4 3
+M2X=$(dk $A exec m2 ip -o -4 addr show dev eth0 | awk '{print $4}' | cut -d/ -f1 | grep -vx "$M2")
+lab_log "m2's extra addresses: $(echo $M2X)"
+for a in "$M1" 10.45.0.11 10.45.0.12 10.45.0.200 $M2X; do
+	wait_route "B: kernel has $a/32 proto ospf" $B "$a/32" ospf 10
+done
+out=$(kroute $B 10.45.0.12/32)
+assert_contains "$out" "via 10\.200\.0\.1 dev fabB proto ospf" "B: 10.45.0.12 via A ($out)"
+for a in "$M1" 10.45.0.11 10.45.0.12; do
+	out=$(lab_vtysh $B "show ip ospf database external $a" 2>&1)
+	assert_contains "$out" 'External Route Tag: 100' "B: LSA for $a (m1) carries tag 100"
+done
+out=$(lab_vtysh $B 'show ip ospf database external 10.45.0.200' 2>&1)
+assert_contains "$out" 'External Route Tag: 200' "B: LSA for anycast 10.45.0.200 carries routed.anycast-tag 200"
+out=$(lab_vtysh $B 'show ip route 10.45.0.200/32' 2>&1)
+assert_contains "$out" 'Known via "ospf".*tag 200' "B: zebra has 10.45.0.200/32 via ospf with tag 200"
+for a in "$M1" 10.45.0.11 10.45.0.12 10.45.0.200 $M2X; do
+	ping_ok "b1 (B) -> $a on A" dk $B exec b1 ping -c 1 -W 2 "$a"
+done
+# IPv6: announced to A's zebra (no OSPFv3 in this lab to carry it to B)
+out=$(lab_vtysh $A 'show ipv6 route fd45::12/128' 2>&1)
+assert_contains "$out" 'Known via "babel".*tag 100' "A: zebra has fd45::12/128 via babel with tag 100"
+ping_ok "m2 (A) -> m1's extra fd45::12" dk $A exec m2 ping -6 -c 1 -W 2 fd45::12
+out=$(dk $A inspect -f '{{range .NetworkSettings.Networks}}{{.MacAddress}}{{end}}' m1)
+assert_contains "$out" '^02:52:0a:2d:' "A: m1's MAC is derived from its address ($out)"
+out=$(grep 'info\]: endpoint' "$(lab_hdir $A)/plugin.log")
+assert_contains "$out" 'extra addresses 10\.45\.0\.11 10\.45\.0\.12 fd45::12 10\.45\.0\.200 \(anycast\)' \
+	"A: the plugin logs m1's extra addresses at info"
+out=$(dk $A run --rm --network 'name=multi,driver-opt=routed.ips=10.45.0.11' bb:local true 2>&1); rc=$?
+assert_eq "$rc" 125 "A: a second container asking for m1's 10.45.0.11 is refused"
+assert_contains "$out" 'address 10\.45\.0\.11 is taken by endpoint' "A: ... saying it is taken ($out)"
+out=$(dk $A run --rm --network 'name=multi,driver-opt=routed.ipz=1' bb:local true 2>&1); rc=$?
+assert_contains "$out" "unknown endpoint option 'routed.ipz'" "A: an unknown routed.* endpoint option is refused ($(echo $out | cut -c1-80))"
+out=$(dk $A rm -f m1 2>&1); assert_eq "$?" 0 "A: rm -f m1"
+for a in "$M1" 10.45.0.11 10.45.0.12 10.45.0.200; do
+	wait_gone "B: $a gone after rm -f m1" $B "$a/32" ospf 5
+done
+out=$(lab_vtysh $A 'show ipv6 route fd45::12/128' 2>&1)
+assert_not_contains "$out" 'babel' "A: fd45::12/128 withdrawn from zebra"
+out=$(dk $A run --rm --network 'name=multi,"driver-opt=routed.ips=10.45.0.11,fd45::12"' bb:local true 2>&1)
+assert_eq "$?" 0 "A: m1's extra addresses are free again ($(echo $out | cut -c1-60))"
 
 # -------------------------------------------------------------- policy
 

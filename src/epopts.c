@@ -51,25 +51,29 @@ num_opt(struct api_call *c, const char *key, const char *s,
 	return 0;
 }
 
-/* "A,B,C" (blanks around commas allowed) into out; *n counts on. */
+/*
+ * "A,B,C" or "A B C" into out; *n counts on.  Blanks separate too, because
+ * Docker's CLI splits --driver-opt and --network values at commas unless
+ * the user quotes them for its CSV parser.
+ */
 static int
 addr_list(struct api_call *c, const char *key, const char *s,
     struct ipaddr *out, size_t *n)
 {
 	char item[ADDR_STRLEN];
-	const char *p = s, *end;
+	const char *p = s;
 	size_t len;
 
-	while (*p != '\0') {
+	for (;;) {
 		while (*p == ' ')
 			p++;
-		end = strchr(p, ',');
-		len = end ? (size_t)(end - p) : strlen(p);
-		while (len > 0 && p[len - 1] == ' ')
-			len--;
+		if (*p == '\0')
+			break;
+		len = strcspn(p, ", ");
 		if (len == 0 || len >= sizeof(item))
 			return api_fail(c, -EINVAL, "endpoint option %s=%.64s: "
-			    "not a comma-separated list of addresses", key, s);
+			    "not a list of addresses separated by commas or "
+			    "blanks", key, s);
 		memcpy(item, p, len);
 		item[len] = '\0';
 		if (*n == MODEL_EP_ADDR_MAX)
@@ -80,12 +84,17 @@ addr_list(struct api_call *c, const char *key, const char *s,
 			    "not an IPv4 or IPv6 address (no prefix length)",
 			    key, item);
 		(*n)++;
-		if (end == NULL)
-			break;
-		p = end + 1;
-		if (*p == '\0')
-			return api_fail(c, -EINVAL, "endpoint option %s=%.64s: "
-			    "ends with a comma", key, s);
+		p += len;
+		while (*p == ' ')
+			p++;
+		if (*p == ',') {
+			p++;
+			while (*p == ' ')
+				p++;
+			if (*p == '\0')
+				return api_fail(c, -EINVAL, "endpoint option "
+				    "%s=%.64s: ends with a comma", key, s);
+		}
 	}
 	if (*n == 0)
 		return api_fail(c, -EINVAL, "endpoint option %s is empty", key);

@@ -201,9 +201,24 @@ assert_eq "$rc" 125 "A: a second container asking for m1's 10.45.0.11 is refused
 assert_contains "$out" 'address 10\.45\.0\.11 is taken by endpoint' "A: ... saying it is taken ($out)"
 out=$(dk $A run --rm --network 'name=multi,driver-opt=routed.ipz=1' bb:local true 2>&1); rc=$?
 assert_contains "$out" "unknown endpoint option 'routed.ipz'" "A: an unknown routed.* endpoint option is refused ($(echo $out | cut -c1-80))"
+# docker network connect --driver-opt takes the same path (a created
+# container, disconnected and connected again: its only network is ours)
+out=$(dk $A create --name m3 --network multi bb:local sleep 3600 2>&1); assert_eq "$?" 0 "A: create m3"
+out=$(dk $A network disconnect multi m3 2>&1); assert_eq "$?" 0 "A: network disconnect multi m3"
+# the CLI splits --driver-opt at commas too: blanks separate the list here
+out=$(dk $A network connect --driver-opt 'routed.ips=10.45.0.13 10.45.0.14' multi m3 2>&1)
+assert_eq "$?" 0 "A: network connect --driver-opt 'routed.ips=10.45.0.13 10.45.0.14' multi m3 ($out)"
+out=$(dk $A start m3 2>&1); assert_eq "$?" 0 "A: start m3"
+m3_has() { dk $A exec m3 ip -o -4 addr show dev eth0 | grep -q " $1/32 "; }
+for a in 10.45.0.13 10.45.0.14; do
+	check "A: m3's eth0 has $a" retry 10 m3_has "$a"
+	wait_route "B: kernel has m3's $a/32 proto ospf" $B "$a/32" ospf 10
+	ping_ok "b1 (B) -> m3's $a" dk $B exec b1 ping -c 2 -W 2 "$a"
+done
+out=$(dk $A rm -f m3 2>&1); assert_eq "$?" 0 "A: rm -f m3"
 out=$(dk $A rm -f m1 2>&1); assert_eq "$?" 0 "A: rm -f m1"
-for a in "$M1" 10.45.0.11 10.45.0.12 10.45.0.200; do
-	wait_gone "B: $a gone after rm -f m1" $B "$a/32" ospf 5
+for a in "$M1" 10.45.0.11 10.45.0.12 10.45.0.200 10.45.0.13 10.45.0.14; do
+	wait_gone "B: $a gone after rm -f m1 m3" $B "$a/32" ospf 5
 done
 out=$(lab_vtysh $A 'show ipv6 route fd45::12/128' 2>&1)
 assert_not_contains "$out" 'babel' "A: fd45::12/128 withdrawn from zebra"

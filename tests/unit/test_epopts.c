@@ -136,7 +136,7 @@ announced(struct fixture *fx, const char *prefix)
 }
 
 #define OPTS_FULL \
-	",\"routed.ips\":\"10.99.1.8, 10.99.1.9,fd99::8\"," \
+	",\"routed.ips\":\"10.99.1.8, 10.99.1.9 fd99::8\"," \
 	"\"routed.ip-count\":\"2\",\"routed.anycast\":\"10.99.0.100\"," \
 	"\"routed.anycast-tag\":\"7\",\"routed.tag\":\"5\"," \
 	"\"routed.metric\":\"9\",\"routed.mtu\":\"1400\""
@@ -331,7 +331,9 @@ static const struct refusal refusals[] = {
 	{ ",\"routed.ips\":\"10.99.1.8/32\"", "is not an IPv4 or IPv6 address" },
 	{ ",\"routed.ips\":\"\"", "routed.ips is empty" },
 	{ ",\"routed.ips\":\"10.99.1.8,\"", "ends with a comma" },
-	{ ",\"routed.ips\":\"10.99.1.8,,10.99.1.9\"", "not a comma-separated" },
+	{ ",\"routed.ips\":\"10.99.1.8,,10.99.1.9\"", "not a list of addresses" },
+	{ ",\"routed.ips\":\",10.99.1.8\"", "not a list of addresses" },
+	{ ",\"routed.ips\":\"   \"", "routed.ips is empty" },
 	{ ",\"routed.ips\":[\"10.99.1.8\"]", "routed.ips must be a string" },
 	{ ",\"routed.ip-count\":\"-1\"", "from 0 to 64" },
 	{ ",\"routed.mtu\":\"9x\"", "from 68 to 65535" },

@@ -18,6 +18,9 @@
 # IPv4 /32 on B via OSPF with its tag and pinged from B; the IPv6 one in A's
 # zebra and pinged from a container on A (the lab has no OSPFv3); docker rm
 # takes all of them off B; the ip-count ones live through the restarts.
+# Anycast: a third host C that only routes, linked to A and to B, gets an
+# ECMP route for an address held by a container on A and one on B; with
+# the one on A removed, the route goes via B only and traffic still flows.
 #
 # Run: sudo tests/acceptance/two_hosts_ospf.sh
 # Needs root, docker.io, frr, busybox-static. LAB_KEEP=1 keeps the lab dir.
@@ -44,7 +47,7 @@ lab_image $B
 LAB_PLUGIN_DOCKERD_MNT=1
 PLUGIN_FLAGS_A=(--gateway $GW --zebra-socket "$(lab_zserv $A)" --extra-addresses)
 lab_plugin $A "${PLUGIN_FLAGS_A[@]}"
-lab_plugin $B --gateway $GW --zebra-socket "$(lab_zserv $B)"
+lab_plugin $B --gateway $GW --zebra-socket "$(lab_zserv $B)" --extra-addresses
 lab_log "lab set up in $((SECONDS - T0)) s"
 
 dk() { local h=$1; shift; lab_docker_t "$h" 60 "$@"; }
@@ -320,6 +323,52 @@ check "B: all of A's routes still there after the plugin restart" retry 5 same_l
 ping_ok "b1 (B) -> a1 10.46.1.7 (A) after the plugin restart" dk $B exec b1 ping -c 2 -W 2 10.46.1.7
 out=$(dk $A rm -f a2 2>&1); assert_eq "$?" 0 "A: rm -f a2 (restarted plugin)"
 wait_gone "B: 10.46.1.8 gone after rm -f a2 with the restarted plugin" $B 10.46.1.8/32 ospf 5
+
+# -------------------------------------------------------------- anycast
+
+lab_log "--- anycast: host C routes between A and B"
+C=hostC
+lab_host $C 10.250.0.3/32
+lab_link $A fabAC $C cA
+lab_link $B fabBC $C cB
+lab_ip $A addr add 10.200.1.1/30 dev fabAC
+lab_ip $C addr add 10.200.1.2/30 dev cA
+lab_ip $B addr add 10.200.2.1/30 dev fabBC
+lab_ip $C addr add 10.200.2.2/30 dev cB
+lab_frr $C ospf HOSTNAME=$C ROUTER_ID=10.250.0.3 FABRIC_IF=cA FABRIC_NET=10.200.1.0/30
+# the second link of each: the same interface settings as frr-conf's
+ospf_link() {
+	lab_vtysh "$1" 'configure terminal' "interface $2" 'ip ospf network point-to-point' \
+		'ip ospf hello-interval 1' 'ip ospf dead-interval 4' 'exit' 'router ospf' \
+		"network $3 area 0" >/dev/null
+}
+ospf_link $C cB 10.200.2.0/30
+ospf_link $A fabAC 10.200.1.0/30
+ospf_link $B fabBC 10.200.2.0/30
+full2() { [ "$(lab_vtysh $C 'show ip ospf neighbor' 2>/dev/null | grep -c ' Full/')" = 2 ]; }
+check "C: OSPF adjacencies with A and B are Full" retry 30 full2
+ANY=10.46.0.50
+out=$(dk $A run -d --name anyA --network name=ctr,driver-opt=routed.anycast=$ANY,driver-opt=routed.anycast-tag=200 bb:local sleep 3600 2>&1)
+assert_eq "$?" 0 "A: run anyA with routed.anycast=$ANY ($(echo $out | cut -c1-12))"
+out=$(dk $B run -d --name anyB --network name=ctr,driver-opt=routed.anycast=$ANY,driver-opt=routed.anycast-tag=200 bb:local sleep 3600 2>&1)
+assert_eq "$?" 0 "B: run anyB with routed.anycast=$ANY ($(echo $out | cut -c1-12))"
+croute() { lab_ip $C -4 route show exact "$ANY/32"; }
+ecmp() { croute | grep -q 'via 10\.200\.1\.1 dev cA' && croute | grep -q 'via 10\.200\.2\.1 dev cB'; }
+if retry 15 ecmp; then ok "C: ECMP route to $ANY via A (cA) and via B (cB)"
+else fail "C: ECMP route to $ANY via A (cA) and via B (cB)"; croute | sed 's/^/#   | /'; fi
+out=$(lab_vtysh $C "show ip route $ANY/32" 2>&1)
+assert_contains "$out" 'Known via "ospf".*tag 200' "C: zebra has $ANY via ospf with tag 200"
+any_has() { dk "$1" exec "$2" ip -o -4 addr show dev eth0 | grep -q " $ANY/32 "; }
+check "A: anyA has $ANY" retry 10 any_has $A anyA
+check "B: anyB has $ANY" retry 10 any_has $B anyB
+ping_ok "C (host) -> $ANY (ECMP)" lab_exec $C busybox ping -c 2 -W 2 $ANY
+out=$(dk $A rm -f anyA 2>&1); assert_eq "$?" 0 "A: rm -f anyA"
+via_b_only() { croute | grep -q 'via 10\.200\.2\.1 dev cB' && ! croute | grep -q 'dev cA'; }
+if retry 10 via_b_only; then ok "C: $ANY via B only after rm -f anyA"
+else fail "C: $ANY via B only after rm -f anyA"; croute | sed 's/^/#   | /'; fi
+ping_ok "C (host) -> $ANY (now anyB on B)" lab_exec $C busybox ping -c 2 -W 2 $ANY
+out=$(dk $B rm -f anyB 2>&1); assert_eq "$?" 0 "B: rm -f anyB"
+wait_gone "C: $ANY gone after rm -f anyB" $C "$ANY/32" ospf 5
 
 # -------------------------------------------------------------- end
 

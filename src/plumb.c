@@ -529,8 +529,9 @@ plumb_ns_close(struct plumb_ns *ns)
 
 /*
  * A socket lives in the namespace it was made in: step into the target,
- * connect both sockets, step back.  The daemon has one thread, so nothing
- * else runs in the other namespace meanwhile.
+ * connect both sockets, step back.  setns() moves only the calling thread
+ * (the loop's; libzmq's threads stay where they are), and nothing else runs
+ * on it meanwhile.
  */
 static int
 ns_connect(struct plumb_ns *ns, const char *path)

@@ -454,6 +454,36 @@ test_engine_mac(void **state)
 	fx_assert_err(fx, "is not a MAC address");
 }
 
+/* docker network rm with a container left: its extra addresses go too. */
+static void
+test_network_deleted_with_endpoint(void **state)
+{
+	struct fixture *fx = *state;
+	char err[512], *s;
+
+	networks(fx);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.1.5/32", "fd99::5/128", OPTS_FULL)), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)), 200);
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.ReleasePool",
+	    "{\"PoolID\":\"10.99.0.0/16\"}"), 200);
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.ReleasePool",
+	    "{\"PoolID\":\"fd99::/64\"}"), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
+	    "{\"NetworkID\":\"" NID "\"}"), 200);
+	assert_null(model_ep_find(fx->ctx.model, EID));
+	assert_null(model_pool_find(fx->ctx.model, "10.99.0.0/16"));
+	assert_int_equal(announce_count(&fx->ctx), 0);
+	assert_null(stub_find(HOSTIF));
+	fx_close_state(fx);
+	assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);
+	assert_int_equal(model_ep_count(fx->ctx.model), 0);
+	s = fx_state(fx);
+	assert_null(strstr(s, "10.99."));
+	assert_null(strstr(s, "fd99:"));
+	free(s);
+}
+
 int
 main(void)
 {
@@ -472,6 +502,8 @@ main(void)
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_mac, fx_setup,
 		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_network_deleted_with_endpoint,
+		    fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

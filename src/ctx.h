@@ -33,6 +33,7 @@ struct model;
 struct plumb;
 struct store;
 struct http;
+struct sandboxes;
 
 struct rp_config {
 	struct ipaddr gateway4;		/* Join's IPv4 gateway, proxy-ARPed */
@@ -47,6 +48,7 @@ struct rp_config {
 	char run_dir[PATH_MAX];
 	bool debug;
 	bool use_syslog;
+	bool extra_addrs;		/* --extra-addresses */
 
 	/* What networks announce unless -o routed.* says otherwise. */
 	unsigned announce_kind;		/* ANNOUNCE_HOST | ANNOUNCE_AGGREGATE */
@@ -78,6 +80,7 @@ struct rp_ctx {
 	struct store *store;
 	struct http *http_net;
 	struct http *http_ipam;
+	struct sandboxes *sandboxes;	/* joins waiting for their container */
 };
 
 #endif

@@ -32,6 +32,7 @@
 #include "reconcile.h"
 #include "records.h"
 #include "routes.h"
+#include "sandbox.h"
 #include "store.h"
 #include "stream.h"
 #include "zapi.h"
@@ -72,6 +73,10 @@ usage(FILE *f)
 "  --state-dir DIR     where the state is kept (default %s)\n"
 "  --run-dir DIR       run-time files: the lock that keeps one zebra session\n"
 "                      per route type on this host (default %s)\n"
+"  --extra-addresses   allow the endpoint options routed.ips, routed.ip-count\n"
+"                      and routed.anycast (more addresses per container); the\n"
+"                      plugin then keeps CAP_SYS_ADMIN, to add them inside\n"
+"                      containers' network namespaces\n"
 "\n"
 "Routes (announced straight to FRR's zebra over ZAPI, or streamed to\n"
 "routed-zebra-helper over ZeroMQ):\n"
@@ -176,6 +181,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "default-tag", required_argument, NULL, 'T' },
 		{ "default-metric", required_argument, NULL, 'M' },
 		{ "default-distance", required_argument, NULL, 'D' },
+		{ "extra-addresses", no_argument, NULL, 'x' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "syslog", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -299,6 +305,9 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			cfg->distance = (uint8_t)flag_ulong("--default-distance",
 			    optarg, 1, 255);
 			break;
+		case 'x':
+			cfg->extra_addrs = true;
+			break;
 		case 'd':
 			cfg->debug = true;
 			break;
@@ -421,11 +430,16 @@ drop_privileges(const struct rp_config *cfg)
 	if (cfg->zapi)
 		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
 		    CAPNG_BOUNDING_SET, CAP_DAC_OVERRIDE);
+	/* setns() into a container's namespace (sandbox.c). */
+	if (cfg->extra_addrs)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+		    CAPNG_BOUNDING_SET, CAP_SYS_ADMIN);
 	/* The bounding set too when allowed (CAP_SETPCAP), else just ours. */
 	if (capng_apply(setpcap ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS) != 0)
 		fatalx("cannot drop capabilities");
-	log_info("running with CAP_NET_ADMIN%s only",
-	    cfg->zapi ? " and CAP_DAC_OVERRIDE" : "");
+	log_info("running with CAP_NET_ADMIN%s%s only",
+	    cfg->zapi ? ", CAP_DAC_OVERRIDE" : "",
+	    cfg->extra_addrs ? ", CAP_SYS_ADMIN" : "");
 }
 
 /*
@@ -545,7 +559,8 @@ main(int argc, char **argv)
 		fatalx("cannot create the event loop");
 	if ((r = plumb_open(&ctx.plumb)) != 0)
 		fatalx("cannot open netlink: %s", strerror(-r));
-	if ((ctx.model = model_new()) == NULL || announce_init(&ctx) != 0)
+	if ((ctx.model = model_new()) == NULL || announce_init(&ctx) != 0 ||
+	    sandbox_init(&ctx) != 0)
 		fatalx("out of memory");
 	records_schema(ctx.model, &schema);
 	if (store_open(&ctx.store, ctx.cfg.state_dir, &schema, err,
@@ -557,6 +572,7 @@ main(int argc, char **argv)
 	/* Before the endpoints: their IPv6 needs the forwarding policy set. */
 	gateway_init(&ctx);
 	reconcile_start(&ctx);
+	sandbox_watch_all(&ctx);
 	if ((r = plumb_watch(ctx.plumb, ctx.base, on_link_gone, &ctx)) != 0)
 		fatalx("cannot watch the host's links: %s", strerror(-r));
 	/* The routes of the saved state go out first, before any new request. */
@@ -604,6 +620,7 @@ main(int argc, char **argv)
 	/* With graceful restart zebra keeps our routes until we are back. */
 	zclient_free(ctx.zclient);
 	announce_free(&ctx);
+	sandbox_free(&ctx);
 	/* Start the next run from one snapshot and an empty journal. */
 	if (store_compact(ctx.store) != 0)
 		log_warnx("cannot write the final snapshot; the journal is kept");

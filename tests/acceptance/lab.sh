@@ -412,8 +412,14 @@ lab_plugin() {
 	case " $* " in *" --zebra-socket "*|*" --announce "*) ;; *) dbg="$dbg --announce none" ;; esac
 	rm -f "$D/plugins/net-routed.sock" "$D/plugins/ipam-routed.sock"
 	echo "=== $(date '+%F %T') start: $LAB_PLUGIN_BIN --socket-dir $D/plugins --state-dir $hd/state --run-dir $hd/run $dbg $*" >> "$hd/plugin.log"
-	# ip netns exec execs the program: $! is the plugin's own pid
-	ip netns exec "$ns" "$LAB_PLUGIN_BIN" --socket-dir "$D/plugins" \
+	# ip netns exec and nsenter exec the program: $! is the plugin's own pid.
+	# LAB_PLUGIN_DOCKERD_MNT=1: in dockerd's mount namespace, where the
+	# SandboxKey bind mounts are (--extra-addresses opens them), as on a
+	# host where both share the host's mounts.
+	local -a in_ns=(ip netns exec "$ns")
+	[ "${LAB_PLUGIN_DOCKERD_MNT:-0}" = 1 ] &&
+		in_ns=(nsenter --mount="/proc/${LAB_DOCKERD_PID[$h]:-0}/ns/mnt" --net="/run/netns/$ns" --)
+	"${in_ns[@]}" "$LAB_PLUGIN_BIN" --socket-dir "$D/plugins" \
 		--state-dir "$hd/state" --run-dir "$hd/run" $dbg "$@" >> "$hd/plugin.log" 2>&1 </dev/null &
 	LAB_PLUGIN_PID[$h]=$!
 	LAB_PLUGIN_STARTED[$h]=1

@@ -32,6 +32,7 @@ struct model;
 struct plumb;
 struct store;
 struct http;
+struct console;
 
 struct rp_config {
 	struct ipaddr gateway4;		/* Join's IPv4 gateway, proxy-ARPed */
@@ -75,6 +76,7 @@ struct rp_ctx {
 	struct store *store;
 	struct http *http_net;
 	struct http *http_ipam;
+	struct console *console;	/* the control socket, for routedctl */
 };
 
 #endif

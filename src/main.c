@@ -21,6 +21,7 @@
 #include "flags.h"
 #include "announce.h"
 #include "api.h"
+#include "console.h"
 #include "ctx.h"
 #include "http.h"
 #include "ipam.h"
@@ -561,6 +562,11 @@ main(int argc, char **argv)
 		open_socket(&ctx, RP_IPAM_SOCKET, ipam_routes, ipam_nroutes,
 		    &ctx.http_ipam);
 	}
+	/* The console (routedctl) is for people: the daemon runs without it. */
+	if (mkdir(ctx.cfg.run_dir, 0755) != 0 && errno != EEXIST)
+		log_warn("cannot create %s", ctx.cfg.run_dir);
+	if (console_open(&ctx, err, sizeof(err)) != 0)
+		log_warnx("no control socket: %s", err);
 	drop_privileges(&ctx.cfg);
 
 	sigterm = evsignal_new(ctx.base, SIGTERM, on_signal, &ctx);
@@ -581,6 +587,7 @@ main(int argc, char **argv)
 	event_free(sigint);
 	http_free(ctx.http_net);
 	http_free(ctx.http_ipam);
+	console_close(&ctx);
 	free(both);
 	/* Helpers see the silence, then a new epoch from the next run. */
 	zmqpub_free(ctx.zmqpub);

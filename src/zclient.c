@@ -75,6 +75,7 @@ struct zclient {
 	unsigned	 backoff_ms;	/* next reconnect delay */
 	unsigned	 retry_cur_ms;	/* next retry delay */
 	uint64_t	 rnd;		/* xorshift state for jitter */
+	unsigned long	 sessions;	/* sessions started, for status */
 	void		(*hook)(void *, const struct ipprefix *,
 		    enum zroute_state);
 	void		*hook_arg;
@@ -440,6 +441,7 @@ zc_session_start(struct zclient *zc)
 	size_t pos = 0;
 
 	zc->connected = true;
+	zc->sessions++;
 	event_add(zc->ev_read, NULL);
 	log_info("connected to zebra at %s, replaying %zu routes",
 	    zc->cfg.socket_path, hmap_count(zc->routes));
@@ -1045,6 +1047,20 @@ bool
 zclient_connected(const struct zclient *zc)
 {
 	return zc->connected;
+}
+
+void
+zclient_status(const struct zclient *zc, struct zclient_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->connected = zc->connected;
+	st->replaying = zc->connected && zc->complete_due;
+	st->sessions = zc->sessions;
+	st->gr_stale_time = zc->cfg.gr_stale_time;
+	st->route_type = zc->cfg.route_type;
+	st->instance = zc->cfg.instance;
+	snprintf(st->socket_path, sizeof(st->socket_path), "%s",
+	    zc->cfg.socket_path);
 }
 
 size_t

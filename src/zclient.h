@@ -108,6 +108,19 @@ int zclient_route_state(struct zclient *zc, const struct ipprefix *p,
 /* True while a session with zebra is up (connected, HELLO queued). */
 bool zclient_connected(const struct zclient *zc);
 
+/* What the session is doing, for status queries. */
+struct zclient_status {
+	bool		connected;	/* as zclient_connected() */
+	bool		replaying;	/* connected, the replay not confirmed
+					   (graceful restart not completed) */
+	unsigned long	sessions;	/* sessions started since zclient_new */
+	unsigned	gr_stale_time;	/* s; 0 = no graceful restart */
+	uint8_t		route_type;
+	uint16_t	instance;
+	char		socket_path[108];
+};
+void zclient_status(const struct zclient *zc, struct zclient_status *st);
+
 /* Routes in the table, whatever their state. */
 size_t zclient_route_count(const struct zclient *zc);
 

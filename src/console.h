@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * console.h: routed-plugin's control socket commands (status, networks,
+ * endpoints, routes, metrics, withdraw-all), served by ctl.c for routedctl.
+ * Everything here reads the daemon context; only withdraw-all changes it.
+ */
+#ifndef RP_CONSOLE_H
+#define RP_CONSOLE_H
+
+#include <stddef.h>
+
+struct rp_ctx;
+
+/*
+ * Serve the commands on --run-dir/CTL_SOCKET (group --socket-group).  0,
+ * or -errno with a message in err.
+ */
+int console_open(struct rp_ctx *ctx, char *err, size_t errlen);
+/* Stop serving and free (nothing open is fine). */
+void console_close(struct rp_ctx *ctx);
+
+#endif

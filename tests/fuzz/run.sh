@@ -90,6 +90,8 @@ modules() {
 		tests/unit/plumb_stub.c"
 	case $1 in
 	fuzz_zapi)	SRCS="src/buf.c src/zapi.c"; LIBS= ;;
+	fuzz_ctl)	SRCS="src/ctlproto.c"
+			LIBS="$(pc --libs libcjson || echo -lcjson)" ;;
 	fuzz_api|fuzz_store)
 			SRCS="$core tests/fuzz/canon.c"
 			LIBS="$(pc --libs libcjson || echo -lcjson)" ;;

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "announce.h"
+#include "check.h"
 #include "config.h"
 #include "console.h"
 #include "ctl.h"
@@ -20,6 +21,8 @@
 #include "ctx.h"
 #include "log.h"
 #include "model.h"
+#include "reconcile.h"
+#include "routes.h"
 #include "store.h"
 #include "zapi.h"
 #include "zclient.h"
@@ -347,6 +350,51 @@ cmd_withdraw_all(void *arg, struct ctl_call *c)
 	return 0;
 }
 
+static int
+cmd_check(void *arg, struct ctl_call *c)
+{
+	struct rp_ctx *ctx = arg;
+	cJSON *root = cJSON_CreateObject(), *diffs;
+	int r;
+
+	if (root == NULL || (diffs = cJSON_AddArrayToObject(root,
+	    "differences")) == NULL) {
+		cJSON_Delete(root);
+		return ctl_fail(c, -ENOMEM, "out of memory");
+	}
+	if ((r = check_run(ctx, diffs)) != 0) {
+		cJSON_Delete(root);
+		return ctl_fail(c, r, "cannot check: %s", strerror(-r));
+	}
+	if (cJSON_AddBoolToObject(root, "agree",
+	    cJSON_GetArraySize(diffs) == 0) == NULL) {
+		cJSON_Delete(root);
+		return ctl_fail(c, -ENOMEM, "out of memory");
+	}
+	c->result = root;
+	return 0;
+}
+
+/*
+ * What start-up does, now: endpoints get their host side back (links kept,
+ * routes re-added), those whose link is gone are forgotten, and every route
+ * the model calls for is announced again (zebra gets each one re-sent).
+ */
+static int
+cmd_repair(void *arg, struct ctl_call *c)
+{
+	struct rp_ctx *ctx = arg;
+	int r;
+
+	log_info("repair requested by uid %u", (unsigned)c->uid);
+	reconcile_start(ctx);
+	if ((r = routes_all(ctx)) != 0)
+		return ctl_fail(c, r, "not every route could be announced: %s",
+		    strerror(-r));
+	c->result = cJSON_CreateObject();
+	return c->result ? 0 : ctl_fail(c, -ENOMEM, "out of memory");
+}
+
 static const struct ctl_cmd commands[] = {
 	{ "status", cmd_status, false,
 	    "version, uptime, zebra session, counts, last error" },
@@ -355,6 +403,10 @@ static const struct ctl_cmd commands[] = {
 	    "every endpoint: addresses, interfaces, network, join state" },
 	{ "routes", cmd_routes, false,
 	    "the announced routes and their state in zebra" },
+	{ "check", cmd_check, false,
+	    "compare the model with the kernel, the announce table, zebra" },
+	{ "repair", cmd_repair, true,
+	    "redo the host side and announce every route again (root)" },
 	{ "withdraw-all", cmd_withdraw_all, true,
 	    "withdraw every announced route (root)" },
 };

@@ -59,4 +59,14 @@ int plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
     bool *created);
 int plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst);
 
+/*
+ * Read only, for checks: call fn(dev, dst, arg) for every route of the
+ * main table to a single address (/32, /128) whose one nexthop is a link
+ * whose name starts with prefix: the host routes of the endpoints.  Stops
+ * at the first non-zero return of fn and returns it; 0, or -errno.
+ */
+int plumb_host_routes(struct plumb *pl, const char *prefix,
+    int (*fn)(const char *dev, const struct ipaddr *dst, void *arg),
+    void *arg);
+
 #endif

@@ -41,6 +41,11 @@ usage(FILE *f)
 "  endpoints      every endpoint: addresses, interfaces, network, join state\n"
 "  routes         the announced routes and their state in zebra (pending,\n"
 "                 installed, failed, rejected) and why\n"
+"  check          compare the plugin's state with the kernel's links and host\n"
+"                 routes, its announce table and zebra; exit 1 with the list\n"
+"                 of differences, 0 when all agree\n"
+"  repair         redo the host side of every endpoint and announce every\n"
+"                 route again, as a start does (root only)\n"
 "  withdraw-all   withdraw every announced route (root only)\n"
 "  help           the commands the daemon serves\n"
 "\n"
@@ -322,6 +327,31 @@ print_help(const cJSON *r)
 		    str_or(e, "help", ""));
 }
 
+/* 0 when r says all agree, else EXIT_DIFFERS. */
+static int
+check_status(const cJSON *r)
+{
+	return cJSON_IsTrue(obj(r, "agree")) ? 0 : EXIT_DIFFERS;
+}
+
+static void
+print_check(const cJSON *r)
+{
+	const cJSON *d;
+
+	if (check_status(r) == 0) {
+		printf("ok: the kernel, the announce table and zebra agree with "
+		    "the plugin\n");
+		return;
+	}
+	printf("%d differences:\n", cJSON_GetArraySize(obj(r,
+	    "differences")));
+	cJSON_ArrayForEach(d, obj(r, "differences"))
+		printf("%-8s %s: %s\n         fix: %s\n", str_or(d, "where", "?"),
+		    str_or(d, "object", "?"), str_or(d, "problem", "?"),
+		    str_or(d, "fix", "?"));
+}
+
 static void
 print_text(const char *command, const cJSON *r)
 {
@@ -335,6 +365,10 @@ print_text(const char *command, const cJSON *r)
 		print_routes(r);
 	else if (strcmp(command, "help") == 0)
 		print_help(r);
+	else if (strcmp(command, "check") == 0)
+		print_check(r);
+	else if (strcmp(command, "repair") == 0)
+		printf("repaired; run 'routedctl check' again\n");
 	else if (strcmp(command, "withdraw-all") == 0)
 		printf("withdrew %.0f routes\n", num(r, "withdrawn"));
 	else if (cJSON_IsObject(r))
@@ -420,10 +454,11 @@ main(int argc, char **argv)
 		free(s);
 	} else
 		print_text(command, result);
+	r = strcmp(command, "check") == 0 ? check_status(result) : 0;
 	cJSON_Delete(result);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "routedctl: cannot write the answer\n");
 		return EXIT_FAIL;
 	}
-	return 0;
+	return r;
 }

@@ -105,6 +105,14 @@ int zclient_sink_del(void *zc, const struct ipprefix *p);
 int zclient_route_state(struct zclient *zc, const struct ipprefix *p,
     enum zroute_state *st);
 
+/*
+ * Whether zebra's RIB has our route for p as the selected route of its
+ * prefix, as zebra's redistribution of our own type says (see
+ * zclient_status().rib_known).  0 and *in_rib, or -ENOENT.
+ */
+int zclient_route_in_rib(struct zclient *zc, const struct ipprefix *p,
+    bool *in_rib);
+
 /* True while a session with zebra is up (connected, HELLO queued). */
 bool zclient_connected(const struct zclient *zc);
 
@@ -114,6 +122,9 @@ struct zclient_status {
 	bool		replaying;	/* connected, the replay not confirmed
 					   (graceful restart not completed) */
 	unsigned long	sessions;	/* sessions started since zclient_new */
+	bool		rib_known;	/* subscribed to our own routes: what
+					   zclient_route_in_rib() says is
+					   zebra's word (after its dump) */
 	unsigned	gr_stale_time;	/* s; 0 = no graceful restart */
 	uint8_t		route_type;
 	uint16_t	instance;

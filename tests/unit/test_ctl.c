@@ -464,11 +464,37 @@ test_live_socket_is_kept(void **state)
 #define NID "4330d3fcb3c2c14b1b2a0fbbdcc92a7763e8c5f0a8bb6e51f9a1e3e3c2f0aa01"
 #define EID "b60d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
 
+/*
+ * Run check: the number of differences; with object, the one difference
+ * must be about it.
+ */
+static int
+check(struct srv *s, int fd, const char *object)
+{
+	cJSON *res, *d;
+	char err[256];
+	int n;
+
+	assert_int_equal(ask(s, fd, "check", &res, err, sizeof(err)), 0);
+	d = cJSON_GetObjectItem(res, "differences");
+	n = cJSON_GetArraySize(d);
+	assert_int_equal(cJSON_IsTrue(cJSON_GetObjectItem(res, "agree")),
+	    n == 0);
+	if (object != NULL) {
+		assert_int_equal(n, 1);
+		assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(d,
+		    0), "object")->valuestring, object);
+	}
+	cJSON_Delete(res);
+	return n;
+}
+
 static void
 test_console(void **state)
 {
 	struct fixture *fx = fx_new();
 	struct srv s = { 0 };
+	struct stub_link *l;
 	char err[256];
 	cJSON *res, *e;
 	int fd;
@@ -523,6 +549,18 @@ test_console(void **state)
 	    "zebra"), "session")->valuestring, "none");
 	cJSON_Delete(res);
 
+	/* check: all agree; a host route lost behind our back is named. */
+	assert_int_equal(check(&s, fd, NULL), 0);
+	assert_non_null(l = stub_find("rtb60d823d5fe2"));
+	assert_int_equal(l->routes, 1);
+	l->routes = 0;
+	assert_int_equal(check(&s, fd, "10.99.0.11 dev rtb60d823d5fe2"), 1);
+	/* repair puts it back, and only it */
+	assert_int_equal(ask(&s, fd, "repair", &res, err, sizeof(err)), 0);
+	cJSON_Delete(res);
+	assert_int_equal(l->routes, 1);
+	assert_int_equal(check(&s, fd, NULL), 0);
+
 	/* root here: withdraw-all empties the table, the model stays. */
 	assert_int_equal(ask(&s, fd, "withdraw-all", &res, err, sizeof(err)),
 	    0);
@@ -530,6 +568,8 @@ test_console(void **state)
 	cJSON_Delete(res);
 	assert_int_equal(announce_count(&fx->ctx), 0);
 	assert_int_equal(model_ep_count(fx->ctx.model), 1);
+	/* which check calls a difference */
+	assert_int_equal(check(&s, fd, "10.99.0.11/32"), 1);
 
 	close(fd);
 	console_close(&fx->ctx);

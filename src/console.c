@@ -20,6 +20,7 @@
 #include "ctlproto.h"
 #include "ctx.h"
 #include "log.h"
+#include "scrape.h"
 #include "model.h"
 #include "reconcile.h"
 #include "routes.h"
@@ -395,6 +396,24 @@ cmd_repair(void *arg, struct ctl_call *c)
 	return c->result ? 0 : ctl_fail(c, -ENOMEM, "out of memory");
 }
 
+static int
+cmd_metrics(void *arg, struct ctl_call *c)
+{
+	struct rp_ctx *ctx = arg;
+	char *text = scrape_render(ctx);
+	cJSON *root = cJSON_CreateObject();
+
+	if (text == NULL || root == NULL ||
+	    cJSON_AddStringToObject(root, "text", text) == NULL) {
+		free(text);
+		cJSON_Delete(root);
+		return ctl_fail(c, -ENOMEM, "out of memory");
+	}
+	free(text);
+	c->result = root;
+	return 0;
+}
+
 static const struct ctl_cmd commands[] = {
 	{ "status", cmd_status, false,
 	    "version, uptime, zebra session, counts, last error" },
@@ -403,6 +422,8 @@ static const struct ctl_cmd commands[] = {
 	    "every endpoint: addresses, interfaces, network, join state" },
 	{ "routes", cmd_routes, false,
 	    "the announced routes and their state in zebra" },
+	{ "metrics", cmd_metrics, false,
+	    "the metrics in the Prometheus text format" },
 	{ "check", cmd_check, false,
 	    "compare the model with the kernel, the announce table, zebra" },
 	{ "repair", cmd_repair, true,

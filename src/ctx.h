@@ -33,6 +33,7 @@ struct plumb;
 struct store;
 struct http;
 struct console;
+struct metrics;
 
 struct rp_config {
 	struct ipaddr gateway4;		/* Join's IPv4 gateway, proxy-ARPed */
@@ -63,6 +64,8 @@ struct rp_config {
 	/* The route stream for routed-zebra-helper (--announce zmq). */
 	bool zmq;
 	char zmq_endpoint[256];		/* STREAM_ENDPOINT_MAX */
+
+	char metrics_listen[80];	/* HOST:PORT for /metrics; "" = off */
 };
 
 struct rp_ctx {
@@ -77,6 +80,7 @@ struct rp_ctx {
 	struct http *http_net;
 	struct http *http_ipam;
 	struct console *console;	/* the control socket, for routedctl */
+	struct metrics *metrics;	/* NULL: nothing is counted */
 };
 
 #endif

@@ -26,6 +26,8 @@
 #include "http.h"
 #include "ipam.h"
 #include "log.h"
+#include "metrics.h"
+#include "scrape.h"
 #include "model.h"
 #include "netdrv.h"
 #include "plumb.h"
@@ -95,6 +97,11 @@ usage(FILE *f)
 "                      administrative distance 1..255 unless -o\n"
 "                      routed.distance (default: the route type's own)\n"
 "\n"
+"  --metrics-listen HOST:PORT\n"
+"                      also serve the metrics (Prometheus text format) at\n"
+"                      http://HOST:PORT/metrics (default: off; always on the\n"
+"                      control socket: routedctl metrics)\n"
+"\n"
 "  --debug             log every request and reply\n"
 "  --syslog            log to syslog instead of standard error\n"
 "  --version           print the version and exit\n"
@@ -144,6 +151,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "default-tag", required_argument, NULL, 'T' },
 		{ "default-metric", required_argument, NULL, 'M' },
 		{ "default-distance", required_argument, NULL, 'D' },
+		{ "metrics-listen", required_argument, NULL, 'L' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "syslog", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -257,6 +265,19 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			cfg->distance = (uint8_t)flag_ulong("--default-distance",
 			    optarg, 1, 255);
 			break;
+		case 'L': {
+			char host[64];
+			unsigned short port;
+
+			if (scrape_parse_addr(optarg, host, sizeof(host),
+			    &port) != 0 || strlen(optarg) >=
+			    sizeof(cfg->metrics_listen))
+				flag_fail("--metrics-listen %s: must be HOST:PORT "
+				    "or [IPV6]:PORT", optarg);
+			snprintf(cfg->metrics_listen, sizeof(cfg->metrics_listen),
+			    "%s", optarg);
+			break;
+		}
 		case 'd':
 			cfg->debug = true;
 			break;
@@ -520,6 +541,7 @@ main(int argc, char **argv)
 	char err[512];
 	char gw4[ADDR_STRLEN], gw6[ADDR_STRLEN], daemons[PATH_MAX];
 	struct api_route *both = NULL;
+	struct scrape *scrape = NULL;
 	size_t nboth = 0;
 	int r;
 
@@ -532,7 +554,8 @@ main(int argc, char **argv)
 		fatalx("cannot create the event loop");
 	if ((r = plumb_open(&ctx.plumb)) != 0)
 		fatalx("cannot open netlink: %s", strerror(-r));
-	if ((ctx.model = model_new()) == NULL || announce_init(&ctx) != 0)
+	if ((ctx.model = model_new()) == NULL || announce_init(&ctx) != 0 ||
+	    (ctx.metrics = metrics_new()) == NULL)
 		fatalx("out of memory");
 	records_schema(ctx.model, &schema);
 	if (store_open(&ctx.store, ctx.cfg.state_dir, &schema, err,
@@ -569,6 +592,10 @@ main(int argc, char **argv)
 		log_warn("cannot create %s", ctx.cfg.run_dir);
 	if (console_open(&ctx, err, sizeof(err)) != 0)
 		log_warnx("no control socket: %s", err);
+	if (ctx.cfg.metrics_listen[0] != '\0' &&
+	    scrape_listen(&ctx, ctx.cfg.metrics_listen, &scrape, err,
+	    sizeof(err)) != 0)
+		fatalx("--metrics-listen: %s", err);
 	drop_privileges(&ctx.cfg);
 
 	sigterm = evsignal_new(ctx.base, SIGTERM, on_signal, &ctx);
@@ -590,6 +617,8 @@ main(int argc, char **argv)
 	http_free(ctx.http_net);
 	http_free(ctx.http_ipam);
 	console_close(&ctx);
+	scrape_free(scrape);
+	metrics_free(ctx.metrics);
 	free(both);
 	/* Helpers see the silence, then a new epoch from the next run. */
 	zmqpub_free(ctx.zmqpub);

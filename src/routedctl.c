@@ -41,6 +41,7 @@ usage(FILE *f)
 "  endpoints      every endpoint: addresses, interfaces, network, join state\n"
 "  routes         the announced routes and their state in zebra (pending,\n"
 "                 installed, failed, rejected) and why\n"
+"  metrics        the metrics in the Prometheus text format\n"
 "  check          compare the plugin's state with the kernel's links and host\n"
 "                 routes, its announce table and zebra; exit 1 with the list\n"
 "                 of differences, 0 when all agree\n"
@@ -367,6 +368,8 @@ print_text(const char *command, const cJSON *r)
 		print_help(r);
 	else if (strcmp(command, "check") == 0)
 		print_check(r);
+	else if (strcmp(command, "metrics") == 0 && str(r, "text") != NULL)
+		fputs(str(r, "text"), stdout);
 	else if (strcmp(command, "repair") == 0)
 		printf("repaired; run 'routedctl check' again\n");
 	else if (strcmp(command, "withdraw-all") == 0)

@@ -30,6 +30,8 @@
 #include "ctl.h"
 #include "ctlproto.h"
 #include "fixture.h"
+#include "metrics.h"
+#include "scrape.h"
 #include "model.h"
 
 #define TEST_GID	4242	/* the socket's group; no name needed */
@@ -262,7 +264,8 @@ static int
 ask(struct srv *s, int fd, const char *command, cJSON **res, char *err,
     size_t errlen)
 {
-	char *l = ctlproto_request_encode(command), buf[4096];
+	static char buf[1 << 16];
+	char *l = ctlproto_request_encode(command);
 	size_t n;
 
 	assert_non_null(l);
@@ -500,6 +503,7 @@ test_console(void **state)
 	int fd;
 
 	assert_non_null(s.base = fx->ctx.base = event_base_new());
+	assert_non_null(fx->ctx.metrics = metrics_new());
 	snprintf(fx->ctx.cfg.run_dir, sizeof(fx->ctx.cfg.run_dir), "%s",
 	    fx->dir);
 	assert_int_equal(console_open(&fx->ctx, err, sizeof(err)), 0);
@@ -549,6 +553,22 @@ test_console(void **state)
 	    "zebra"), "session")->valuestring, "none");
 	cJSON_Delete(res);
 
+	/* metrics: the calls above are counted */
+	assert_int_equal(ask(&s, fd, "metrics", &res, err, sizeof(err)), 0);
+	{
+		const char *t = cJSON_GetObjectItem(res, "text")->valuestring;
+
+		assert_non_null(strstr(t, "\nrouted_plugin_docker_requests_total{"
+		    "method=\"NetworkDriver.Join\",outcome=\"ok\"} 1\n"));
+		assert_non_null(strstr(t, "\nrouted_plugin_endpoints{state=\""
+		    "joined\"} 1\n"));
+		assert_non_null(strstr(t, "\nrouted_plugin_routes{state=\""
+		    "announced\"} 1\n"));
+		assert_non_null(strstr(t, "\n# TYPE routed_plugin_docker_request_"
+		    "duration_seconds histogram\n"));
+	}
+	cJSON_Delete(res);
+
 	/* check: all agree; a host route lost behind our back is named. */
 	assert_int_equal(check(&s, fd, NULL), 0);
 	assert_non_null(l = stub_find("rtb60d823d5fe2"));
@@ -576,7 +596,82 @@ test_console(void **state)
 	assert_int_equal(access(s.path, F_OK), -1);
 	event_base_free(fx->ctx.base);
 	fx->ctx.base = NULL;
+	metrics_free(fx->ctx.metrics);
+	fx->ctx.metrics = NULL;
 	fx_free(fx);
+}
+
+/* Latencies land in the right bucket; buckets are cumulative. */
+static void
+test_metrics_histogram(void **state)
+{
+	struct metrics *m = metrics_new();
+	struct timespec t;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	assert_non_null(m);
+	for (i = 0; i < 3; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		t.tv_nsec -= 3000000;		/* 3 ms ago */
+		if (t.tv_nsec < 0) {
+			t.tv_sec--;
+			t.tv_nsec += 1000000000;
+		}
+		metrics_api_observe(m, "/IpamDriver.RequestAddress",
+		    i == 2 ? 500 : 200, &t);
+	}
+	metrics_api_observe(m, "/no such thing", 404, &t);
+	metrics_api_observe(NULL, "/x", 200, &t);	/* nothing, no crash */
+	assert_non_null(f = open_memstream(&text, &len));
+	metrics_write_api(f, m);
+	fclose(f);
+	assert_non_null(strstr(text, "requests_total{method=\"IpamDriver."
+	    "RequestAddress\",outcome=\"ok\"} 2\n"));
+	assert_non_null(strstr(text, "requests_total{method=\"IpamDriver."
+	    "RequestAddress\",outcome=\"error\"} 1\n"));
+	/* the client's path is not a label */
+	assert_null(strstr(text, "no such"));
+	assert_non_null(strstr(text, "{method=\"unknown\",outcome=\""
+	    "not_found\"} 1\n"));
+	assert_non_null(strstr(text, "_bucket{method=\"IpamDriver."
+	    "RequestAddress\",le=\"0.0025\"} 0\n"));
+	assert_non_null(strstr(text, "_bucket{method=\"IpamDriver."
+	    "RequestAddress\",le=\"0.005\"} 3\n"));
+	assert_non_null(strstr(text, "_bucket{method=\"IpamDriver."
+	    "RequestAddress\",le=\"+Inf\"} 3\n"));
+	assert_non_null(strstr(text, "_count{method=\"IpamDriver."
+	    "RequestAddress\"} 3\n"));
+	free(text);
+	metrics_free(m);
+}
+
+static void
+test_scrape_addr(void **state)
+{
+	char h[64];
+	unsigned short port;
+
+	assert_int_equal(scrape_parse_addr("127.0.0.1:9464", h, sizeof(h),
+	    &port), 0);
+	assert_string_equal(h, "127.0.0.1");
+	assert_int_equal(port, 9464);
+	assert_int_equal(scrape_parse_addr("[::1]:80", h, sizeof(h), &port), 0);
+	assert_string_equal(h, "::1");
+	assert_int_equal(scrape_parse_addr("::1:80", h, sizeof(h), &port),
+	    -EINVAL);
+	assert_int_equal(scrape_parse_addr("host:0", h, sizeof(h), &port),
+	    -EINVAL);
+	assert_int_equal(scrape_parse_addr("host:65536", h, sizeof(h), &port),
+	    -EINVAL);
+	assert_int_equal(scrape_parse_addr(":80", h, sizeof(h), &port),
+	    -EINVAL);
+	assert_int_equal(scrape_parse_addr("host:8x", h, sizeof(h), &port),
+	    -EINVAL);
+	assert_int_equal(scrape_parse_addr("[::1]80", h, sizeof(h), &port),
+	    -EINVAL);
 }
 
 int
@@ -599,6 +694,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_live_socket_is_kept,
 		    srv_setup, srv_teardown),
 		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_metrics_histogram),
+		cmocka_unit_test(test_scrape_addr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -432,6 +432,30 @@ static const struct ctl_cmd commands[] = {
 	    "withdraw every announced route (root)" },
 };
 
+void
+console_status_line(void *arg, char *buf, size_t len)
+{
+	struct rp_ctx *ctx = arg;
+	const struct route *r;
+	enum zroute_state st;
+	size_t pos = 0, by[4] = { 0 };
+	int n;
+
+	n = snprintf(buf, len, "%zu networks, %zu endpoints, %zu routes",
+	    model_net_count(ctx->model), model_ep_count(ctx->model),
+	    announce_count(ctx));
+	if (ctx->zclient == NULL || n < 0 || (size_t)n >= len)
+		return;
+	while ((r = announce_next(ctx, &pos)) != NULL)
+		if (zclient_route_state(ctx->zclient, &r->prefix, &st) == 0 &&
+		    (size_t)st < 4)
+			by[st]++;
+	snprintf(buf + n, len - (size_t)n, "; zebra %s: %zu installed, %zu "
+	    "pending, %zu failed, %zu rejected",
+	    zclient_connected(ctx->zclient) ? "up" : "down", by[ZR_INSTALLED],
+	    by[ZR_PENDING], by[ZR_FAILED], by[ZR_REJECTED]);
+}
+
 int
 console_open(struct rp_ctx *ctx, char *err, size_t errlen)
 {

@@ -16,6 +16,12 @@ struct rp_ctx;
  * or -errno with a message in err.
  */
 int console_open(struct rp_ctx *ctx, char *err, size_t errlen);
+/*
+ * The state in one line ("3 networks, 12 endpoints, 12 routes; zebra up:
+ * ..."), for systemd's STATUS=; arg is the context.
+ */
+void console_status_line(void *arg, char *buf, size_t len);
+
 /* Stop serving and free (nothing open is fine). */
 void console_close(struct rp_ctx *ctx);
 

@@ -34,6 +34,7 @@ struct store;
 struct http;
 struct console;
 struct metrics;
+struct sdnotify;
 
 struct rp_config {
 	struct ipaddr gateway4;		/* Join's IPv4 gateway, proxy-ARPed */
@@ -81,6 +82,7 @@ struct rp_ctx {
 	struct http *http_ipam;
 	struct console *console;	/* the control socket, for routedctl */
 	struct metrics *metrics;	/* NULL: nothing is counted */
+	struct sdnotify *sdnotify;	/* NULL: not started by systemd */
 };
 
 #endif

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "scrape.h"
+#include "sdnotify.h"
 #include "model.h"
 #include "netdrv.h"
 #include "plumb.h"
@@ -523,6 +524,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	struct timeval drain = { 0, 200 * 1000 };
 
 	log_info("signal %d: stopping", (int)sig);
+	sdnotify_stopping(ctx->sdnotify);
 	/*
 	 * Remove the sockets' names; serve what is already in their backlogs
 	 * and let the replies go out, then stop.
@@ -604,6 +606,10 @@ main(int argc, char **argv)
 	    evsignal_add(sigint, NULL) != 0)
 		fatalx("cannot install signal handlers");
 	check_forwarding();
+	/* Both Docker sockets listen: systemd may start docker.service. */
+	if (sdnotify_open(ctx.base, console_status_line, &ctx,
+	    &ctx.sdnotify) != 0 || sdnotify_ready(ctx.sdnotify) != 0)
+		log_warnx("cannot tell systemd that the daemon is ready");
 	log_info("routed-plugin %s ready on %s (gateway %s, %s, mtu %u, state %s)",
 	    PACKAGE_VERSION, ctx.cfg.socket_dir,
 	    addr_fmt(&ctx.cfg.gateway4, gw4, sizeof(gw4)),
@@ -618,6 +624,7 @@ main(int argc, char **argv)
 	http_free(ctx.http_ipam);
 	console_close(&ctx);
 	scrape_free(scrape);
+	sdnotify_free(ctx.sdnotify);
 	metrics_free(ctx.metrics);
 	free(both);
 	/* Helpers see the silence, then a new epoch from the next run. */

@@ -158,7 +158,10 @@ assert_eq "$(grep -c '^W: ' "$LAB_DIR/lintian.log")" 0 "lintian: no warnings"
 lab_log "--- contents"
 SHIPS=(
 	/usr/sbin/routed-plugin
+	/usr/sbin/routedctl
 	/usr/share/man/man8/routed-plugin.8.gz
+	/usr/share/man/man8/routedctl.8.gz
+	/usr/share/bash-completion/completions/routedctl
 	/lib/systemd/system/routed-plugin.service
 	/usr/lib/tmpfiles.d/routed-plugin.conf
 	/etc/default/routed-plugin
@@ -192,6 +195,8 @@ assert_contains "$out" '^ExecStart=/usr/sbin/routed-plugin \$ROUTED_PLUGIN_OPTS$
 assert_contains "$out" '^EnvironmentFile=-/etc/default/routed-plugin$' "unit: EnvironmentFile=-/etc/default/routed-plugin"
 assert_contains "$out" '^CapabilityBoundingSet=CAP_NET_ADMIN CAP_DAC_OVERRIDE$' "unit: capabilities CAP_NET_ADMIN CAP_DAC_OVERRIDE only"
 assert_not_contains "$out" '^ProtectKernelTunables=' "unit: no ProtectKernelTunables (proxy_arp is written to /proc/sys/net)"
+assert_contains "$out" '^Type=notify$' "unit: Type=notify (READY=1 once both sockets listen)"
+assert_contains "$out" '^WatchdogSec=' "unit: WatchdogSec= (the watchdog is fed from the event loop)"
 out=$(dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./etc/default/routed-plugin)
 assert_contains "$out" '^ROUTED_PLUGIN_OPTS=""$' "/etc/default/routed-plugin: ROUTED_PLUGIN_OPTS=\"\""
 

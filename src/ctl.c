@@ -13,7 +13,9 @@
  *    reply, no more;
  *  - a client silent (or not reading) for CTL_TIMEOUT_S is closed;
  *  - at most CTL_MAX_CONNS clients: the next one is closed at once;
- *    accept() failing (EMFILE) pauses accepting for a moment.
+ *    accept() failing (EMFILE) pauses accepting for a moment;
+ *  - clients' events have the base's lowest priority: libevent runs them
+ *    only when nothing of a higher priority (Docker's sockets) is ready.
  */
 #define _GNU_SOURCE	/* struct ucred */
 #include <errno.h>
@@ -295,6 +297,13 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		free(c);
 		return;
 	}
+	/*
+	 * The lowest priority the base has: while a Docker call (or anything
+	 * else) is ready, control requests wait.
+	 */
+	if (event_base_get_npriorities(ctl->base) > 1)
+		bufferevent_priority_set(c->bev,
+		    event_base_get_npriorities(ctl->base) - 1);
 	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
 	ctl->nconns++;
 	bufferevent_setwatermark(c->bev, EV_READ, 0, CTL_REQUEST_MAX + 1);

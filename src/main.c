@@ -552,7 +552,9 @@ main(int argc, char **argv)
 	log_init("routed-plugin", ctx.cfg.use_syslog, ctx.cfg.debug);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((ctx.base = event_base_new()) == NULL)
+	/* Three priorities: everything at 1, the control socket at 2 (last). */
+	if ((ctx.base = event_base_new()) == NULL ||
+	    event_base_priority_init(ctx.base, 3) != 0)
 		fatalx("cannot create the event loop");
 	if ((r = plumb_open(&ctx.plumb)) != 0)
 		fatalx("cannot open netlink: %s", strerror(-r));

@@ -60,9 +60,10 @@ int plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
 int plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst);
 
 /*
- * Read only, for checks: call fn(dev, dst, arg) for every route of the
- * main table to a single address (/32, /128) whose one nexthop is a link
- * whose name starts with prefix: the host routes of the endpoints.  Stops
+ * Read only, for checks: call fn(dev, dst, arg) for every "proto kernel"
+ * route of the main table to a single address (/32, /128) whose one
+ * nexthop is a link whose name starts with prefix: the host routes of the
+ * endpoints (zebra's copies of the announced routes are not).  Stops
  * at the first non-zero return of fn and returns it; 0, or -errno.
  */
 int plumb_host_routes(struct plumb *pl, const char *prefix,

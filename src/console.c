@@ -4,6 +4,7 @@
  * JSON result from the context; routedctl prints it as text or JSON.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "store.h"
 #include "zapi.h"
 #include "zclient.h"
+#include "zmqpub.h"
 
 struct console {
 	struct ctl *ctl;
@@ -150,6 +152,50 @@ zstate_why(enum zroute_state st)
 	return NULL;
 }
 
+int
+console_put_last_error(cJSON *parent)
+{
+	struct jb b = { false };
+	cJSON *o = jb_obj(&b, parent, "last_error");
+	char last[512];
+	time_t when;
+
+	if (log_last_warning(last, sizeof(last), &when) == 0) {
+		jb_str(&b, o, "message", last);
+		jb_num(&b, o, "age_seconds", (double)(time(NULL) - when));
+	}
+	return b.oom ? -ENOMEM : 0;
+}
+
+int
+console_put_zebra(struct zclient *zc, cJSON *parent)
+{
+	struct jb b = { false };
+	struct zclient_status zs;
+	cJSON *o = jb_obj(&b, parent, "zebra");
+
+	if (zc == NULL) {
+		jb_str(&b, o, "session", "none");
+		return b.oom ? -ENOMEM : 0;
+	}
+	zclient_status(zc, &zs);
+	jb_str(&b, o, "socket", zs.socket_path);
+	jb_str(&b, o, "session", zs.connected ? "up" : "down");
+	/* The dialect is fixed today: the FRR release zapi.h pins. */
+	jb_str(&b, o, "dialect", "frr-8.4");
+	jb_str(&b, o, "route_type", zapi_route_type_name(zs.route_type));
+	jb_num(&b, o, "instance", zs.instance);
+	jb_num(&b, o, "sessions", (double)zs.sessions);
+	jb_num(&b, o, "routes", (double)zclient_route_count(zc));
+	o = jb_obj(&b, o, "graceful_restart");
+	jb_bool(&b, o, "enabled", zs.gr_stale_time > 0);
+	jb_num(&b, o, "stale_time_seconds", zs.gr_stale_time);
+	jb_str(&b, o, "state", !zs.connected ? "waiting for zebra" :
+	    zs.replaying ? "replaying" : zs.gr_stale_time > 0 ? "complete" :
+	    "off");
+	return b.oom ? -ENOMEM : 0;
+}
+
 static int
 cmd_status(void *arg, struct ctl_call *c)
 {
@@ -158,8 +204,6 @@ cmd_status(void *arg, struct ctl_call *c)
 	struct jb b = { false };
 	struct timespec now;
 	cJSON *root = cJSON_CreateObject(), *o, *a;
-	char last[512];
-	time_t when;
 	size_t i, naddr = 0, njoined = 0, pos = 0;
 	const struct endpoint *ep;
 	const char *name;
@@ -174,26 +218,21 @@ cmd_status(void *arg, struct ctl_call *c)
 	a = jb_arr(&b, root, "announce");
 	for (i = 0; (name = announce_backend_name(ctx, i)) != NULL; i++)
 		jb_item(&b, a, name);
-	o = jb_obj(&b, root, "zebra");
-	if (ctx->zclient != NULL) {
-		struct zclient_status zs;
+	if (!b.oom && console_put_zebra(ctx->zclient, root) != 0)
+		b.oom = true;
+	if (ctx->zmqpub != NULL) {
+		char epoch[24];
 
-		zclient_status(ctx->zclient, &zs);
-		jb_str(&b, o, "socket", zs.socket_path);
-		jb_str(&b, o, "session", zs.connected ? "up" : "down");
-		/* The dialect is fixed today: the FRR release zapi.h pins. */
-		jb_str(&b, o, "dialect", "frr-8.4");
-		jb_str(&b, o, "route_type", zapi_route_type_name(zs.route_type));
-		jb_num(&b, o, "instance", zs.instance);
-		jb_num(&b, o, "sessions", (double)zs.sessions);
-		o = jb_obj(&b, o, "graceful_restart");
-		jb_bool(&b, o, "enabled", zs.gr_stale_time > 0);
-		jb_num(&b, o, "stale_time_seconds", zs.gr_stale_time);
-		jb_str(&b, o, "state", !zs.connected ? "waiting for zebra" :
-		    zs.replaying ? "replaying" : zs.gr_stale_time > 0 ?
-		    "complete" : "off");
-	} else
-		jb_str(&b, o, "session", "none");
+		snprintf(epoch, sizeof(epoch), "%016" PRIx64,
+		    zmqpub_epoch(ctx->zmqpub));
+		o = jb_obj(&b, root, "stream");
+		jb_str(&b, o, "endpoint", ctx->cfg.zmq_endpoint);
+		jb_str(&b, o, "epoch", epoch);
+		jb_num(&b, o, "seq", (double)zmqpub_seq(ctx->zmqpub));
+		jb_num(&b, o, "routes", (double)zmqpub_route_count(ctx->zmqpub));
+		jb_num(&b, o, "clients",
+		    (double)zmqpub_subscriber_count(ctx->zmqpub));
+	}
 	while ((ep = model_ep_next(ctx->model, &pos)) != NULL) {
 		naddr += ep->naddr;
 		njoined += ep->joined;
@@ -207,11 +246,8 @@ cmd_status(void *arg, struct ctl_call *c)
 	jb_num(&b, o, "journal_records",
 	    (double)store_journal_count(ctx->store));
 	jb_num(&b, o, "control_clients", ctl_clients(con->ctl));
-	o = jb_obj(&b, root, "last_error");
-	if (log_last_warning(last, sizeof(last), &when) == 0) {
-		jb_str(&b, o, "message", last);
-		jb_num(&b, o, "age_seconds", (double)(time(NULL) - when));
-	}
+	if (!b.oom && console_put_last_error(root) != 0)
+		b.oom = true;
 	return jb_done(&b, c, root);
 }
 

@@ -9,7 +9,10 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 struct rp_ctx;
+struct zclient;
 
 /*
  * Serve the commands on --run-dir/CTL_SOCKET (group --socket-group).  0,
@@ -24,5 +27,13 @@ void console_status_line(void *arg, char *buf, size_t len);
 
 /* Stop serving and free (nothing open is fine). */
 void console_close(struct rp_ctx *ctx);
+
+/*
+ * Parts of "status" that routed-zebra-helper's console shares: add
+ * "zebra" (the session of zc, or {"session": "none"} for NULL) and
+ * "last_error" to parent.  0 or -ENOMEM.
+ */
+int console_put_zebra(struct zclient *zc, cJSON *parent);
+int console_put_last_error(cJSON *parent);
 
 #endif

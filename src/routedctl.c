@@ -240,10 +240,12 @@ print_status(const cJSON *r)
 	    num(r, "pid"), (double)((long)up / 86400),
 	    (double)((long)up % 86400 / 3600), (double)((long)up % 3600 / 60),
 	    (double)((long)up % 60));
-	printf("announce:  ");
-	cJSON_ArrayForEach(j, obj(r, "announce"))
-		printf(" %s", cJSON_IsString(j) ? j->valuestring : "?");
-	printf(cJSON_GetArraySize(obj(r, "announce")) ? "\n" : " none\n");
+	if (obj(r, "announce") != NULL) {
+		printf("announce:  ");
+		cJSON_ArrayForEach(j, obj(r, "announce"))
+			printf(" %s", cJSON_IsString(j) ? j->valuestring : "?");
+		printf(cJSON_GetArraySize(obj(r, "announce")) ? "\n" : " none\n");
+	}
 	if (z != NULL) {
 		printf("zebra:      session %s", str_or(z, "session", "?"));
 		if (str(z, "socket"))

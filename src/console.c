@@ -181,8 +181,7 @@ console_put_zebra(struct zclient *zc, cJSON *parent)
 	zclient_status(zc, &zs);
 	jb_str(&b, o, "socket", zs.socket_path);
 	jb_str(&b, o, "session", zs.connected ? "up" : "down");
-	/* The dialect is fixed today: the FRR release zapi.h pins. */
-	jb_str(&b, o, "dialect", "frr-8.4");
+	jb_str(&b, o, "dialect", zs.dialect);
 	jb_str(&b, o, "route_type", zapi_route_type_name(zs.route_type));
 	jb_num(&b, o, "instance", zs.instance);
 	jb_num(&b, o, "sessions", (double)zs.sessions);

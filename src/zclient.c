@@ -1111,6 +1111,7 @@ zclient_status(const struct zclient *zc, struct zclient_status *st)
 	memset(st, 0, sizeof(*st));
 	st->connected = zc->connected;
 	st->replaying = zc->connected && zc->complete_due;
+	st->dialect = "frr-8.4";	/* the one zapi.h pins */
 	st->sessions = zc->sessions;
 	st->rib_known = zc->connected && zc->subscribed;
 	st->gr_stale_time = zc->cfg.gr_stale_time;

@@ -121,6 +121,7 @@ struct zclient_status {
 	bool		connected;	/* as zclient_connected() */
 	bool		replaying;	/* connected, the replay not confirmed
 					   (graceful restart not completed) */
+	const char	*dialect;	/* the ZAPI spoken: "frr-8.4" (static) */
 	unsigned long	sessions;	/* sessions started since zclient_new */
 	bool		rib_known;	/* subscribed to our own routes: what
 					   zclient_route_in_rib() says is

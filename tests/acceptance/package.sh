@@ -257,6 +257,11 @@ out=$(lab_exec $H "$LAB_BUSYBOX" ping -c 2 -W 2 $ADDR 2>&1)
 rc=$?
 assert_eq "$rc" 0 "lab host pings the container ($ADDR)"
 [ $rc -eq 0 ] || printf '%s\n' "$out" | sed 's/^/#   | /'
+out=$(/usr/sbin/routedctl --run-dir "$(lab_hdir $H)/run" endpoints 2>&1)
+assert_contains "$out" " $ADDR\$" "installed routedctl lists the container's endpoint ($ADDR)"
+out=$(/usr/sbin/routedctl --run-dir "$(lab_hdir $H)/run" check 2>&1)
+assert_eq "$?" 0 "installed routedctl check: the kernel agrees with the plugin"
+[ $rc -eq 0 ] || { show "$out"; lab_ip $H route show | sed 's/^/#   | /'; lab_plugin_log $H 30; }
 out=$(dk rm -f pc 2>&1)
 assert_eq "$?" 0 "rm -f pc"
 out=$(dk network rm pk 2>&1)

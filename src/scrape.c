@@ -99,10 +99,14 @@ scrape_render(struct rp_ctx *ctx)
 		    "Sessions with zebra started (reconnects are this less "
 		    "one).", (double)zs.sessions);
 	}
-	if (ctx->zmqpub != NULL)
+	if (ctx->zmqpub != NULL) {
 		metrics_gauge(f, "routed_plugin_stream_clients",
 		    "routed-zebra-helpers subscribed to the route stream.",
 		    (double)zmqpub_subscriber_count(ctx->zmqpub));
+		metrics_counter(f, "routed_plugin_stream_snapshots_total",
+		    "Snapshots sent to helpers, one per snapshot request "
+		    "answered.", (double)zmqpub_snapshots_sent(ctx->zmqpub));
+	}
 	if (ctx->store != NULL) {
 		metrics_gauge(f, "routed_plugin_journal_records",
 		    "Records in the state journal since the last snapshot.",

@@ -34,6 +34,9 @@ struct plumb;
 struct store;
 struct http;
 struct sandboxes;
+struct console;
+struct metrics;
+struct sdnotify;
 
 struct rp_config {
 	struct ipaddr gateway4;		/* Join's IPv4 gateway, proxy-ARPed */
@@ -67,6 +70,8 @@ struct rp_config {
 	/* The route stream for routed-zebra-helper (--announce zmq). */
 	bool zmq;
 	char zmq_endpoint[256];		/* STREAM_ENDPOINT_MAX */
+
+	char metrics_listen[80];	/* HOST:PORT for /metrics; "" = off */
 };
 
 struct rp_ctx {
@@ -81,6 +86,9 @@ struct rp_ctx {
 	struct http *http_net;
 	struct http *http_ipam;
 	struct sandboxes *sandboxes;	/* joins waiting for their container */
+	struct console *console;	/* the control socket, for routedctl */
+	struct metrics *metrics;	/* NULL: nothing is counted */
+	struct sdnotify *sdnotify;	/* NULL: not started by systemd */
 };
 
 #endif

@@ -854,3 +854,54 @@ plumb_ns_addr_add(struct plumb_ns *ns, int ifindex, const struct ipaddr *a)
 	}
 	return 0;
 }
+
+int
+plumb_host_routes(struct plumb *pl, const char *prefix,
+    int (*fn)(const char *dev, const struct ipaddr *dst, void *arg),
+    void *arg)
+{
+	struct nl_cache *links = NULL, *routes = NULL;
+	struct nl_object *o;
+	struct rtnl_route *rt;
+	struct rtnl_nexthop *nh;
+	struct nl_addr *na;
+	struct ipaddr dst;
+	char dev[IFNAMSIZ];
+	size_t plen = strlen(prefix);
+	int r;
+
+	if ((r = rtnl_link_alloc_cache(pl->sk, AF_UNSPEC, &links)) < 0 ||
+	    (r = rtnl_route_alloc_cache(pl->sk, AF_UNSPEC, 0, &routes)) < 0) {
+		log_warnx("netlink: cannot list links or routes: %s",
+		    nl_geterror(r));
+		nl_cache_free(links);
+		return nlerr(r);
+	}
+	r = 0;
+	for (o = nl_cache_get_first(routes); o != NULL && r == 0;
+	    o = nl_cache_get_next(o)) {
+		rt = (struct rtnl_route *)o;
+		na = rtnl_route_get_dst(rt);
+		/* Ours are "proto kernel"; zebra's copies are not. */
+		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN ||
+		    rtnl_route_get_protocol(rt) != RTPROT_KERNEL ||
+		    rtnl_route_get_nnexthops(rt) != 1 || na == NULL ||
+		    (nh = rtnl_route_nexthop_n(rt, 0)) == NULL)
+			continue;
+		memset(&dst, 0, sizeof(dst));
+		dst.family = (sa_family_t)nl_addr_get_family(na);
+		if ((dst.family != AF_INET && dst.family != AF_INET6) ||
+		    nl_addr_get_prefixlen(na) != addr_len(dst.family) * 8 ||
+		    nl_addr_get_len(na) != addr_len(dst.family))
+			continue;
+		memcpy(dst.bytes, nl_addr_get_binary_addr(na),
+		    addr_len(dst.family));
+		if (rtnl_link_i2name(links, rtnl_route_nh_get_ifindex(nh), dev,
+		    sizeof(dev)) == NULL || strncmp(dev, prefix, plen) != 0)
+			continue;
+		r = fn(dev, &dst, arg);
+	}
+	nl_cache_free(routes);
+	nl_cache_free(links);
+	return r;
+}

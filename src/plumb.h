@@ -119,4 +119,15 @@ int plumb_ns_addr_link(struct plumb_ns *ns, const struct ipaddr *a);
 int plumb_ns_addr_add(struct plumb_ns *ns, int ifindex,
     const struct ipaddr *a);
 
+/*
+ * Read only, for checks: call fn(dev, dst, arg) for every "proto kernel"
+ * route of the main table to a single address (/32, /128) whose one
+ * nexthop is a link whose name starts with prefix: the host routes of the
+ * endpoints (zebra's copies of the announced routes are not).  Stops
+ * at the first non-zero return of fn and returns it; 0, or -errno.
+ */
+int plumb_host_routes(struct plumb *pl, const char *prefix,
+    int (*fn)(const char *dev, const struct ipaddr *dst, void *arg),
+    void *arg);
+
 #endif

@@ -766,7 +766,7 @@ lab_frr_stop() {
 	local d; d=$(lab_fdir "$h")
 	local list=("$@") dm pid rc=0
 	if [ ${#list[@]} -eq 0 ]; then
-		list=(bgpd ospfd zebra)
+		list=(bgpd ospfd staticd zebra)
 	fi
 	for dm in "${list[@]}"; do
 		pid=$(lab_frr_pid "$h" "$dm")
@@ -788,7 +788,7 @@ lab_frr_stop() {
 lab_frr_cleanup() {
 	local h dm pid pids=()
 	for h in "${LAB_HOSTS[@]}"; do
-		for dm in bgpd ospfd; do
+		for dm in bgpd ospfd staticd; do
 			pid=$(lab_frr_pid "$h" "$dm")
 			[ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; pids+=("$pid"); }
 		done

@@ -29,6 +29,15 @@
 # ECMP route for an address held by a container on A and one on B; with
 # the one on A removed, the route goes via B only and traffic still flows.
 #
+# routedctl on A: check agrees after containers come and go; a host route
+# deleted behind the plugin's back and a route zebra prefers over one of
+# ours (a static route set with vtysh) are both named by check (exit 1),
+# repaired (routedctl repair, vtysh 'no ip route'), and check agrees again;
+# status -j is JSON with the session up, and down while zebra is; metrics
+# (control socket and --metrics-listen) parse with prometheus_client and
+# count the calls; 200 control clients and two slow ones while Docker-shaped
+# calls are timed (figures only).
+#
 # Run: sudo tests/acceptance/two_hosts_ospf.sh
 # Needs root, docker.io, frr, busybox-static. LAB_KEEP=1 keeps the lab dir.
 
@@ -52,7 +61,8 @@ lab_image $B
 # --extra-addresses opens containers' namespaces: the SandboxKey mounts are
 # in dockerd's mount namespace
 LAB_PLUGIN_DOCKERD_MNT=1
-PLUGIN_FLAGS_A=(--gateway $GW --zebra-socket "$(lab_zserv $A)" --extra-addresses)
+PLUGIN_FLAGS_A=(--gateway $GW --zebra-socket "$(lab_zserv $A)" --extra-addresses
+	--metrics-listen 127.0.0.1:9464)
 lab_plugin $A "${PLUGIN_FLAGS_A[@]}"
 lab_plugin $B --gateway $GW --zebra-socket "$(lab_zserv $B)" --extra-addresses
 lab_log "lab set up in $((SECONDS - T0)) s"
@@ -287,6 +297,89 @@ out=$(lab_vtysh $A 'show ipv6 route fd45::12/128' 2>&1)
 assert_not_contains "$out" 'babel' "A: fd45::12/128 withdrawn from zebra"
 out=$(dk $A run --rm --network 'name=multi,"driver-opt=routed.ips=10.45.0.11,fd45::12"' bb:local true 2>&1)
 assert_eq "$?" 0 "A: m1's extra addresses are free again ($(echo $out | cut -c1-60))"
+# -------------------------------------------------------------- console
+
+lab_log "--- routedctl on A: check, status, metrics, repair"
+CTL=${LAB_ROUTEDCTL:-$(dirname "$LAB_PLUGIN_BIN")/routedctl}
+PY=/usr/bin/python3	# Debian's, with python3-prometheus-client
+ctl() { local h=$1; shift; "$CTL" --run-dir "$(lab_hdir "$h")/run" "$@"; }
+ctl_agrees() { ctl "$1" check >/dev/null 2>&1; }
+# jget EXPR: evaluate EXPR over the JSON on standard input (as d)
+jget() { "$PY" -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+# metric TEXTFILE NAME LABELS: the value of one sample, parsed by prometheus_client
+metric() {
+	"$PY" - "$@" <<'PYEOF'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+text, name, labels = open(sys.argv[1]).read(), sys.argv[2], sys.argv[3]
+want = dict(kv.split("=", 1) for kv in labels.split(",") if kv)
+for fam in text_string_to_metric_families(text):
+    for s in fam.samples:
+        if s.name == name and all(s.labels.get(k) == v for k, v in want.items()):
+            print(int(s.value)); sys.exit(0)
+print("absent")
+PYEOF
+}
+
+if retry 10 ctl_agrees $A; then ok "A: routedctl check exits 0 after containers came and went"
+else fail "A: routedctl check exits 0 after containers came and went"; ctl $A check | sed 's/^/#   | /'; fi
+out=$(ctl $A -j status)
+assert_eq "$(printf '%s' "$out" | jget 'd["zebra"]["session"]')" up "A: status -j is JSON, zebra session up"
+assert_eq "$(printf '%s' "$out" | jget 'd["zebra"]["dialect"] + " " + d["zebra"]["route_type"]')" "frr-8.4 babel" \
+	"A: status -j names the dialect and route type"
+assert_eq "$(printf '%s' "$out" | jget 'd["counts"]["endpoints"]')" 1 "A: status -j counts 1 endpoint"
+out=$(ctl $A routes)
+assert_contains "$out" '^10\.46\.1\.7/32 +host +rt[0-9a-f]+ +installed' "A: routedctl routes: 10.46.1.7/32 installed in zebra"
+
+M=$(lab_hdir $A)/metrics
+ctl $A metrics > "$M.1"
+n1=$(metric "$M.1" routed_plugin_docker_requests_total method=NetworkDriver.CreateEndpoint,outcome=ok)
+run_ok $A a3 ctr 10.46.1.9
+wait_route "B: control 10.46.1.9 (a3) appears" $B 10.46.1.9/32 ospf
+lab_exec $A curl -sf http://127.0.0.1:9464/metrics > "$M.2"
+n2=$(metric "$M.2" routed_plugin_docker_requests_total method=NetworkDriver.CreateEndpoint,outcome=ok)
+assert_eq "$([ "$n1" != absent ] && [ "$n2" != absent ] && echo $((n2 - n1)))" 1 \
+	"A: metrics parse (prometheus_client); CreateEndpoint ok counter $n1 -> $n2 over --metrics-listen"
+assert_eq "$(metric "$M.2" routed_plugin_routes state=installed)" 2 "A: metrics: 2 routes installed in zebra"
+assert_eq "$(metric "$M.2" routed_plugin_zebra_session_up '')" 1 "A: metrics: zebra session up"
+
+# Behind the plugin's back: a1's host route goes, a static route in zebra
+# beats a3's (distance 50 < babel's 100).
+A1IF=$(lab_ip $A -4 route show exact 10.46.1.7/32 proto kernel | awk '{print $3}')
+lab_ip $A -4 route del 10.46.1.7/32 dev "$A1IF" proto kernel
+SD=$(lab_fdir $A)
+: > "$SD/staticd.conf" && chown frr:frr "$SD/staticd.conf"
+check "A: staticd started" lab_frr_start $A staticd
+lab_vtysh $A 'configure terminal' 'ip route 10.46.1.9/32 blackhole 50' >/dev/null
+ctl_differs() { ! ctl $A check >/dev/null 2>&1 && ctl $A check | grep -q '10\.46\.1\.9/32'; }
+retry 10 ctl_differs
+out=$(ctl $A check); rc=$?
+assert_eq "$rc" 1 "A: routedctl check exits 1 after both changes"
+show "$out"
+assert_contains "$out" "^kernel +10\.46\.1\.7 dev $A1IF: the host route of an endpoint's address is missing" \
+	"A: check names the missing host route of a1"
+assert_contains "$out" '^zebra +10\.46\.1\.9/32: ' "A: check names a3's route, beaten in zebra"
+out=$(ctl $A -j check)
+assert_eq "$(printf '%s' "$out" | jget 'len(d["differences"])')" 2 "A: check -j lists exactly 2 differences"
+out=$(ctl $A routes)
+assert_contains "$out" '^10\.46\.1\.9/32 .* (rejected|installed) ' "A: routes shows a3's state ($(echo "$out" | grep 10.46.1.9))"
+out=$(ctl $A repair 2>&1); assert_eq "$?" 0 "A: routedctl repair"
+assert_eq "$(lab_ip $A -4 route show exact 10.46.1.7/32 proto kernel | awk '{print $3}')" "$A1IF" \
+	"A: repair put a1's host route back"
+lab_vtysh $A 'configure terminal' 'no ip route 10.46.1.9/32 blackhole 50' >/dev/null
+if retry 10 ctl_agrees $A; then ok "A: routedctl check exits 0 again"
+else fail "A: routedctl check exits 0 again"; ctl $A check | sed 's/^/#   | /'; fi
+wait_route "B: 10.46.1.9 back once zebra selects a3's route again" $B 10.46.1.9/32 ospf
+lab_frr_stop $A staticd
+
+lab_log "--- 200 control clients and two slow ones while Docker-shaped calls are timed"
+out=$("$PY" "$_lab_here/ctl_load.py" --ctl "$(lab_hdir $A)/run/routed-plugin.ctl" \
+	--net "$(lab_ddir $A)/plugins/net-routed.sock" --clients 200 --calls 200 2>&1)
+show "$out"
+S=$(printf '%s\n' "$out" | grep '^# CTL_LOAD')
+assert_contains "$S" 'calls_ok=400/400' "A: every Docker-shaped call answered under the control load"
+assert_contains "$S" 'ctl_errors=0 *$' "A: every control client answered"
+check "A: routed-plugin still running after the control load" kill -0 "${LAB_PLUGIN_PID[$A]:-0}"
 
 # -------------------------------------------------------------- policy
 
@@ -350,6 +443,11 @@ fi
 gone_b() { [ -z "$(learned $B)" ]; }
 if retry 6 gone_b; then ok "B: A's routes withdrawn while A's zebra and ospfd are down"
 else fail "B: A's routes withdrawn while A's zebra and ospfd are down"; learned $B | sed 's/^/#   | /'; fi
+out=$(ctl $A -j status)
+assert_eq "$(printf '%s' "$out" | jget 'd["zebra"]["session"]')" down "A: status -j says the zebra session is down"
+out=$(ctl $A check); rc=$?
+assert_eq "$rc" 1 "A: check exits 1 while zebra is down"
+assert_contains "$out" 'no session with zebra' "A: check says there is no session with zebra"
 check "A: zebra started again" lab_frr_start $A zebra
 check "A: ospfd started again" lab_frr_start $A ospfd
 check "A: routed-plugin still running" kill -0 "${LAB_PLUGIN_PID[$A]:-0}"

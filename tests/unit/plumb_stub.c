@@ -298,3 +298,19 @@ plumb_ns_addr_add(struct plumb_ns *ns, int ifindex, const struct ipaddr *a)
 {
 	return 0;
 }
+
+int
+plumb_host_routes(struct plumb *pl, const char *prefix,
+    int (*fn)(const char *dev, const struct ipaddr *dst, void *arg),
+    void *arg)
+{
+	int i, j, r = 0;
+
+	for (i = 0; i < stub_nlinks && r == 0; i++)
+		for (j = 0; j < stub_links[i].routes && r == 0; j++)
+			if (strncmp(stub_links[i].host, prefix,
+			    strlen(prefix)) == 0)
+				r = fn(stub_links[i].host, &stub_links[i].dst[j],
+				    arg);
+	return r;
+}

@@ -299,12 +299,14 @@ apply_pool(struct model *m, const char *key, const cJSON *v, char *err,
 {
 	const char *id = jstr(v, "pool"), *rg = jstr(v, "range");
 	struct ipprefix prefix, range;
+	char text[ADDR_STRLEN];
 	struct pool *p;
 	int r;
 
 	if (id == NULL || strcmp(id, key) != 0 ||
-	    prefix_parse(id, &prefix) != 0 || !prefix_is_network(&prefix))
-		FAIL("no valid \"pool\" prefix equal to its key");
+	    prefix_parse(id, &prefix) != 0 || !prefix_is_network(&prefix) ||
+	    strcmp(prefix_fmt(&prefix, text, sizeof(text)), id) != 0)
+		FAIL("no valid, canonical \"pool\" prefix equal to its key");
 	if ((rg == NULL && cJSON_GetObjectItemCaseSensitive(v, "range")) ||
 	    (rg != NULL && prefix_parse(rg, &range) != 0))
 		FAIL("an invalid range");
@@ -330,7 +332,7 @@ split_addr_key(struct model *m, const char *key, struct pool **p,
     struct ipaddr *a, char *err, size_t errlen)
 {
 	const char *sp = strchr(key, ' ');
-	char pool[ADDR_STRLEN];
+	char pool[ADDR_STRLEN], text[ADDR_STRLEN];
 
 	if (sp == NULL || (size_t)(sp - key) >= sizeof(pool))
 		FAIL("the key is not \"<pool> <address>\"");
@@ -340,6 +342,9 @@ split_addr_key(struct model *m, const char *key, struct pool **p,
 		FAIL("its pool %s has no record", pool);
 	if (addr_parse(sp + 1, a) != 0 || !prefix_contains(&(*p)->prefix, a))
 		FAIL("not an address of pool %s", pool);
+	/* Written canonical: another spelling is not a key this daemon wrote. */
+	if (strcmp(addr_fmt(a, text, sizeof(text)), sp + 1) != 0)
+		FAIL("the address is not written canonically (%s)", text);
 	return 0;
 }
 

@@ -327,20 +327,23 @@ out=$(ctl $A -j status)
 assert_eq "$(printf '%s' "$out" | jget 'd["zebra"]["session"]')" up "A: status -j is JSON, zebra session up"
 assert_eq "$(printf '%s' "$out" | jget 'd["zebra"]["dialect"] + " " + d["zebra"]["route_type"]')" "frr-8.4 babel" \
 	"A: status -j names the dialect and route type"
-assert_eq "$(printf '%s' "$out" | jget 'd["counts"]["endpoints"]')" 1 "A: status -j counts 1 endpoint"
+NEP=$(dk $A ps -q | wc -l)	# each running container of A: one endpoint
+assert_eq "$(printf '%s' "$out" | jget 'd["counts"]["endpoints"]')" "$NEP" "A: status -j counts $NEP endpoints, one per container"
 out=$(ctl $A routes)
 assert_contains "$out" '^10\.46\.1\.7/32 +host +rt[0-9a-f]+ +installed' "A: routedctl routes: 10.46.1.7/32 installed in zebra"
 
 M=$(lab_hdir $A)/metrics
 ctl $A metrics > "$M.1"
 n1=$(metric "$M.1" routed_plugin_docker_requests_total method=NetworkDriver.CreateEndpoint,outcome=ok)
-run_ok $A a3 ctr 10.46.1.9
-wait_route "B: control 10.46.1.9 (a3) appears" $B 10.46.1.9/32 ospf
+run_ok $A a4 ctr 10.46.1.10
+wait_route "B: control 10.46.1.10 (a4) appears" $B 10.46.1.10/32 ospf
 lab_exec $A curl -sf http://127.0.0.1:9464/metrics > "$M.2"
 n2=$(metric "$M.2" routed_plugin_docker_requests_total method=NetworkDriver.CreateEndpoint,outcome=ok)
 assert_eq "$([ "$n1" != absent ] && [ "$n2" != absent ] && echo $((n2 - n1)))" 1 \
 	"A: metrics parse (prometheus_client); CreateEndpoint ok counter $n1 -> $n2 over --metrics-listen"
-assert_eq "$(metric "$M.2" routed_plugin_routes state=installed)" 2 "A: metrics: 2 routes installed in zebra"
+# every host route of A's containers (all of A's networks announce hosts here)
+NRT=$(lab_ip $A -4 route show | grep -c ' dev rt[0-9a-f]* ')
+assert_eq "$(metric "$M.2" routed_plugin_routes state=installed)" "$NRT" "A: metrics: $NRT routes installed in zebra, one per host route"
 assert_eq "$(metric "$M.2" routed_plugin_zebra_session_up '')" 1 "A: metrics: zebra session up"
 
 # Behind the plugin's back: a1's host route goes, a static route in zebra

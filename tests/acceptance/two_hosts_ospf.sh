@@ -341,9 +341,10 @@ lab_exec $A curl -sf http://127.0.0.1:9464/metrics > "$M.2"
 n2=$(metric "$M.2" routed_plugin_docker_requests_total method=NetworkDriver.CreateEndpoint,outcome=ok)
 assert_eq "$([ "$n1" != absent ] && [ "$n2" != absent ] && echo $((n2 - n1)))" 1 \
 	"A: metrics parse (prometheus_client); CreateEndpoint ok counter $n1 -> $n2 over --metrics-listen"
-# every host route of A's containers (all of A's networks announce hosts here)
-NRT=$(lab_ip $A -4 route show | grep -c ' dev rt[0-9a-f]* ')
-assert_eq "$(metric "$M.2" routed_plugin_routes state=installed)" "$NRT" "A: metrics: $NRT routes installed in zebra, one per host route"
+# the same count as routedctl routes shows, and at least a1's and a4's
+NRT=$(ctl $A routes | grep -c ' installed')
+assert_eq "$(metric "$M.2" routed_plugin_routes state=installed)" "$NRT" "A: metrics: $NRT routes installed in zebra, as routedctl routes says"
+check "A: at least a1's and a4's routes installed ($NRT)" [ "$NRT" -ge 2 ]
 assert_eq "$(metric "$M.2" routed_plugin_zebra_session_up '')" 1 "A: metrics: zebra session up"
 
 # Behind the plugin's back: a1's host route goes, a static route in zebra

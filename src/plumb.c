@@ -905,9 +905,10 @@ flood_entry(struct plumb *pl, const char *dev, const struct ipaddr *dst,
 		return NULL;
 	}
 	rtnl_neigh_set_ifindex(n, idx);
+	/* dst first: libnl refuses a dst of another family than the entry's. */
+	rtnl_neigh_set_dst(n, na);
 	rtnl_neigh_set_family(n, AF_BRIDGE);
 	rtnl_neigh_set_lladdr(n, ll);
-	rtnl_neigh_set_dst(n, na);
 	rtnl_neigh_set_flags(n, NTF_SELF);
 	rtnl_neigh_set_state(n, NUD_PERMANENT | NUD_NOARP);
 	nl_addr_put(ll);

@@ -6,7 +6,10 @@
  * (and NDP) for the gateway on it and routes the container's /32 (/128) to
  * it; Docker moves "rc<12 hex>" into the container and names it eth0.  Join
  * gives the container the gateway plus a connected route to it, so Docker
- * adds "default via <gateway> dev eth0" and no docker_gwbridge.
+ * adds "default via <gateway> dev eth0" and no docker_gwbridge.  On a VXLAN
+ * segment network (-o routed.mode=vxlan, segment.c) the host side is a port
+ * of the segment's bridge instead, and Join gives the subnet on-link and the
+ * gateway the bridge carries.
  *
  * Every handler parses the request, then changes the model, the host, the
  * announcements and the disk so that a failure at any step leaves all four

@@ -110,6 +110,80 @@ out=$(lab_vtysh $B 'show bgp ipv4 unicast' 2>&1)
 assert_not_contains "$out" '10\.47\.0\.9' "B: no BGP route for 10.47.0.9 (tag 999, route-map deny)"
 check "B: kernel has no route for 10.47.0.9" [ -z "$(kroute $B 10.47.0.9/32)" ]
 
+lab_log "--- VXLAN segment with EVPN: one /24 on both hosts (VNI 100)"
+SEG="-o routed.mode=vxlan -o routed.vni=100 -o routed.gateway=10.60.0.1"
+GWMAC=02:52:50:00:00:64		# 02:52:50 and VNI 100, the same on every host
+net_ok $A seg --subnet 10.60.0.0/24 --ip-range 10.60.0.64/26 $SEG -o routed.vxlan.local=10.200.0.1
+net_ok $B seg --subnet 10.60.0.0/24 --ip-range 10.60.0.128/26 $SEG -o routed.vxlan.local=10.200.0.2
+out=$(lab_ip $B -d link show rv100 2>&1)
+assert_contains "$out" 'vxlan id 100 local 10\.200\.0\.2 .*dstport 4789 nolearning' "B: rv100 is VNI 100, VTEP 10.200.0.2, no data-plane learning"
+assert_contains "$out" 'master rb100' "B: rv100 is a port of rb100"
+out=$(lab_ip $B addr show dev rb100 2>&1)
+assert_contains "$out" "link/ether $GWMAC" "B: rb100 has the gateway MAC $GWMAC"
+assert_contains "$out" 'inet 10\.60\.0\.1/32' "B: rb100 has the gateway 10.60.0.1"
+run_ok $A va seg 10.60.0.70
+run_ok $B vb seg 10.60.0.130
+ping_ok "va 10.60.0.70 (A) -> vb 10.60.0.130 (B): one subnet across hosts" dk $A exec va ping -c 2 -W 2 10.60.0.130
+ping_ok "vb (B) -> va 10.60.0.70 (A)" dk $B exec vb ping -c 2 -W 2 10.60.0.70
+macA=$(dk $A exec va cat /sys/class/net/eth0/address 2>/dev/null)
+evpn_has() { lab_vtysh "$1" 'show evpn mac vni 100' 2>/dev/null | grep -qi "^$2 *remote"; }
+if retry 10 evpn_has $B "$macA"; then ok "B: EVPN has va's MAC $macA as remote (show evpn mac vni 100)"
+else fail "B: EVPN has va's MAC $macA as remote"; lab_vtysh $B 'show evpn mac vni 100' | sed 's/^/#   | /'; fi
+out=$(lab_exec $B bridge fdb show 2>&1 | grep -i "^$macA ")
+assert_contains "$out" 'dev rv100 dst 10\.200\.0\.1 .*self' "B: kernel FDB sends va's MAC to VTEP 10.200.0.1"
+assert_contains "$out" 'dev rv100 (.* )?extern_learn (.* )?master rb100|dev rv100 .*master rb100 .*extern_learn' "B: va's MAC is in rb100's FDB from the control plane (extern_learn, rv100 learns nothing)"
+out=$(lab_vtysh $A 'show bgp ipv4 unicast 10.60.0.130/32' 2>&1)
+assert_contains "$out" '^ *64602' "A: vb's 10.60.0.130/32 announced by B over BGP"
+lab_log "--- the distributed gateway"
+for hc in "$A va" "$B vb"; do
+	set -- $hc
+	ping_ok "$2 ($1) -> the gateway 10.60.0.1" dk $1 exec $2 ping -c 1 -W 2 10.60.0.1
+	out=$(dk $1 exec $2 cat /proc/net/arp 2>&1)
+	assert_contains "$out" "^10\.60\.0\.1 .* $GWMAC " "$2 ($1): the gateway answers with $GWMAC"
+done
+lab_log "--- a routed container and a segment container"
+ping_ok "a1 10.46.1.7 (A, routed) -> vb 10.60.0.130 (B, VXLAN)" dk $A exec a1 ping -c 2 -W 2 10.60.0.130
+ping_ok "vb (B, VXLAN) -> a1 10.46.1.7 (A, routed)" dk $B exec vb ping -c 2 -W 2 10.46.1.7
+
+lab_log "--- kill -9 and restart: the segment forwards on, nothing is made again"
+ifx() { lab_ip "$1" -o link show "$2" 2>/dev/null | cut -d: -f1; }
+before="$(ifx $A rv100) $(ifx $A rb100)"
+kill -KILL "${LAB_PLUGIN_PID[$A]}"; wait "${LAB_PLUGIN_PID[$A]}" 2>/dev/null
+LAB_PLUGIN_PID[$A]=
+ping_ok "plugin A killed: va (A) -> vb (B) still" dk $A exec va ping -c 2 -W 2 10.60.0.130
+lab_plugin $A --gateway $GW --zebra-socket "$(lab_zserv $A)"
+assert_eq "$(ifx $A rv100) $(ifx $A rb100)" "$before" "A: rv100 and rb100 are the same devices after the restart (ifindex $before)"
+ping_ok "plugin A back: vb (B) -> va (A)" dk $B exec vb ping -c 2 -W 2 10.60.0.70
+out=$(dk $A rm -f va 2>&1); assert_eq "$?" 0 "A: rm -f va"
+gone() { ! lab_exec $B bridge fdb show | grep -qi "^$macA "; }
+if retry 10 gone; then ok "B: va's MAC left B's FDB after rm on A"
+else fail "B: va's MAC left B's FDB after rm on A"; lab_exec $B bridge fdb show | grep -i "$macA" | sed 's/^/#   | /'; fi
+
+lab_log "--- an existing VXLAN network without EVPN: static flood list (VNI 200)"
+lab_host ext
+lab_link $A extA ext extE
+lab_ip $A addr add 10.201.0.1/30 dev extA
+lab_ip ext addr add 10.201.0.2/30 dev extE
+lab_ip ext link add vx200 type vxlan id 200 local 10.201.0.2 remote 10.201.0.1 dstport 4789
+lab_ip ext addr add 10.61.0.200/24 dev vx200
+lab_ip ext link set vx200 up
+net_ok $A flood --subnet 10.61.0.0/24 --ip-range 10.61.0.64/26 -o routed.mode=vxlan -o routed.vni=200 \
+	-o routed.vxlan.local=10.201.0.1 -o routed.vxlan.remote=10.201.0.2 -o routed.gateway=10.61.0.1
+out=$(lab_exec $A bridge fdb show dev rv200 2>&1)
+assert_contains "$out" '^00:00:00:00:00:00 dst 10\.201\.0\.2 self permanent' "A: rv200 floods to 10.201.0.2 (bridge fdb append 00:00:00:00:00:00)"
+run_ok $A vf flood 10.61.0.70
+ping_ok "plain namespace with vx200 (VNI 200) -> vf 10.61.0.70 on A" lab_exec ext "$LAB_BUSYBOX" ping -c 2 -W 2 10.61.0.70
+ping_ok "vf (A) -> 10.61.0.200 in the plain namespace" dk $A exec vf ping -c 2 -W 2 10.61.0.200
+
+lab_log "--- bad segment options are refused and leave nothing"
+for o in "routed.vni=16777216" "routed.vxlan.dev=nosuchdev" "routed.vxlan.bogus=1"; do
+	out=$(dk $A network create --driver=net-routed --ipam-driver=ipam-routed --subnet 10.62.0.0/24 \
+		-o routed.mode=vxlan -o routed.vni=300 -o "$o" bad 2>&1); rc=$?
+	check "A: network create -o $o refused ($(echo $out | grep -o 'routed[^"]*' | head -1 | cut -c1-70))" [ $rc -ne 0 ]
+done
+out=$(lab_ip $A -o link show 2>&1 | grep -E ': r[vb]300[:@]')
+check "A: no rv300 or rb300 left behind" [ -z "$out" ]
+
 lab_log "--- withdrawal"
 out=$(dk $A rm -f a1 2>&1); assert_eq "$?" 0 "A: rm -f a1"
 wait_gone "B: 10.46.1.7 gone from the kernel after rm -f a1 on A" $B 10.46.1.7/32 bgp 5
@@ -128,6 +202,10 @@ if retry 5 empty $B; then ok "B: no route of A's containers left"
 else fail "B: no route of A's containers left"; learned $B | sed 's/^/#   | /'; fi
 if retry 5 empty $A; then ok "A: no route of B's containers left"
 else fail "A: no route of B's containers left"; learned $A | sed 's/^/#   | /'; fi
+for h in $A $B; do
+	out=$(lab_ip $h -o link show 2>&1 | grep -E ': r[vb][0-9]+[:@]')
+	check "$h: network rm took the VXLAN devices and bridges down" [ -z "$out" ]
+done
 
 lab_log "wall time $((SECONDS - T0)) s"
 if [ "$LAB_FAIL" -gt 0 ]; then

@@ -302,6 +302,8 @@ segconf_set(struct segconf *c, const char *key, const char *value,
 int
 segconf_finish(struct segconf *c, char *err, size_t errlen)
 {
+	unsigned i;
+
 	if (c->nremote > 0 && c->group.family != 0) {
 		snprintf(err, errlen, "routed.vxlan.remote and routed.vxlan.group "
 		    "exclude each other: a static flood list or a multicast "
@@ -313,9 +315,12 @@ segconf_finish(struct segconf *c, char *err, size_t errlen)
 		    "the device that joins the group");
 		return -EINVAL;
 	}
-	if (c->local.family != 0 && ((c->group.family != 0 &&
-	    c->group.family != c->local.family) || (c->nremote > 0 &&
-	    c->remote[0].family != c->local.family))) {
+	for (i = 1; i < c->nremote; i++)
+		if (c->remote[i].family != c->remote[0].family)
+			break;
+	if (i < c->nremote || (c->local.family != 0 &&
+	    ((c->group.family != 0 && c->group.family != c->local.family) ||
+	    (c->nremote > 0 && c->remote[0].family != c->local.family)))) {
 		snprintf(err, errlen, "routed.vxlan.local and the remote or group "
 		    "addresses must be of one family");
 		return -EINVAL;

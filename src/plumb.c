@@ -467,15 +467,24 @@ link_route(struct plumb *pl, const char *dev, const struct ipprefix *dst,
 
 static int
 route_add(struct plumb *pl, const char *dev, const struct ipprefix *dst,
-    bool *created)
+    const struct ipaddr *src, bool *created)
 {
 	struct rtnl_route *rt;
+	struct nl_addr *na;
 	char s[ADDR_STRLEN];
 	int r;
 
 	*created = false;
 	if ((rt = link_route(pl, dev, dst, &r)) == NULL)
 		return r;
+	if (src != NULL) {
+		if ((na = nladdr(src)) == NULL) {
+			rtnl_route_put(rt);
+			return -ENOMEM;
+		}
+		rtnl_route_set_pref_src(rt, na);
+		nl_addr_put(na);
+	}
 	/* Tell a new route from one that was there: only a new one is undone. */
 	if ((r = rtnl_route_add(pl->sk, rt, NLM_F_CREATE | NLM_F_EXCL)) >= 0)
 		*created = true;
@@ -520,7 +529,7 @@ plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
 	struct ipprefix p;
 
 	prefix_host(dst, &p);
-	return route_add(pl, dev, &p, created);
+	return route_add(pl, dev, &p, NULL, created);
 }
 
 int
@@ -534,9 +543,9 @@ plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst)
 
 int
 plumb_net_route_add(struct plumb *pl, const char *dev,
-    const struct ipprefix *p, bool *created)
+    const struct ipprefix *p, const struct ipaddr *src, bool *created)
 {
-	return route_add(pl, dev, p, created);
+	return route_add(pl, dev, p, src, created);
 }
 
 int

@@ -84,9 +84,12 @@ int plumb_link_del(struct plumb *pl, const char *name);
 int plumb_addr_add(struct plumb *pl, const char *dev, const struct ipaddr *a,
     bool *created);
 int plumb_addr_del(struct plumb *pl, const char *dev, const struct ipaddr *a);
-/* The route to prefix p via dev, scope link, protocol kernel. */
+/*
+ * The route to prefix p via dev, scope link, protocol kernel, with the
+ * preferred source src (NULL: the kernel's choice).
+ */
 int plumb_net_route_add(struct plumb *pl, const char *dev,
-    const struct ipprefix *p, bool *created);
+    const struct ipprefix *p, const struct ipaddr *src, bool *created);
 int plumb_net_route_del(struct plumb *pl, const char *dev,
     const struct ipprefix *p);
 /*

@@ -8,7 +8,8 @@
  * leaves the segment is routed by the host it runs on.  The subnet is routed
  * to the bridge by a route of its own (protocol kernel, which zebra
  * ignores), so the gateway need not be in the subnet: the default is the
- * plugin's --gateway, the one routed networks use.
+ * plugin's --gateway, the one routed networks use.  That route's source is
+ * the VTEP address (routed.vxlan.local), which is this host's alone.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -101,8 +102,12 @@ segment_add(struct rp_ctx *ctx, struct network *n, char *err, size_t errlen)
 		goto fail;
 	made |= cr ? SEG_MADE_ADDR : 0;
 	what = "the route to the subnet";
+	/*
+	 * The host's own packets into the segment leave from its VTEP address,
+	 * not from the gateway every host has: their answers come back here.
+	 */
 	if ((r = plumb_net_route_add(ctx->plumb, c->br_name, &n->pool4,
-	    &cr)) != 0)
+	    c->local.family == AF_INET ? &c->local : NULL, &cr)) != 0)
 		goto fail;
 	made |= cr ? SEG_MADE_ROUTE : 0;
 	c->made |= made;

@@ -121,6 +121,8 @@ assert_contains "$out" 'master rb100' "B: rv100 is a port of rb100"
 out=$(lab_ip $B addr show dev rb100 2>&1)
 assert_contains "$out" "link/ether $GWMAC" "B: rb100 has the gateway MAC $GWMAC"
 assert_contains "$out" 'inet 10\.60\.0\.1/32' "B: rb100 has the gateway 10.60.0.1"
+out=$(lab_ip $B route show 10.60.0.0/24 2>&1)
+assert_contains "$out" 'dev rb100 proto kernel scope link src 10\.200\.0\.2' "B: the subnet via rb100, from B's own VTEP address (not the shared gateway)"
 run_ok $A va seg 10.60.0.70
 run_ok $B vb seg 10.60.0.130
 ping_ok "va 10.60.0.70 (A) -> vb 10.60.0.130 (B): one subnet across hosts" dk $A exec va ping -c 2 -W 2 10.60.0.130
@@ -174,6 +176,18 @@ assert_contains "$out" '^00:00:00:00:00:00 dst 10\.201\.0\.2 self permanent' "A:
 run_ok $A vf flood 10.61.0.70
 ping_ok "plain namespace with vx200 (VNI 200) -> vf 10.61.0.70 on A" lab_exec ext "$LAB_BUSYBOX" ping -c 2 -W 2 10.61.0.70
 ping_ok "vf (A) -> 10.61.0.200 in the plain namespace" dk $A exec vf ping -c 2 -W 2 10.61.0.200
+
+lab_log "--- an existing VXLAN network without EVPN: multicast group (VNI 201)"
+lab_ip ext link add vx201 type vxlan id 201 group 239.1.1.201 dev extE dstport 4789
+lab_ip ext addr add 10.63.0.200/24 dev vx201
+lab_ip ext link set vx201 up
+net_ok $A mcast --subnet 10.63.0.0/24 --ip-range 10.63.0.64/26 -o routed.mode=vxlan -o routed.vni=201 \
+	-o routed.vxlan.group=239.1.1.201 -o routed.vxlan.dev=extA -o routed.gateway=10.63.0.1
+out=$(lab_ip $A -d link show rv201 2>&1)
+assert_contains "$out" 'vxlan id 201 group 239\.1\.1\.201 dev extA ' "A: rv201 is VNI 201 on group 239.1.1.201 via extA"
+assert_not_contains "$out" 'nolearning' "A: rv201 learns (flood and learn)"
+run_ok $A vm mcast 10.63.0.70
+ping_ok "plain namespace with vx201 (group 239.1.1.201) -> vm 10.63.0.70 on A" lab_exec ext "$LAB_BUSYBOX" ping -c 2 -W 2 10.63.0.70
 
 lab_log "--- bad segment options are refused and leave nothing"
 for o in "routed.vni=16777216" "routed.vxlan.dev=nosuchdev" "routed.vxlan.bogus=1"; do

@@ -379,7 +379,7 @@ plumb_addr_del(struct plumb *pl, const char *dev, const struct ipaddr *a)
 
 int
 plumb_net_route_add(struct plumb *pl, const char *dev,
-    const struct ipprefix *p, bool *created)
+    const struct ipprefix *p, const struct ipaddr *src, bool *created)
 {
 	char l[STUB_OBJ_LEN], s[ADDR_STRLEN];
 	int r;

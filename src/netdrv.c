@@ -335,6 +335,48 @@ aggregate_of(struct rp_ctx *ctx, const struct ipprefix *pool,
 	*agg = p != NULL ? p->range : *pool;
 }
 
+/* The host sides of n's endpoints ports of its bridge; 0 or -errno. */
+static int
+segment_ports(struct rp_ctx *ctx, const struct network *n, char *err,
+    size_t errlen)
+{
+	const struct endpoint *ep;
+	size_t pos = 0;
+	bool created;
+	int r;
+
+	while ((ep = model_ep_next(ctx->model, &pos)) != NULL)
+		if (strcmp(ep->net_id, n->id) == 0 && ep->plumbed &&
+		    (r = segment_port_add(ctx, n, ep->host_if, &created, err,
+		    errlen)) != 0)
+			return r;
+	return 0;
+}
+
+/* A repeated CreateNetwork of a segment: make what went missing again. */
+static int
+repair_segment(struct api_call *c, struct network *n)
+{
+	uint32_t made = n->seg.made, made_fdb = n->seg.made_fdb;
+	int r;
+
+	if ((r = segment_add(c->ctx, n, c->err, sizeof(c->err))) != 0)
+		return r;
+	/* A bridge made again: the endpoints' veths become its ports again. */
+	if ((r = segment_ports(c->ctx, n, c->err, sizeof(c->err))) != 0) {
+		segment_undo(c->ctx, n, made, made_fdb);
+		return r;
+	}
+	if (n->seg.made == made && n->seg.made_fdb == made_fdb)
+		return 0;
+	records_put_net(c->ctx->store, n);
+	if ((r = store_commit(c->ctx->store)) != 0) {
+		segment_undo(c->ctx, n, made, made_fdb);
+		return api_fail(c, r, "cannot save state: %s", strerror(-r));
+	}
+	return 0;
+}
+
 static int
 nd_create_network(struct api_call *c)
 {
@@ -382,10 +424,10 @@ nd_create_network(struct api_call *c)
 	if (tmp.has6)
 		aggregate_of(ctx, &tmp.pool6, &tmp.agg6);
 	if ((old = model_net_find(ctx->model, id)) != NULL) {
-		if (net_same(old, &tmp))
-			return 0;
-		return api_fail(c, -EEXIST, "network %.12s exists with other "
-		    "settings", id);
+		if (!net_same(old, &tmp))
+			return api_fail(c, -EEXIST, "network %.12s exists with "
+			    "other settings", id);
+		return old->mode == MODE_VXLAN ? repair_segment(c, old) : 0;
 	}
 	/* Two networks on one prefix would announce (and withdraw) one route. */
 	if ((other = model_net_overlapping(ctx->model, &tmp)) != NULL)

@@ -121,6 +121,15 @@ fail:
 }
 
 void
+segment_undo(struct rp_ctx *ctx, struct network *n, uint32_t made,
+    uint32_t made_fdb)
+{
+	take_down(ctx, n, n->seg.made & ~made, n->seg.made_fdb & ~made_fdb);
+	n->seg.made = made;
+	n->seg.made_fdb = made_fdb;
+}
+
+void
 segment_del(struct rp_ctx *ctx, const struct network *n)
 {
 	take_down(ctx, n, n->seg.made, n->seg.made_fdb);

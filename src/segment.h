@@ -24,6 +24,12 @@ struct rp_ctx;
  */
 int segment_add(struct rp_ctx *ctx, struct network *n, char *err,
     size_t errlen);
+/*
+ * Take down what segment_add() made since n->seg.made was made and made_fdb
+ * was made_fdb (the values from before that call), and restore them.
+ */
+void segment_undo(struct rp_ctx *ctx, struct network *n, uint32_t made,
+    uint32_t made_fdb);
 /* Take down what n->seg.made says the plugin made; logs what will not go. */
 void segment_del(struct rp_ctx *ctx, const struct network *n);
 

@@ -666,6 +666,17 @@ test_vxlan_lifecycle(void **state)
 	reconcile_start(&fx->ctx);
 	assert_int_equal(stub_nobjs, 8);
 	assert_true(stub_has_obj("fdb rv100 192.0.2.2"));
+	/* ... and by a repeated CreateNetwork (Docker's retry). */
+	assert_int_equal(plumb_link_del(NULL, "rb100"), 0);
+	assert_int_equal(stub_nobjs, 3);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET2(VX ",\"routed.vxlan.remote\":\"192.0.2.1,192.0.2.2\","
+	    "\"routed.vxlan.dev\":\"eth9\",\"routed.gateway\":"
+	    "\"10.99.0.1\"")), 200);
+	assert_true(stub_has_obj("bridge rb100"));
+	assert_true(stub_has_obj("route rb100 10.99.0.0/16"));
+	assert_true(stub_has_obj("port rtb60d823d5fe2 rb100"));
+	assert_int_equal(stub_nobjs, 8);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)),
 	    200);
 	assert_int_equal(stub_nobjs, 7);

@@ -11,6 +11,13 @@
 # kernel "proto bgp" (and in BGP with the neighbour's AS path); pings both
 # ways; routed.metric becomes the MED; a tag the route-map denies stays
 # local; rm -f withdraws the /32.
+# VXLAN segments (issue 16), same lab: one /24 on both hosts over VNI 100
+# with EVPN from frr-conf/bgpd.conf: pings across hosts, the remote MAC in
+# the FDB from EVPN (extern_learn on a nolearning device), the same gateway
+# MAC on both hosts, a routed container and a segment container, kill -9
+# and restart without new devices, rm on A empties B's FDB; a plain
+# namespace's VXLAN devices reach containers over a static flood entry (VNI
+# 200) and a multicast group (VNI 201); bad segment options leave nothing.
 #
 # Run: sudo tests/acceptance/two_hosts_bgp.sh
 # Needs root, docker.io, frr, busybox-static. LAB_KEEP=1 keeps the lab dir.

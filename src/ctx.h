@@ -7,6 +7,7 @@
 #define RP_CTX_H
 
 #include <limits.h>
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -36,6 +37,8 @@ struct http;
 struct rp_config {
 	struct ipaddr gateway4;		/* Join's IPv4 gateway, proxy-ARPed */
 	struct ipaddr gateway6;		/* Join's IPv6 gateway, proxy-NDPed */
+	char gateway_dev[IFNAMSIZ];	/* link the gateway is routed to */
+	bool no_ip_forward;		/* leave the host's forwarding alone */
 	unsigned mtu;			/* default veth MTU */
 	char socket_dir[PATH_MAX];
 	char single_socket[64];		/* --single-socket: both drivers on one */

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "flags.h"
 #include "announce.h"
+#include "gateway.h"
 #include "api.h"
 #include "ctx.h"
 #include "http.h"
@@ -53,6 +54,13 @@ usage(FILE *f)
 "                      on the host side of every veth (default %s)\n"
 "  --gateway6 IP6      IPv6 gateway given to containers, answered by proxy NDP\n"
 "                      (default %s)\n"
+"  --gateway-dev NAME  link that the IPv4 gateway is routed to, so that proxy\n"
+"                      ARP answers with or without a default route: a veth\n"
+"                      pair NAME/NAMEp, made if missing, never deleted\n"
+"                      (default %s); none: rely on the host's own routes\n"
+"  --no-ip-forward     leave net.ipv4.ip_forward and net.ipv6.conf.all.forwarding\n"
+"                      as they are (default: turn them on, IPv6 with the first\n"
+"                      IPv6 endpoint, as dockerd's --ip-forward does)\n"
 "  --mtu N             MTU of the veth pairs, 68..65535 (default %d); a network\n"
 "                      overrides it with -o com.docker.network.driver.mtu=N\n"
 "  --socket-dir DIR    where net-routed.sock and ipam-routed.sock are created\n"
@@ -96,7 +104,8 @@ usage(FILE *f)
 "  --syslog            log to syslog instead of standard error\n"
 "  --version           print the version and exit\n"
 "  --help              print this help and exit\n",
-	    RP_DEFAULT_GW4, RP_DEFAULT_GW6, RP_DEFAULT_MTU, RP_SOCKET_DIR,
+	    RP_DEFAULT_GW4, RP_DEFAULT_GW6, RP_DEFAULT_GW_DEV, RP_DEFAULT_MTU,
+	    RP_SOCKET_DIR,
 	    RP_STATE_DIR, RP_RUN_DIR, STREAM_DEFAULT_ENDPOINT,
 	    RP_DEFAULT_ZEBRA_SOCKET, RP_DEFAULT_ZEBRA_TYPE,
 	    RP_DEFAULT_GR_STALE, RP_FRR_DAEMONS, RP_DEFAULT_TAG);
@@ -118,6 +127,30 @@ parse_gateway(const char *flag, const char *s, sa_family_t family,
 	*out = a;
 }
 
+/*
+ * An interface name of ours: not one the kernel would refuse, and not one
+ * of the endpoints' names ("rt"/"rc" + hex), which start-up reaps.
+ */
+static void
+parse_ifname(const char *flag, const char *s, char *out, size_t outlen)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= outlen || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		flag_fail("%s %s: an interface name of 1 to %zu characters",
+		    flag, s, outlen - 1);
+	for (i = 0; i < n; i++)
+		if (s[i] == '/' || s[i] == ':' || s[i] == ' ' ||
+		    (unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			flag_fail("%s %s: '/', ':', spaces and control "
+			    "characters are not allowed", flag, s);
+	if (strncmp(s, "rt", 2) == 0 || strncmp(s, "rc", 2) == 0)
+		flag_fail("%s %s: names starting with rt or rc are the "
+		    "endpoints' own", flag, s);
+	snprintf(out, outlen, "%s", s);
+}
+
 static void
 parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
     size_t daemonslen)
@@ -125,6 +158,8 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 	static const struct option longopts[] = {
 		{ "gateway", required_argument, NULL, 'g' },
 		{ "gateway6", required_argument, NULL, '6' },
+		{ "gateway-dev", required_argument, NULL, 'w' },
+		{ "no-ip-forward", no_argument, NULL, 'f' },
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "socket-dir", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'S' },
@@ -152,6 +187,8 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 	memset(cfg, 0, sizeof(*cfg));
 	addr_parse(RP_DEFAULT_GW4, &cfg->gateway4);
 	addr_parse(RP_DEFAULT_GW6, &cfg->gateway6);
+	snprintf(cfg->gateway_dev, sizeof(cfg->gateway_dev), "%s",
+	    RP_DEFAULT_GW_DEV);
 	cfg->mtu = RP_DEFAULT_MTU;
 	snprintf(cfg->socket_dir, sizeof(cfg->socket_dir), "%s", RP_SOCKET_DIR);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", RP_STATE_DIR);
@@ -176,6 +213,14 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		case '6':
 			parse_gateway("--gateway6", optarg, AF_INET6,
 			    &cfg->gateway6);
+			break;
+		case 'w':
+			/* room for the peer's "p" */
+			parse_ifname("--gateway-dev", optarg, cfg->gateway_dev,
+			    sizeof(cfg->gateway_dev) - 1);
+			break;
+		case 'f':
+			cfg->no_ip_forward = true;
 			break;
 		case 'm':
 			cfg->mtu = (unsigned)flag_ulong("--mtu", optarg, 68, 65535);
@@ -273,23 +318,6 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 	}
 	if (optind < argc)
 		flag_fail("unexpected argument '%s'", argv[optind]);
-}
-
-/* Warn when the host does not forward: containers could not reach anyone. */
-static void
-check_forwarding(void)
-{
-	char c = '1';
-	FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "re");
-
-	if (f != NULL) {
-		if (fread(&c, 1, 1, f) != 1)
-			c = '1';
-		fclose(f);
-	}
-	if (c == '0')
-		log_warnx("net.ipv4.ip_forward is 0 on this host: containers "
-		    "will reach only the host itself");
 }
 
 /* FRR daemons that own a route type: a second owner breaks both. */
@@ -400,20 +428,6 @@ drop_privileges(const struct rp_config *cfg)
 	    cfg->zapi ? " and CAP_DAC_OVERRIDE" : "");
 }
 
-static int
-zmq_add(void *arg, const struct route *r)
-{
-	return zmqpub_route_add(arg, r);
-}
-
-static int
-zmq_del(void *arg, const struct ipprefix *p)
-{
-	int r = zmqpub_route_del(arg, p);
-
-	return r == -ENOENT ? 0 : r;
-}
-
 /*
  * Serve the route stream and feed it the announce table.  An ipc socket
  * gets the mode and group of the plugin's own sockets, so that a helper in
@@ -423,7 +437,8 @@ static void
 start_zmq(struct rp_ctx *ctx)
 {
 	struct zmqpub_config zc;
-	struct announce_backend b = { "zmq", zmq_add, zmq_del, NULL };
+	struct announce_backend b = { "zmq", zmqpub_sink_add,
+	    zmqpub_sink_del, NULL };
 	const char *path;
 	int r;
 
@@ -490,6 +505,7 @@ static void
 on_link_gone(const char *name, void *arg)
 {
 	reconcile_link_gone(arg, name);
+	gateway_link_gone(arg, name);
 }
 
 static void
@@ -538,6 +554,8 @@ main(int argc, char **argv)
 	/* All or nothing: a state that cannot be read stops us, untouched. */
 	if (store_load(ctx.store, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	/* Before the endpoints: their IPv6 needs the forwarding policy set. */
+	gateway_init(&ctx);
 	reconcile_start(&ctx);
 	if ((r = plumb_watch(ctx.plumb, ctx.base, on_link_gone, &ctx)) != 0)
 		fatalx("cannot watch the host's links: %s", strerror(-r));
@@ -568,7 +586,6 @@ main(int argc, char **argv)
 	if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) != 0 ||
 	    evsignal_add(sigint, NULL) != 0)
 		fatalx("cannot install signal handlers");
-	check_forwarding();
 	log_info("routed-plugin %s ready on %s (gateway %s, %s, mtu %u, state %s)",
 	    PACKAGE_VERSION, ctx.cfg.socket_dir,
 	    addr_fmt(&ctx.cfg.gateway4, gw4, sizeof(gw4)),

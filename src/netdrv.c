@@ -840,8 +840,13 @@ put_route(struct api_call *c, cJSON *routes, const struct ipprefix *dst,
 }
 
 /*
- * Join's answer: the interface, the gateway of each family, and the IPv4
- * gateway on-link (see free_gw_slot).
+ * Join's answer: the interface, the gateway of each family, the IPv4
+ * gateway on-link (see free_gw_slot), and the network's IPv4 subnet on-link
+ * on this interface: the host answers ARP for every address it routes
+ * (proxy ARP), so a container on several networks reaches each network
+ * through that network's own interface and address, the direct path, and
+ * only the rest through its default route.  (IPv6 has no such proxy for
+ * whole subnets: there the default route carries it.)
  */
 static int
 join_reply(struct api_call *c, const struct network *n,
@@ -860,12 +865,9 @@ join_reply(struct api_call *c, const struct network *n,
 	if ((r = api_put_str(c, ifn, "SrcName", ep->peer_if)) != 0 ||
 	    (r = api_put_str(c, ifn, "DstPrefix", "eth")) != 0)
 		goto out;
-	/* A segment's subnet is on-link: its containers reach each other. */
-	if (n->mode == MODE_VXLAN) {
+	/* A segment's gateway is on its bridge, on-link in its subnet. */
+	if (n->mode == MODE_VXLAN)
 		gw4 = segment_gateway(ctx, n);
-		if ((r = put_route(c, routes, &n->pool4, NULL)) != 0)
-			goto out;
-	}
 	if (model_ep_addr(ep, AF_INET) != NULL) {
 		h.addr = *gw4;
 		h.plen = (uint8_t)(32 - ep->gw_slot);
@@ -873,7 +875,8 @@ join_reply(struct api_call *c, const struct network *n,
 		if ((r = api_put_str(c, c->reply, "Gateway",
 		    addr_fmt(gw4, s, sizeof(s)))) != 0 ||
 		    ((n->mode != MODE_VXLAN || !prefix_contains(&n->pool4,
-		    gw4)) && (r = put_route(c, routes, &h, NULL)) != 0))
+		    gw4)) && (r = put_route(c, routes, &h, NULL)) != 0) ||
+		    (r = put_route(c, routes, &n->pool4, NULL)) != 0)
 			goto out;
 		cJSON_AddItemToObject(c->reply, "StaticRoutes", routes);
 		routes = NULL;

@@ -1,12 +1,13 @@
 /*
- * plumb.c: veth pairs, proxy ARP/NDP and host routes, and VXLAN segments
- * (VXLAN devices, bridges, their ports, addresses and flood entries) over
- * rtnetlink with libnl-route-3.  The per-interface switches that netlink cannot set
- * (proxy_arp, proxy_ndp, proxy_delay) are written to /proc/sys/net, the
- * interface ip(8) and sysctl(8) use too; no external command is ever run.
+ * plumb.c: veth pairs, proxy ARP/NDP, host routes, the gateway's link and
+ * VXLAN segments (VXLAN devices, bridges, their ports, addresses and flood
+ * entries) over rtnetlink with libnl-route-3.  The switches that netlink
+ * cannot set (proxy_arp, proxy_ndp, proxy_delay, addr_gen_mode, forwarding)
+ * are written to /proc/sys/net, the interface ip(8) and sysctl(8) use too;
+ * no external command is ever run.
  */
-#include <errno.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
@@ -36,6 +37,8 @@ struct plumb {
 	struct event *ev;
 	void (*gone)(const char *, void *);
 	void *gone_arg;
+	bool fwd6;			/* plumb_set_forward6 */
+	bool fwd6_checked;		/* done for the first gw6 */
 };
 
 /* libnl error (negative NLE_*) to -errno. */
@@ -235,17 +238,13 @@ plumb_watch(struct plumb *pl, struct event_base *base,
 	return 0;
 }
 
-/* Write value to /proc/sys/net/<proto>/<kind>/<ifname>/<key>. */
+/* Write value to the file path (under /proc/sys/net). */
 static int
-sysctl_set(const char *proto, const char *kind, const char *ifname,
-    const char *key, const char *value)
+sysctl_write(const char *path, const char *value)
 {
-	char path[128];
 	ssize_t n;
 	int fd, r = 0;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/%s/%s/%s/%s", proto, kind,
-	    ifname, key);
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
 		r = -errno;
 		log_warn("cannot open %s", path);
@@ -258,6 +257,84 @@ sysctl_set(const char *proto, const char *kind, const char *ifname,
 	}
 	close(fd);
 	return r;
+}
+
+/* Write value to /proc/sys/net/<proto>/<kind>/<ifname>/<key>. */
+static int
+sysctl_set(const char *proto, const char *kind, const char *ifname,
+    const char *key, const char *value)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/%s/%s/%s", proto, kind,
+	    ifname, key);
+	return sysctl_write(path, value);
+}
+
+static const char *
+forward_path(int family)
+{
+	return family == AF_INET ? "/proc/sys/net/ipv4/ip_forward" :
+	    "/proc/sys/net/ipv6/conf/all/forwarding";
+}
+
+int
+plumb_forwarding(struct plumb *pl, int family)
+{
+	char c;
+	int fd, r;
+
+	(void)pl;
+	if ((fd = open(forward_path(family), O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	r = read(fd, &c, 1) == 1 ? (c != '0') : -EIO;
+	close(fd);
+	return r;
+}
+
+int
+plumb_forwarding_on(struct plumb *pl, int family)
+{
+	int r;
+
+	if ((r = plumb_forwarding(pl, family)) != 0)
+		return r < 0 ? r : 0;
+	/* ipv4/ip_forward and ipv6/conf/all set every interface and default. */
+	if ((r = sysctl_write(forward_path(family), "1")) != 0)
+		return r;
+	return 1;
+}
+
+void
+plumb_set_forward6(struct plumb *pl, bool on)
+{
+	pl->fwd6 = on;
+}
+
+/* The first endpoint with IPv6: IPv6 forwarding, or a warning. */
+static void
+forward6_check(struct plumb *pl)
+{
+	int r;
+
+	if (pl->fwd6_checked)
+		return;
+	pl->fwd6_checked = true;
+	if (!pl->fwd6) {
+		if (plumb_forwarding(pl, AF_INET6) == 0)
+			log_warnx("net.ipv6.conf.all.forwarding is 0 and "
+			    "--no-ip-forward is given: the IPv6 gateway is not "
+			    "answered and IPv6 containers reach nothing");
+		return;
+	}
+	if ((r = plumb_forwarding_on(pl, AF_INET6)) == 1)
+		log_info("turned on IPv6 forwarding (net.ipv6.conf.all."
+		    "forwarding=1) for the first IPv6 endpoint; interfaces with "
+		    "accept_ra=1 now ignore router advertisements "
+		    "(--no-ip-forward leaves forwarding alone)");
+	else if (r < 0)
+		log_warnx("cannot turn on IPv6 forwarding: %s; IPv6 containers "
+		    "reach nothing until it is on", strerror(-r));
 }
 
 static struct nl_addr *
@@ -328,6 +405,7 @@ host_setup(struct plumb *pl, const char *host, unsigned mtu,
 	    (r = sysctl_set("ipv4", "neigh", host, "proxy_delay", "0")) != 0)
 		goto out;
 	if (gw6 != NULL) {
+		forward6_check(pl);
 		if ((r = sysctl_set("ipv6", "conf", host, "proxy_ndp", "1")) != 0 ||
 		    (r = sysctl_set("ipv6", "neigh", host, "proxy_delay",
 		    "0")) != 0 ||
@@ -553,6 +631,112 @@ plumb_net_route_del(struct plumb *pl, const char *dev,
     const struct ipprefix *p)
 {
 	return route_del(pl, dev, p);
+}
+
+/* Bring name up with no ARP (it must exist). */
+static int
+gw_link_up(struct plumb *pl, const char *name)
+{
+	struct rtnl_link *l, *chg;
+	int r;
+
+	if ((l = link_get(pl, name, &r)) == NULL)
+		return r;
+	if ((chg = rtnl_link_alloc()) == NULL) {
+		rtnl_link_put(l);
+		return -ENOMEM;
+	}
+	rtnl_link_set_flags(chg, IFF_UP | IFF_NOARP);
+	if ((r = rtnl_link_change(pl->sk, l, chg, 0)) < 0)
+		log_warnx("netlink: cannot set %s up: %s", name, nl_geterror(r));
+	rtnl_link_put(chg);
+	rtnl_link_put(l);
+	return nlerr(r);
+}
+
+int
+plumb_gw_link_add(struct plumb *pl, const char *name, const char *peer,
+    bool *created)
+{
+	struct rtnl_link *l, *p;
+	const char *type;
+	int r;
+
+	*created = false;
+	if (strlen(name) >= IFNAMSIZ || strlen(peer) >= IFNAMSIZ)
+		return -EINVAL;
+	if ((l = link_get(pl, name, &r)) != NULL) {
+		type = rtnl_link_get_type(l);
+		if (type == NULL || (strcmp(type, "veth") != 0 &&
+		    strcmp(type, "dummy") != 0)) {
+			log_warnx("%s exists and is neither a veth nor a dummy: "
+			    "not using it", name);
+			rtnl_link_put(l);
+			return -EEXIST;
+		}
+		rtnl_link_put(l);
+		/* A dummy made by the operator has no peer. */
+		if ((r = gw_link_up(pl, name)) != 0 ||
+		    (plumb_link_exists(pl, peer) == 1 &&
+		    (r = gw_link_up(pl, peer)) != 0))
+			return r;
+		return 0;
+	}
+	if (r != -ENODEV)
+		return r;
+	if ((l = rtnl_link_veth_alloc()) == NULL)
+		return -ENOMEM;
+	rtnl_link_set_name(l, name);
+	p = rtnl_link_veth_get_peer(l);
+	rtnl_link_set_name(p, peer);
+	rtnl_link_put(p);
+	r = rtnl_link_add(pl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_veth_release(l);
+	if (r < 0) {
+		log_warnx("netlink: cannot create veth %s/%s: %s", name, peer,
+		    nl_geterror(r));
+		return nlerr(r);
+	}
+	*created = true;
+	log_info("link %s (veth, peer %s) created for the gateway", name, peer);
+	/* No IPv6 link-local addresses (nothing for FRR to see), set while
+	 * still down; the host may have IPv6 off, which does not matter. */
+	sysctl_set("ipv6", "conf", name, "addr_gen_mode", "1");
+	sysctl_set("ipv6", "conf", peer, "addr_gen_mode", "1");
+	if ((r = gw_link_up(pl, name)) != 0 || (r = gw_link_up(pl, peer)) != 0)
+		return r;
+	return 0;
+}
+
+int
+plumb_gw_route_add(struct plumb *pl, const char *dev, const struct ipaddr *gw)
+{
+	struct rtnl_route *rt;
+	struct ipprefix p;
+	char s[ADDR_STRLEN];
+	int r;
+
+	if (gw->family != AF_INET)
+		return -EAFNOSUPPORT;
+	prefix_host(gw, &p);
+	if ((rt = link_route(pl, dev, &p, &r)) == NULL)
+		return r;
+	/* Table local: no FRR reads it (10.x reads main's proto kernel). */
+	rtnl_route_set_table(rt, RT_TABLE_LOCAL);
+	rtnl_route_set_priority(rt, PLUMB_GW_METRIC);
+	/* REPLACE matches (prefix, tos, metric): only a route of our metric. */
+	r = rtnl_route_add(pl->sk, rt, NLM_F_CREATE | NLM_F_REPLACE);
+	rtnl_route_put(rt);
+	if (r < 0) {
+		log_warnx("netlink: cannot add route %s dev %s table local "
+		    "metric %d: %s",
+		    addr_fmt(gw, s, sizeof(s)), dev, PLUMB_GW_METRIC,
+		    nl_geterror(r));
+		return nlerr(r);
+	}
+	log_debug("route %s dev %s table local metric %d added", addr_fmt(gw, s,
+	    sizeof(s)), dev, PLUMB_GW_METRIC);
+	return 0;
 }
 
 /* ------------------------------------------------------------ segments */

@@ -61,6 +61,44 @@ int plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
 int plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst);
 
 /*
+ * The host's end of the containers' gateway (see gateway.c): a veth pair
+ * name/peer with both ends in this namespace, up, with no ARP and no IPv6
+ * address.  An existing veth or dummy link called name is reused (brought
+ * up); *created says whether this call made the pair.  -EEXIST when name
+ * exists and is something else.
+ */
+int plumb_gw_link_add(struct plumb *pl, const char *name, const char *peer,
+    bool *created);
+
+/*
+ * The route gw/32 dev dev in table local, unicast, protocol kernel, metric
+ * PLUMB_GW_METRIC.  Table local because no FRR zebra reads it (FRR 10.x
+ * reads main's protocol-kernel routes as kernel routes, which "redistribute
+ * kernel" would carry); the kernel looks it up before main.  A route of
+ * that metric to gw there is replaced (it is ours, from an earlier run);
+ * any other is left alone.  IPv4 only: proxy NDP needs no route.
+ */
+#define PLUMB_GW_METRIC	65535
+int plumb_gw_route_add(struct plumb *pl, const char *dev,
+    const struct ipaddr *gw);
+
+/*
+ * Forwarding of family (net.ipv4.ip_forward, net.ipv6.conf.all.forwarding):
+ * plumb_forwarding says 1 (on), 0 (off) or -errno; plumb_forwarding_on turns
+ * it on and says 1 when it did, 0 when it was on already, or -errno.
+ */
+int plumb_forwarding(struct plumb *pl, int family);
+int plumb_forwarding_on(struct plumb *pl, int family);
+
+/*
+ * What plumb_veth_add does about IPv6 forwarding the first time it is given
+ * a gw6 (the first endpoint with IPv6): turn it on when on is true (what
+ * dockerd's --ip-forward does for an IPv6 network), else only warn when it
+ * is off (proxy NDP then answers nothing).  Off until called.
+ */
+void plumb_set_forward6(struct plumb *pl, bool on);
+
+/*
  * A VXLAN segment (segment.c): the VXLAN device and the bridge of c, each
  * made with c's settings and brought up, or reused when a link of that
  * name and kind exists (a VXLAN device must have c's VNI: -EEXIST if not,

@@ -527,3 +527,17 @@ zmqpub_subscriber_count(const struct zmqpub *zp)
 {
 	return zp->nsubs;
 }
+
+int
+zmqpub_sink_add(void *zp, const struct route *r)
+{
+	return zmqpub_route_add(zp, r);
+}
+
+int
+zmqpub_sink_del(void *zp, const struct ipprefix *p)
+{
+	int r = zmqpub_route_del(zp, p);
+
+	return r == -ENOENT ? 0 : r;
+}

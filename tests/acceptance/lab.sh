@@ -231,9 +231,10 @@ lab_ip() { local h=$1; shift; ip -n "${LAB_NS[$h]:-}" "$@"; }
 # (nsenter: cheaper than ip netns exec, and /proc/sys/net follows the netns)
 lab_exec() { local h=$1; shift; nsenter --net="/run/netns/${LAB_NS[$h]:-}" -- "$@"; }
 
-# lab_host NAME [ADDR/PLEN...]: a namespace that behaves like a routed host.
-# dum0 carries the default routes (v4+v6) so that the host "has a route" to
-# anything, e.g. to the gateway 169.254.1.1 the plugin proxy-ARPs for.
+# lab_host NAME [ADDR/PLEN...]: a namespace that behaves like a routed host,
+# forwarding on, its addresses on dum0.  It has NO default route, as a routed
+# fabric may have none until BGP brings one: lab_default_route adds one (and
+# takes it away again) for a test that wants to show it makes no difference.
 lab_host() {
 	local h=$1; shift
 	local ns="$h-$LAB_ID"
@@ -247,13 +248,26 @@ lab_host() {
 	_lab_dum0 "$ns" || lab_skip "cannot create a dummy-like interface in $ns"
 	local a
 	for a in "$@"; do ip -n "$ns" addr add "$a" dev dum0; done
-	ip -n "$ns" route add default dev dum0
-	ip -n "$ns" -6 route add default dev dum0
-	lab_log "host $h = netns $ns"
+	lab_log "host $h = netns $ns (no default route)"
+}
+
+# lab_default_route HOST add|del: default routes (IPv4 and IPv6) through
+# dum0, which answers nothing: a route "to anything" that leads nowhere
+lab_default_route() {
+	local ns=${LAB_NS[$1]:-}
+	ip -n "$ns" route "$2" default dev dum0 &&
+	ip -n "$ns" -6 route "$2" default dev dum0
+}
+
+# lab_arp_strict HOST: what kube-proxy's IPVS mode sets on a host
+# (net.ipv4.conf.{all,default}.arp_ignore=1, arp_announce=2)
+lab_arp_strict() {
+	lab_exec "$1" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.default.arp_ignore=1 \
+		net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.default.arp_announce=2
 }
 
 # _lab_dum0 NS: an always-up, never-answering interface "dum0" for the
-# default routes: dummy if the kernel has it, else ifb (NOARP, drops what it
+# host's addresses and lab_default_route: dummy if the kernel has it, else ifb (NOARP, drops what it
 # is given), else a veth pair with both ends in NS.
 _lab_dum0() {
 	local ns=$1

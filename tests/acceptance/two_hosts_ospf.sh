@@ -13,6 +13,12 @@
 # routed.announce=aggregate gives B one /24 and no /32; routes come back
 # after zebra is killed and restarted; a plugin restart does not remove the
 # routes from B even for one 50 ms sample (graceful restart); nothing left.
+# Neither host has a default route: host <-> container and container <->
+# container on one host and across hosts all ping, again after a default
+# route came and went and after arp_ignore=1/arp_announce=2, each time with
+# the containers' neighbour tables flushed; and the gateway's route the
+# plugin adds never reaches B, even with "redistribute kernel" and
+# "redistribute connected" on A.
 #
 # Run: sudo tests/acceptance/two_hosts_ospf.sh
 # Needs root, docker.io, frr, busybox-static. LAB_KEEP=1 keeps the lab dir.
@@ -122,6 +128,59 @@ assert_contains "$out" 'Known via "ospf"' "B: zebra has 10.46.1.7/32 via ospf"
 
 ping_ok "a1 (A) -> b1 10.46.2.7 (B)" dk $A exec a1 ping -c 2 -W 2 10.46.2.7
 ping_ok "b1 (B) -> a1 10.46.1.7 (A)" dk $B exec b1 ping -c 2 -W 2 10.46.1.7
+
+# -------------------------------------------------------------- gateway
+
+lab_log "--- no default route; one comes and goes; kube-proxy's ARP settings"
+assert_eq "$(for h in $A $B; do lab_ip $h -4 route show default; lab_ip $h -6 route show default; done)" "" \
+	"A and B have no default route"
+run_ok $A a3 ctr 10.46.1.9
+# pings_2h WHEN: every direction, after the containers forgot their gateway
+pings_2h() {
+	local when=$1
+	lab_cexec $A a1 ip neigh flush dev eth0; lab_cexec $A a3 ip neigh flush dev eth0
+	lab_cexec $B b1 ip neigh flush dev eth0
+	assert_not_contains "$(lab_cexec $A a1 ip neigh show $GW)" lladdr "a1: $GW forgotten ($when)"
+	ping_ok "a1 -> a3 (same host), $when"   dk $A exec a1 ping -c 1 -W 2 10.46.1.9
+	ping_ok "a3 -> a1 (same host), $when"   dk $A exec a3 ping -c 1 -W 2 10.46.1.7
+	ping_ok "a1 -> b1 (other host), $when"  dk $A exec a1 ping -c 1 -W 2 10.46.2.7
+	ping_ok "b1 -> a3 (other host), $when"  dk $B exec b1 ping -c 1 -W 2 10.46.1.9
+	ping_ok "a1 -> host A 10.200.0.1, $when" dk $A exec a1 ping -c 1 -W 2 10.200.0.1
+	ping_ok "a1 -> host B 10.200.0.2, $when" dk $A exec a1 ping -c 1 -W 2 10.200.0.2
+	ping_ok "host A -> a3, $when"           lab_exec $A busybox ping -c 1 -W 2 10.46.1.9
+	ping_ok "host B -> a1 (other host), $when" lab_exec $B busybox ping -c 1 -W 2 10.46.1.7
+}
+pings_2h "no default route"
+check "A, B: default routes added" eval 'lab_default_route $A add && lab_default_route $B add'
+check "A, B: default routes removed again" eval 'lab_default_route $A del && lab_default_route $B del'
+pings_2h "after a default route came and went"
+check "A, B: arp_ignore=1 arp_announce=2" eval 'lab_arp_strict $A && lab_arp_strict $B'
+pings_2h "arp_ignore=1 arp_announce=2"
+
+lab_log "--- the gateway's route stays on A, whatever A redistributes"
+out=$(lab_vtysh $A 'configure terminal' 'router ospf' 'redistribute kernel' 'redistribute connected' 2>&1)
+assert_eq "$?" 0 "A: ospfd redistributes kernel and connected routes, no route-map ($out)"
+# controls: a kernel route and a connected one of A's do reach B
+lab_ip $A route add 10.99.0.0/24 dev dum0
+wait_route "B: A's kernel route 10.99.0.0/24 arrives (control)" $B 10.99.0.0/24 ospf 10
+wait_route "B: A's connected 10.250.0.1/32 arrives (control)" $B 10.250.0.1/32 ospf 10
+out=$(lab_vtysh $A 'show ip route 169.254.1.1/32' 2>&1)
+assert_not_contains "$out" 'Known via' "A: zebra does not know the plugin's route to $GW ($(echo $out))"
+# (B has its own route to $GW, from its own plugin: look for OSPF's)
+seen=
+for i in $(seq 20); do
+	seen=$(lab_ip $B -4 route show exact $GW/32 proto ospf)
+	[ -n "$seen" ] && break
+	sleep 0.1
+done
+assert_eq "$seen" "" "B: no OSPF route to $GW/32 arrives from A (2 s)"
+assert_contains "$(lab_ip $B -4 route show table local exact $GW/32)" '^169\.254\.1\.1 dev routed-gw0 proto kernel' \
+	"B: its own route to $GW is its plugin's, through routed-gw0 in table local"
+out=$(lab_vtysh $B 'show ip ospf database external' 2>&1)
+assert_not_contains "$out" 'Link State ID: 169\.254\.' "B: no LSA for 169.254.x"
+lab_vtysh $A 'configure terminal' 'router ospf' 'no redistribute kernel' 'no redistribute connected' >/dev/null 2>&1
+lab_ip $A route del 10.99.0.0/24 dev dum0
+wait_gone "B: 10.99.0.0/24 withdrawn again" $B 10.99.0.0/24 ospf 10
 
 lab_log "--- withdrawal on rm -f, return with the same IP"
 out=$(dk $A rm -f a1 2>&1); assert_eq "$?" 0 "A: rm -f a1"

@@ -83,4 +83,19 @@ bool stub_has_obj(const char *line);
 void stub_reset(void);
 struct stub_link *stub_find(const char *host);
 
+/* plumb_stub.c: the gateway's link, its route and forwarding. */
+struct stub_gw {
+	char link[16], peer[16];	/* the link made, "" if none */
+	int link_calls, route_calls;
+	char route_dev[16];	/* the gateway route's device, "" if none */
+	struct ipaddr route;	/* its destination */
+	int forward[2];		/* IPv4, IPv6 forwarding: 1 on, 0 off */
+	int forward6_policy;	/* plumb_set_forward6: 1 on, -1 off, 0 unset */
+	int fail_link;		/* plumb_gw_link_add returns this when != 0 */
+	int fail_forward;	/* plumb_forwarding_on returns this when != 0 */
+};
+extern struct stub_gw stub_gw;
+void stub_gw_reset(void);
+bool stub_gw_link_exists(const char *name);
+
 #endif

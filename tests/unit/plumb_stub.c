@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fixture.h"
@@ -203,7 +204,8 @@ plumb_link_exists(struct plumb *pl, const char *name)
 {
 	int i;
 
-	if (strcmp(name, STUB_UNDERLAY) == 0 || seg_link(name))
+	if (strcmp(name, STUB_UNDERLAY) == 0 || seg_link(name) ||
+	    stub_gw_link_exists(name))
 		return 1;
 	for (i = 0; i < stub_nlinks; i++)
 		if (strcmp(stub_links[i].host, name) == 0 ||
@@ -422,4 +424,75 @@ plumb_fdb_del(struct plumb *pl, const char *dev, const struct ipaddr *dst)
 	if (dev_obj("fdb", dev, addr_fmt(dst, s, sizeof(s)), l) != 0)
 		return nth_fails() ? -EIO : 0;
 	return obj_del(l);
+}
+
+/* The gateway's link, its route, and forwarding (gateway.c). */
+struct stub_gw stub_gw;
+
+void
+stub_gw_reset(void)
+{
+	memset(&stub_gw, 0, sizeof(stub_gw));
+}
+
+int
+plumb_gw_link_add(struct plumb *pl, const char *name, const char *peer,
+    bool *created)
+{
+	*created = false;
+	stub_gw.link_calls++;
+	if (stub_gw.fail_link)
+		return stub_gw.fail_link;
+	if (stub_gw.link[0] == '\0') {
+		snprintf(stub_gw.link, sizeof(stub_gw.link), "%s", name);
+		snprintf(stub_gw.peer, sizeof(stub_gw.peer), "%s", peer);
+		*created = true;
+	} else if (strcmp(stub_gw.link, name) != 0) {
+		return -EEXIST;
+	}
+	return 0;
+}
+
+int
+plumb_gw_route_add(struct plumb *pl, const char *dev, const struct ipaddr *gw)
+{
+	stub_gw.route_calls++;
+	if (strcmp(stub_gw.link, dev) != 0)
+		return -ENODEV;
+	snprintf(stub_gw.route_dev, sizeof(stub_gw.route_dev), "%s", dev);
+	stub_gw.route = *gw;
+	return 0;
+}
+
+/* The stub's plumb_link_exists knows endpoints only: the gateway's too. */
+bool
+stub_gw_link_exists(const char *name)
+{
+	return stub_gw.link[0] != '\0' && (strcmp(stub_gw.link, name) == 0 ||
+	    strcmp(stub_gw.peer, name) == 0);
+}
+
+int
+plumb_forwarding(struct plumb *pl, int family)
+{
+	return stub_gw.forward[family == AF_INET6];
+}
+
+int
+plumb_forwarding_on(struct plumb *pl, int family)
+{
+	int *f = &stub_gw.forward[family == AF_INET6];
+
+	if (stub_gw.fail_forward)
+		return stub_gw.fail_forward;
+	if (*f)
+		return 0;
+	*f = 1;
+	return 1;
+}
+
+void
+plumb_set_forward6(struct plumb *pl, bool on)
+{
+	stub_gw.forward6_policy = on ? 1 : -1;
 }

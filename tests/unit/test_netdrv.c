@@ -121,7 +121,8 @@ test_lifecycle(void **state)
 	s = reply_text(fx);
 	assert_string_equal(s, "{\"InterfaceName\":{\"SrcName\":\"rcb60d823d5fe2\","
 	    "\"DstPrefix\":\"eth\"},\"Gateway\":\"169.254.1.1\",\"StaticRoutes\":"
-	    "[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1}]}");
+	    "[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1},"
+	    "{\"Destination\":\"10.99.0.0/16\",\"RouteType\":1}]}");
 	free(s);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.ProgramExternalConnectivity",
 	    JOIN(EID)), 200);
@@ -275,7 +276,8 @@ test_ipv6_join(void **state)
 	s = reply_text(fx);
 	assert_string_equal(s, "{\"InterfaceName\":{\"SrcName\":\"rcb60d823d5fe2\","
 	    "\"DstPrefix\":\"eth\"},\"Gateway\":\"169.254.1.1\",\"StaticRoutes\":"
-	    "[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1}],"
+	    "[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1},"
+	    "{\"Destination\":\"10.99.0.0/16\",\"RouteType\":1}],"
 	    "\"GatewayIPv6\":\"fe80::1\"}");
 	free(s);
 	fx_net(fx, "/NetworkDriver.CreateEndpoint",

@@ -20,8 +20,8 @@
 
 #include <event2/event.h>
 #include <netlink/netlink.h>
-#include <netlink/route/link.h>
 #include <netlink/route/addr.h>
+#include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/link/vxlan.h>
@@ -1003,6 +1003,113 @@ plumb_port_del(struct plumb *pl, const char *port)
 		return nlerr(r);
 	}
 	return 0;
+}
+
+/* A proxy entry this dump found: family, ifindex and address to look for. */
+struct proxy_find {
+	int ifindex;
+	const struct ipaddr *a;
+	bool found;
+};
+
+static int
+proxy_msg(struct nl_msg *msg, void *arg)
+{
+	struct proxy_find *f = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[NDA_MAX + 1];
+	struct ndmsg *nd;
+
+	if (h->nlmsg_type != RTM_NEWNEIGH ||
+	    nlmsg_parse(h, sizeof(*nd), tb, NDA_MAX, NULL) < 0)
+		return NL_OK;
+	nd = nlmsg_data(h);
+	if ((nd->ndm_flags & NTF_PROXY) && nd->ndm_ifindex == f->ifindex &&
+	    tb[NDA_DST] != NULL &&
+	    (size_t)nla_len(tb[NDA_DST]) == addr_len(f->a->family) &&
+	    memcmp(nla_data(tb[NDA_DST]), f->a->bytes,
+	    addr_len(f->a->family)) == 0)
+		f->found = true;
+	return NL_OK;
+}
+
+/*
+ * Whether ifindex has the proxy neighbour entry a: 1, 0 or -errno.  libnl's
+ * neighbour cache has no proxy entries (their dump needs NTF_PROXY in the
+ * request), so this dump is its own, on a socket of its own.
+ */
+static int
+proxy_exists(int ifindex, const struct ipaddr *a)
+{
+	struct ndmsg nd = { .ndm_family = (uint8_t)a->family,
+	    .ndm_flags = NTF_PROXY };
+	struct proxy_find f = { ifindex, a, false };
+	struct nl_sock *sk;
+	int r;
+
+	if ((sk = nl_socket_alloc()) == NULL)
+		return -ENOMEM;
+	if ((r = nl_connect(sk, NETLINK_ROUTE)) >= 0 &&
+	    (r = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, proxy_msg,
+	    &f)) >= 0 &&
+	    (r = nl_send_simple(sk, RTM_GETNEIGH, NLM_F_DUMP, &nd,
+	    sizeof(nd))) >= 0)
+		r = nl_recvmsgs_default(sk);
+	nl_socket_free(sk);
+	if (r < 0) {
+		log_warnx("netlink: cannot list proxy neighbours: %s",
+		    nl_geterror(r));
+		return nlerr(r);
+	}
+	return f.found;
+}
+
+int
+plumb_proxy_add(struct plumb *pl, const char *dev, const struct ipaddr *a,
+    bool *created)
+{
+	int idx, r;
+
+	*created = false;
+	if ((idx = link_index(pl, dev)) < 0)
+		return idx;
+	if (a->family == AF_INET && (r = sysctl_set("ipv4", "neigh", dev,
+	    "proxy_delay", "0")) != 0)
+		return r;
+	if ((r = proxy_exists(idx, a)) != 0)
+		return r < 0 ? r : 0;
+	if ((r = proxy_neigh_add(pl, idx, a)) == 0)
+		*created = true;
+	return r;
+}
+
+int
+plumb_proxy_del(struct plumb *pl, const char *dev, const struct ipaddr *a)
+{
+	struct rtnl_neigh *n;
+	struct nl_addr *dst;
+	char s[ADDR_STRLEN];
+	int idx, r;
+
+	if ((idx = link_index(pl, dev)) < 0)
+		return idx == -ENODEV ? 0 : idx;
+	if ((n = rtnl_neigh_alloc()) == NULL || (dst = nladdr(a)) == NULL) {
+		rtnl_neigh_put(n);
+		return -ENOMEM;
+	}
+	rtnl_neigh_set_ifindex(n, idx);
+	rtnl_neigh_set_family(n, a->family);
+	rtnl_neigh_set_dst(n, dst);
+	rtnl_neigh_set_flags(n, NTF_PROXY);
+	r = nlerr(rtnl_neigh_delete(pl->sk, n, 0));
+	nl_addr_put(dst);
+	rtnl_neigh_put(n);
+	if (r == -ENOENT || r == -ENODEV)
+		return 0;
+	if (r < 0)
+		log_warnx("netlink: cannot delete the proxy entry %s on %s: %s",
+		    addr_fmt(a, s, sizeof(s)), dev, strerror(-r));
+	return r;
 }
 
 /* The address object a on dev; NULL with *err. */

@@ -123,6 +123,14 @@ int plumb_addr_add(struct plumb *pl, const char *dev, const struct ipaddr *a,
     bool *created);
 int plumb_addr_del(struct plumb *pl, const char *dev, const struct ipaddr *a);
 /*
+ * The proxy neighbour entry a on dev (ip neigh add proxy A dev DEV): dev
+ * answers ARP (NDP) for a, with its own MAC, while a is routed; IPv4 with no
+ * proxy delay.  *created: it was not there.
+ */
+int plumb_proxy_add(struct plumb *pl, const char *dev, const struct ipaddr *a,
+    bool *created);
+int plumb_proxy_del(struct plumb *pl, const char *dev, const struct ipaddr *a);
+/*
  * The route to prefix p via dev, scope link, protocol kernel, with the
  * preferred source src (NULL: the kernel's choice).
  */

@@ -25,7 +25,7 @@
 /* What the plugin made on this host, so that only that is taken down. */
 #define SEG_MADE_VXLAN	0x01
 #define SEG_MADE_BRIDGE	0x02
-#define SEG_MADE_ADDR	0x04		/* the gateway address on the bridge */
+#define SEG_MADE_ADDR	0x04		/* the gateway's proxy entry on the bridge */
 #define SEG_MADE_ROUTE	0x08		/* the subnet route via the bridge */
 #define SEG_MADE_PORT	0x10		/* the VXLAN device became a port */
 

@@ -2,14 +2,21 @@
 /*
  * segment.c: see segment.h.
  *
- * Every host's bridge carries the same gateway address, as a /32, and the
- * same MAC (02:52:50 and the VNI, unless routed.bridge.address says
- * otherwise): a container keeps its gateway wherever it runs, and what
- * leaves the segment is routed by the host it runs on.  The subnet is routed
- * to the bridge by a route of its own (protocol kernel, which zebra
- * ignores), so the gateway need not be in the subnet: the default is the
- * plugin's --gateway, the one routed networks use.  That route's source is
- * the VTEP address (routed.vxlan.local), which is this host's alone.
+ * Every host's bridge answers ARP for the same gateway with the same MAC
+ * (02:52:50 and the VNI, unless routed.bridge.address says otherwise): a
+ * container keeps its gateway wherever it runs, and what leaves the segment
+ * is routed by the host it runs on.  A gateway outside the subnet (the
+ * plugin's --gateway, the default) is answered by a proxy neighbour entry
+ * on the bridge, the bridge carrying no address: arp_process answers for
+ * an entry whose address is routed through another device (gateway.c's
+ * route), forwarding on, with the bridge's MAC, so no shared /32 is there
+ * for "redistribute connected".  A gateway in the subnet is routed through
+ * the bridge itself, where the kernel proxies nothing for ARP (unless
+ * proxy_arp_pvlan, which would answer for the whole subnet): the bridge
+ * carries it as a /32 address, the anycast gateway of EVPN fabrics.  The
+ * subnet is routed to the bridge by a route of its own (protocol kernel),
+ * from the VTEP address (routed.vxlan.local) when there is one, so that
+ * the host's own packets do not leave from the shared gateway.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +32,13 @@ segment_gateway(const struct rp_ctx *ctx, const struct network *n)
 {
 	return n->seg.gateway.family != 0 ? &n->seg.gateway :
 	    &ctx->cfg.gateway4;
+}
+
+/* An address of the subnet: the bridge carries it; else a proxy entry. */
+static bool
+gw_in_subnet(const struct rp_ctx *ctx, const struct network *n)
+{
+	return prefix_contains(&n->pool4, segment_gateway(ctx, n));
 }
 
 /* Take down what made and made_fdb name, in the reverse order of making. */
@@ -49,8 +63,11 @@ take_down(struct rp_ctx *ctx, const struct network *n, uint32_t made,
 	if (!(made & SEG_MADE_BRIDGE)) {
 		if (made & SEG_MADE_ROUTE)
 			plumb_net_route_del(ctx->plumb, c->br_name, &n->pool4);
-		if (made & SEG_MADE_ADDR)
+		if ((made & SEG_MADE_ADDR) && gw_in_subnet(ctx, n))
 			plumb_addr_del(ctx->plumb, c->br_name,
+			    segment_gateway(ctx, n));
+		else if (made & SEG_MADE_ADDR)
+			plumb_proxy_del(ctx->plumb, c->br_name,
 			    segment_gateway(ctx, n));
 	}
 	if ((made & SEG_MADE_VXLAN) && plumb_link_del(ctx->plumb,
@@ -96,9 +113,10 @@ segment_add(struct rp_ctx *ctx, struct network *n, char *err, size_t errlen)
 			goto fail;
 		made_fdb |= cr ? 1u << i : 0;
 	}
-	what = "the gateway address";
-	if ((r = plumb_addr_add(ctx->plumb, c->br_name,
-	    segment_gateway(ctx, n), &cr)) != 0)
+	what = "the gateway";
+	if ((r = gw_in_subnet(ctx, n) ? plumb_addr_add(ctx->plumb, c->br_name,
+	    segment_gateway(ctx, n), &cr) : plumb_proxy_add(ctx->plumb,
+	    c->br_name, segment_gateway(ctx, n), &cr)) != 0)
 		goto fail;
 	made |= cr ? SEG_MADE_ADDR : 0;
 	what = "the route to the subnet";

@@ -118,6 +118,7 @@ assert_not_contains "$out" '10\.47\.0\.9' "B: no BGP route for 10.47.0.9 (tag 99
 check "B: kernel has no route for 10.47.0.9" [ -z "$(kroute $B 10.47.0.9/32)" ]
 
 lab_log "--- VXLAN segment with EVPN: one /24 on both hosts (VNI 100)"
+T1=$SECONDS
 SEG="-o routed.mode=vxlan -o routed.vni=100 -o routed.gateway=10.60.0.1"
 GWMAC=02:52:50:00:00:64		# 02:52:50 and VNI 100, the same on every host
 net_ok $A seg --subnet 10.60.0.0/24 --ip-range 10.60.0.64/26 $SEG -o routed.vxlan.local=10.200.0.1
@@ -127,7 +128,7 @@ assert_contains "$out" 'vxlan id 100 local 10\.200\.0\.2 .*dstport 4789 nolearni
 assert_contains "$out" 'master rb100' "B: rv100 is a port of rb100"
 out=$(lab_ip $B addr show dev rb100 2>&1)
 assert_contains "$out" "link/ether $GWMAC" "B: rb100 has the gateway MAC $GWMAC"
-assert_contains "$out" 'inet 10\.60\.0\.1/32' "B: rb100 has the gateway 10.60.0.1"
+assert_contains "$out" 'inet 10\.60\.0\.1/32' "B: rb100 carries the gateway 10.60.0.1 (in the subnet: an address)"
 out=$(lab_ip $B route show 10.60.0.0/24 2>&1)
 assert_contains "$out" 'dev rb100 proto kernel scope link src 10\.200\.0\.2' "B: the subnet via rb100, from B's own VTEP address (not the shared gateway)"
 run_ok $A va seg 10.60.0.70
@@ -189,12 +190,21 @@ lab_ip ext link add vx201 type vxlan id 201 group 239.1.1.201 dev extE dstport 4
 lab_ip ext addr add 10.63.0.200/24 dev vx201
 lab_ip ext link set vx201 up
 net_ok $A mcast --subnet 10.63.0.0/24 --ip-range 10.63.0.64/26 -o routed.mode=vxlan -o routed.vni=201 \
-	-o routed.vxlan.group=239.1.1.201 -o routed.vxlan.dev=extA -o routed.gateway=10.63.0.1
+	-o routed.vxlan.group=239.1.1.201 -o routed.vxlan.dev=extA
 out=$(lab_ip $A -d link show rv201 2>&1)
 assert_contains "$out" 'vxlan id 201 group 239\.1\.1\.201 dev extA ' "A: rv201 is VNI 201 on group 239.1.1.201 via extA"
 assert_not_contains "$out" 'nolearning' "A: rv201 learns (flood and learn)"
 run_ok $A vm mcast 10.63.0.70
 ping_ok "plain namespace with vx201 (group 239.1.1.201) -> vm 10.63.0.70 on A" lab_exec ext "$LAB_BUSYBOX" ping -c 2 -W 2 10.63.0.70
+# no routed.gateway: the plugin's $GW, answered by a proxy entry, no address
+out=$(lab_ip $A addr show dev rb201 2>&1)
+assert_not_contains "$out" 'inet ' "A: rb201 carries no IPv4 address (gateway $GW outside the subnet)"
+out=$(lab_ip $A neigh show proxy dev rb201 2>&1)
+assert_contains "$out" "^${GW//./\\.} " "A: rb201 has a proxy entry for the gateway $GW"
+ping_ok "vm (A): ARP for the gateway $GW answered" dk $A exec vm arping -c 1 -w 2 -I eth0 $GW
+ping_ok "vm (A, VXLAN, gateway $GW) -> a1 10.46.1.7 (A, routed)" dk $A exec vm ping -c 2 -W 2 10.46.1.7
+out=$(dk $A exec vm cat /proc/net/arp 2>&1)
+assert_contains "$out" "^${GW//./\\.} .* 02:52:50:00:00:c9 " "vm (A): the gateway $GW has the segment's MAC 02:52:50:00:00:c9"
 
 lab_log "--- bad segment options are refused and leave nothing"
 for o in "routed.vni=16777216" "routed.vxlan.dev=nosuchdev" "routed.vxlan.bogus=1"; do
@@ -204,6 +214,7 @@ for o in "routed.vni=16777216" "routed.vxlan.dev=nosuchdev" "routed.vxlan.bogus=
 done
 out=$(lab_ip $A -o link show 2>&1 | grep -E ': r[vb]300[:@]')
 check "A: no rv300 or rb300 left behind" [ -z "$out" ]
+lab_log "VXLAN part: $((SECONDS - T1)) s"
 
 lab_log "--- withdrawal"
 out=$(dk $A rm -f a1 2>&1); assert_eq "$?" 0 "A: rm -f a1"

@@ -70,7 +70,7 @@ extern int stub_calls;
 extern bool stub_fired;		/* the stub_fail_nth failure happened */
 /*
  * Segment objects (plumb_vxlan_add and the rest), one line each: "vxlan
- * NAME", "bridge NAME", "port PORT BRIDGE", "addr DEV A", "route DEV P",
+ * NAME", "bridge NAME", "port PORT BRIDGE", "proxy DEV A", "route DEV P",
  * "fdb DEV A".  Deleting a link deletes the lines that name it.  The link
  * STUB_UNDERLAY always exists (for routed.vxlan.dev).
  */

@@ -380,6 +380,29 @@ plumb_addr_del(struct plumb *pl, const char *dev, const struct ipaddr *a)
 }
 
 int
+plumb_proxy_add(struct plumb *pl, const char *dev, const struct ipaddr *a,
+    bool *created)
+{
+	char l[STUB_OBJ_LEN], s[ADDR_STRLEN];
+	int r;
+
+	*created = false;
+	if ((r = dev_obj("proxy", dev, addr_fmt(a, s, sizeof(s)), l)) != 0)
+		return r;
+	return obj_add(l, created);
+}
+
+int
+plumb_proxy_del(struct plumb *pl, const char *dev, const struct ipaddr *a)
+{
+	char l[STUB_OBJ_LEN], s[ADDR_STRLEN];
+
+	if (dev_obj("proxy", dev, addr_fmt(a, s, sizeof(s)), l) != 0)
+		return nth_fails() ? -EIO : 0;
+	return obj_del(l);
+}
+
+int
 plumb_net_route_add(struct plumb *pl, const char *dev,
     const struct ipprefix *p, const struct ipaddr *src, bool *created)
 {

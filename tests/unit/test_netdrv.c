@@ -699,7 +699,7 @@ test_vxlan_keeps_what_it_found(void **state)
 	    CREATE_NET2(VX ",\"routed.bridge.name\":\"br0\","
 	    "\"routed.vxlan.name\":\"vx7\"")), 200);
 	assert_true(stub_has_obj("port vx7 br0"));
-	assert_true(stub_has_obj("addr br0 169.254.1.1"));
+	assert_true(stub_has_obj("proxy br0 169.254.1.1"));
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
 	    "{\"NetworkID\":\"" NID "\"}"), 200);
 	assert_int_equal(stub_nobjs, 2);

@@ -33,6 +33,10 @@ struct model;
 struct plumb;
 struct store;
 struct http;
+struct sandboxes;
+struct console;
+struct metrics;
+struct sdnotify;
 
 struct rp_config {
 	struct ipaddr gateway4;		/* Join's IPv4 gateway, proxy-ARPed */
@@ -47,6 +51,7 @@ struct rp_config {
 	char run_dir[PATH_MAX];
 	bool debug;
 	bool use_syslog;
+	bool extra_addrs;		/* --extra-addresses */
 
 	/* What networks announce unless -o routed.* says otherwise. */
 	unsigned announce_kind;		/* ANNOUNCE_HOST | ANNOUNCE_AGGREGATE */
@@ -65,6 +70,8 @@ struct rp_config {
 	/* The route stream for routed-zebra-helper (--announce zmq). */
 	bool zmq;
 	char zmq_endpoint[256];		/* STREAM_ENDPOINT_MAX */
+
+	char metrics_listen[80];	/* HOST:PORT for /metrics; "" = off */
 };
 
 struct rp_ctx {
@@ -78,6 +85,10 @@ struct rp_ctx {
 	struct store *store;
 	struct http *http_net;
 	struct http *http_ipam;
+	struct sandboxes *sandboxes;	/* joins waiting for their container */
+	struct console *console;	/* the control socket, for routedctl */
+	struct metrics *metrics;	/* NULL: nothing is counted */
+	struct sdnotify *sdnotify;	/* NULL: not started by systemd */
 };
 
 #endif

@@ -17,6 +17,13 @@ host_mtu(const struct rp_ctx *ctx, const struct network *n)
 	return n->mtu ? n->mtu : ctx->cfg.mtu;
 }
 
+unsigned
+host_ep_mtu(const struct rp_ctx *ctx, const struct network *n,
+    const struct endpoint *ep)
+{
+	return ep->set.mtu ? ep->set.mtu : host_mtu(ctx, n);
+}
+
 int
 host_ep_add(struct rp_ctx *ctx, const struct network *n,
     const struct endpoint *ep, struct host_undo *u, char *err, size_t errlen)
@@ -34,7 +41,8 @@ host_ep_add(struct rp_ctx *ctx, const struct network *n,
 		return -E2BIG;
 	}
 	if ((r = plumb_veth_add(ctx->plumb, ep->host_if, ep->peer_if,
-	    host_mtu(ctx, n), gw6, &u->link)) != 0) {
+	    host_ep_mtu(ctx, n, ep), gw6, ep->set.has_mac ? ep->set.mac : NULL,
+	    &u->link)) != 0) {
 		snprintf(err, errlen, "cannot create veth %s: %s", ep->host_if,
 		    strerror(-r));
 		return r;

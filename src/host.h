@@ -17,6 +17,9 @@ struct rp_ctx;
 
 /* The MTU of n's links: its own, or the plugin's --mtu. */
 unsigned host_mtu(const struct rp_ctx *ctx, const struct network *n);
+/* The MTU of ep's link: routed.mtu, or its network's. */
+unsigned host_ep_mtu(const struct rp_ctx *ctx, const struct network *n,
+    const struct endpoint *ep);
 
 #define HOST_ROUTES_MAX	256
 

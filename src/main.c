@@ -22,16 +22,21 @@
 #include "announce.h"
 #include "gateway.h"
 #include "api.h"
+#include "console.h"
 #include "ctx.h"
 #include "http.h"
 #include "ipam.h"
 #include "log.h"
+#include "metrics.h"
+#include "scrape.h"
+#include "sdnotify.h"
 #include "model.h"
 #include "netdrv.h"
 #include "plumb.h"
 #include "reconcile.h"
 #include "records.h"
 #include "routes.h"
+#include "sandbox.h"
 #include "store.h"
 #include "stream.h"
 #include "zapi.h"
@@ -68,10 +73,16 @@ usage(FILE *f)
 "  --single-socket NAME\n"
 "                      serve both drivers on one socket DIR/NAME instead, as a\n"
 "                      managed (v2) plugin must; Plugin.Activate lists both\n"
-"  --socket-group NAME group that owns the sockets (mode 0660; default root)\n"
+"  --socket-group NAME group that owns the sockets, the control socket too\n"
+"                      (mode 0660; default root)\n"
 "  --state-dir DIR     where the state is kept (default %s)\n"
-"  --run-dir DIR       run-time files: the lock that keeps one zebra session\n"
-"                      per route type on this host (default %s)\n"
+"  --run-dir DIR       run-time files: the control socket routed-plugin.ctl\n"
+"                      for routedctl, and the lock that keeps one zebra\n"
+"                      session per route type on this host (default %s)\n"
+"  --extra-addresses   allow the endpoint options routed.ips, routed.ip-count\n"
+"                      and routed.anycast (more addresses per container); the\n"
+"                      plugin then keeps CAP_SYS_ADMIN, to add them inside\n"
+"                      containers' network namespaces\n"
 "\n"
 "Routes (announced straight to FRR's zebra over ZAPI, or streamed to\n"
 "routed-zebra-helper over ZeroMQ):\n"
@@ -99,6 +110,11 @@ usage(FILE *f)
 "  --default-distance N\n"
 "                      administrative distance 1..255 unless -o\n"
 "                      routed.distance (default: the route type's own)\n"
+"\n"
+"  --metrics-listen HOST:PORT\n"
+"                      also serve the metrics (Prometheus text format) at\n"
+"                      http://HOST:PORT/metrics (default: off; always on the\n"
+"                      control socket: routedctl metrics)\n"
 "\n"
 "  --debug             log every request and reply\n"
 "  --syslog            log to syslog instead of standard error\n"
@@ -176,6 +192,8 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "default-tag", required_argument, NULL, 'T' },
 		{ "default-metric", required_argument, NULL, 'M' },
 		{ "default-distance", required_argument, NULL, 'D' },
+		{ "extra-addresses", no_argument, NULL, 'x' },
+		{ "metrics-listen", required_argument, NULL, 'L' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "syslog", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -299,6 +317,22 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			cfg->distance = (uint8_t)flag_ulong("--default-distance",
 			    optarg, 1, 255);
 			break;
+		case 'x':
+			cfg->extra_addrs = true;
+			break;
+		case 'L': {
+			char host[64];
+			unsigned short port;
+
+			if (scrape_parse_addr(optarg, host, sizeof(host),
+			    &port) != 0 || strlen(optarg) >=
+			    sizeof(cfg->metrics_listen))
+				flag_fail("--metrics-listen %s: must be HOST:PORT "
+				    "or [IPV6]:PORT", optarg);
+			snprintf(cfg->metrics_listen, sizeof(cfg->metrics_listen),
+			    "%s", optarg);
+			break;
+		}
 		case 'd':
 			cfg->debug = true;
 			break;
@@ -421,11 +455,16 @@ drop_privileges(const struct rp_config *cfg)
 	if (cfg->zapi)
 		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
 		    CAPNG_BOUNDING_SET, CAP_DAC_OVERRIDE);
+	/* setns() into a container's namespace (sandbox.c). */
+	if (cfg->extra_addrs)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+		    CAPNG_BOUNDING_SET, CAP_SYS_ADMIN);
 	/* The bounding set too when allowed (CAP_SETPCAP), else just ours. */
 	if (capng_apply(setpcap ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS) != 0)
 		fatalx("cannot drop capabilities");
-	log_info("running with CAP_NET_ADMIN%s only",
-	    cfg->zapi ? " and CAP_DAC_OVERRIDE" : "");
+	log_info("running with CAP_NET_ADMIN%s%s only",
+	    cfg->zapi ? ", CAP_DAC_OVERRIDE" : "",
+	    cfg->extra_addrs ? ", CAP_SYS_ADMIN" : "");
 }
 
 /*
@@ -515,6 +554,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	struct timeval drain = { 0, 200 * 1000 };
 
 	log_info("signal %d: stopping", (int)sig);
+	sdnotify_stopping(ctx->sdnotify);
 	/*
 	 * Remove the sockets' names; serve what is already in their backlogs
 	 * and let the replies go out, then stop.
@@ -533,6 +573,7 @@ main(int argc, char **argv)
 	char err[512];
 	char gw4[ADDR_STRLEN], gw6[ADDR_STRLEN], daemons[PATH_MAX];
 	struct api_route *both = NULL;
+	struct scrape *scrape = NULL;
 	size_t nboth = 0;
 	int r;
 
@@ -541,11 +582,15 @@ main(int argc, char **argv)
 	log_init("routed-plugin", ctx.cfg.use_syslog, ctx.cfg.debug);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((ctx.base = event_base_new()) == NULL)
+	/* Three priorities: everything at 1, the control socket at 2 (last). */
+	if ((ctx.base = event_base_new()) == NULL ||
+	    event_base_priority_init(ctx.base, 3) != 0)
 		fatalx("cannot create the event loop");
 	if ((r = plumb_open(&ctx.plumb)) != 0)
 		fatalx("cannot open netlink: %s", strerror(-r));
-	if ((ctx.model = model_new()) == NULL || announce_init(&ctx) != 0)
+	if ((ctx.model = model_new()) == NULL || announce_init(&ctx) != 0 ||
+	    sandbox_init(&ctx) != 0 ||
+	    (ctx.metrics = metrics_new()) == NULL)
 		fatalx("out of memory");
 	records_schema(ctx.model, &schema);
 	if (store_open(&ctx.store, ctx.cfg.state_dir, &schema, err,
@@ -557,6 +602,7 @@ main(int argc, char **argv)
 	/* Before the endpoints: their IPv6 needs the forwarding policy set. */
 	gateway_init(&ctx);
 	reconcile_start(&ctx);
+	sandbox_watch_all(&ctx);
 	if ((r = plumb_watch(ctx.plumb, ctx.base, on_link_gone, &ctx)) != 0)
 		fatalx("cannot watch the host's links: %s", strerror(-r));
 	/* The routes of the saved state go out first, before any new request. */
@@ -579,6 +625,15 @@ main(int argc, char **argv)
 		open_socket(&ctx, RP_IPAM_SOCKET, ipam_routes, ipam_nroutes,
 		    &ctx.http_ipam);
 	}
+	/* The console (routedctl) is for people: the daemon runs without it. */
+	if (mkdir(ctx.cfg.run_dir, 0755) != 0 && errno != EEXIST)
+		log_warn("cannot create %s", ctx.cfg.run_dir);
+	if (console_open(&ctx, err, sizeof(err)) != 0)
+		log_warnx("no control socket: %s", err);
+	if (ctx.cfg.metrics_listen[0] != '\0' &&
+	    scrape_listen(&ctx, ctx.cfg.metrics_listen, &scrape, err,
+	    sizeof(err)) != 0)
+		fatalx("--metrics-listen: %s", err);
 	drop_privileges(&ctx.cfg);
 
 	sigterm = evsignal_new(ctx.base, SIGTERM, on_signal, &ctx);
@@ -586,6 +641,10 @@ main(int argc, char **argv)
 	if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) != 0 ||
 	    evsignal_add(sigint, NULL) != 0)
 		fatalx("cannot install signal handlers");
+	/* Both Docker sockets listen: systemd may start docker.service. */
+	if (sdnotify_open(ctx.base, console_status_line, &ctx,
+	    &ctx.sdnotify) != 0 || sdnotify_ready(ctx.sdnotify) != 0)
+		log_warnx("cannot tell systemd that the daemon is ready");
 	log_info("routed-plugin %s ready on %s (gateway %s, %s, mtu %u, state %s)",
 	    PACKAGE_VERSION, ctx.cfg.socket_dir,
 	    addr_fmt(&ctx.cfg.gateway4, gw4, sizeof(gw4)),
@@ -598,12 +657,17 @@ main(int argc, char **argv)
 	event_free(sigint);
 	http_free(ctx.http_net);
 	http_free(ctx.http_ipam);
+	console_close(&ctx);
+	scrape_free(scrape);
+	sdnotify_free(ctx.sdnotify);
+	metrics_free(ctx.metrics);
 	free(both);
 	/* Helpers see the silence, then a new epoch from the next run. */
 	zmqpub_free(ctx.zmqpub);
 	/* With graceful restart zebra keeps our routes until we are back. */
 	zclient_free(ctx.zclient);
 	announce_free(&ctx);
+	sandbox_free(&ctx);
 	/* Start the next run from one snapshot and an empty journal. */
 	if (store_compact(ctx.store) != 0)
 		log_warnx("cannot write the final snapshot; the journal is kept");

@@ -394,6 +394,24 @@ model_ep_set_addr(struct endpoint *ep, size_t i, const struct ipaddr *a)
 	addr_fmt(a, ep->addrs[i].key, sizeof(ep->addrs[i].key));
 }
 
+struct pool *
+model_ep_pool(const struct model *m, const struct endpoint *ep, size_t i)
+{
+	const struct network *n = model_net_find(m, ep->net_id);
+	const struct ipaddr *a = &ep->addrs[i].addr;
+	char key[ADDR_STRLEN];
+
+	if (n == NULL)
+		return NULL;
+	if (a->family == AF_INET && n->has4 && prefix_contains(&n->pool4, a))
+		return model_pool_find(m, prefix_fmt(&n->pool4, key,
+		    sizeof(key)));
+	if (a->family == AF_INET6 && n->has6 && prefix_contains(&n->pool6, a))
+		return model_pool_find(m, prefix_fmt(&n->pool6, key,
+		    sizeof(key)));
+	return NULL;
+}
+
 void
 model_ep_free(struct endpoint *ep)
 {

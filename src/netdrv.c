@@ -30,6 +30,7 @@
 
 #include "announce.h"
 #include "ctx.h"
+#include "epopts.h"
 #include "host.h"
 #include "log.h"
 #include "model.h"
@@ -38,6 +39,7 @@
 #include "plumb.h"
 #include "records.h"
 #include "routes.h"
+#include "sandbox.h"
 #include "segment.h"
 #include "store.h"
 
@@ -493,10 +495,12 @@ ep_drop(struct rp_ctx *ctx, struct endpoint *ep)
 {
 	char err[API_ERRLEN];
 
+	sandbox_cancel(ctx, ep->id);
 	routes_ep_del(ctx, ep);
 	if (host_ep_del(ctx, ep, err, sizeof(err)) != 0)
 		log_warnx("endpoint %.12s: %s; it is reaped at the next start",
 		    ep->id, err);
+	epopts_unreserve(ctx->model, ep);
 	model_ep_del(ctx->model, ep);
 	model_ep_free(ep);
 }
@@ -540,6 +544,7 @@ nd_delete_network(struct api_call *c)
 	while ((ep = model_ep_next(ctx->model, &pos)) != NULL)
 		if (strcmp(ep->net_id, id) == 0) {
 			records_del_ep(ctx->store, ep);
+			epopts_records_del(ctx->store, ctx->model, ep);
 			left++;
 		}
 	records_del_net(ctx->store, n);
@@ -595,30 +600,42 @@ find_ep(struct api_call *c, const char *epid, const struct network *n)
 	return ep;
 }
 
+/* A repeated CreateEndpoint: same Docker addresses, same options. */
 static bool
-ep_same(const struct endpoint *a, const struct endpoint *b)
+ep_same(const struct endpoint *a, const struct endpoint *b,
+    const struct ep_request *rq)
 {
-	size_t i;
+	size_t i, j = 0;
 
-	if (strcmp(a->net_id, b->net_id) != 0 || a->naddr != b->naddr)
+	if (strcmp(a->net_id, b->net_id) != 0)
 		return false;
-	for (i = 0; i < a->naddr; i++)
-		if (!addr_eq(&a->addrs[i].addr, &b->addrs[i].addr))
+	for (i = 0; i < a->naddr; i++) {
+		if (a->addrs[i].kind != EP_ADDR_DOCKER)
+			continue;
+		if (j == b->naddr || !addr_eq(&a->addrs[i].addr,
+		    &b->addrs[j++].addr))
 			return false;
-	return true;
+	}
+	return j == b->naddr && epopts_same(a, rq);
 }
 
-/* The endpoint a CreateEndpoint request describes, or NULL (c->err set). */
+/*
+ * The endpoint a CreateEndpoint request describes, with room for the extra
+ * addresses rq asks for (not reserved yet), or NULL (c->err set).
+ */
 static struct endpoint *
-parse_endpoint(struct api_call *c, const struct network *n, const char *epid)
+parse_endpoint(struct api_call *c, const struct network *n, const char *epid,
+    struct ep_request *rq)
 {
-	struct ipaddr a4, a6;
-	const cJSON *iface;
+	struct ipaddr a4, a6, docker[2];
+	const cJSON *iface, *opts;
 	struct endpoint *ep;
 	char s[ADDR_STRLEN];
 	bool has4, has6;
+	size_t nd = 0, i;
 
 	if (api_get_obj(c, c->req, "Interface", false, &iface) != 0 ||
+	    api_get_obj(c, c->req, "Options", false, &opts) != 0 ||
 	    api_get_addr(c, iface, "Address", &a4, &has4) != 0 ||
 	    api_get_addr(c, iface, "AddressIPv6", &a6, &has6) != 0)
 		return NULL;
@@ -646,17 +663,27 @@ parse_endpoint(struct api_call *c, const struct network *n, const char *epid)
 		    "subnet", addr_fmt(&a6, s, sizeof(s)));
 		return NULL;
 	}
-	if ((ep = model_ep_new((size_t)has4 + has6)) == NULL) {
+	if (has4)
+		docker[nd++] = a4;
+	if (has6)
+		docker[nd++] = a6;
+	if (epopts_parse(c, iface, opts, docker, nd, rq) != 0)
+		return NULL;
+	if (epopts_nextra(rq) > 0 && !c->ctx->cfg.extra_addrs) {
+		api_fail(c, -EPERM, "extra addresses (routed.ips, routed.ip-count, "
+		    "routed.anycast) need routed-plugin --extra-addresses");
+		return NULL;
+	}
+	if ((ep = model_ep_new(nd + epopts_nextra(rq))) == NULL) {
 		api_fail(c, -ENOMEM, "out of memory");
 		return NULL;
 	}
 	snprintf(ep->id, sizeof(ep->id), "%s", epid);
 	snprintf(ep->net_id, sizeof(ep->net_id), "%s", n->id);
 	ep->link = n->link;
-	if (has4)
-		model_ep_set_addr(ep, 0, &a4);
-	if (has6)
-		model_ep_set_addr(ep, has4 ? 1 : 0, &a6);
+	ep->set = rq->set;
+	for (i = 0; i < nd; i++)
+		model_ep_set_addr(ep, i, &docker[i]);
 	model_ifnames(epid, ep->host_if, ep->peer_if);
 	return ep;
 }
@@ -674,33 +701,48 @@ clashing_addr(struct rp_ctx *ctx, const struct endpoint *ep,
 	return ep->addrs[0].key;
 }
 
+/* The number of Docker's addresses of a new endpoint (they come first). */
+static size_t
+docker_addrs(const struct endpoint *ep, const struct ep_request *rq)
+{
+	return ep->naddr - epopts_nextra(rq);
+}
+
 static int
 nd_create_endpoint(struct api_call *c)
 {
 	struct rp_ctx *ctx = c->ctx;
 	const struct endpoint *clash;
 	struct endpoint *ep, *old;
+	struct ep_request rq;
 	struct network *n;
 	struct host_undo undo;
 	const char *epid;
+	char list[1024];
 	int r;
 
 	if ((r = get_ids(c, &n, &epid)) != 0)
 		return r;
 	if (n == NULL)
 		return api_fail(c, -ENOENT, "unknown network");
-	if ((ep = parse_endpoint(c, n, epid)) == NULL)
+	if ((ep = parse_endpoint(c, n, epid, &rq)) == NULL)
 		return -EINVAL;
 	if ((old = model_ep_find(ctx->model, epid)) != NULL) {
 		/* Repeated: same endpoint, make sure its host side is there. */
-		r = ep_same(old, ep) ? 0 : api_fail(c, -EEXIST, "endpoint %.12s "
-		    "exists with other addresses", epid);
+		ep->naddr = docker_addrs(ep, &rq);
+		r = ep_same(old, ep, &rq) ? 0 : api_fail(c, -EEXIST, "endpoint "
+		    "%.12s exists with other addresses or options", epid);
 		model_ep_free(ep);
 		if (r != 0)
 			return r;
 		if ((r = host_ep_add(ctx, n, old, &undo, c->err,
-		    sizeof(c->err))) == 0)
-			old->plumbed = true;
+		    sizeof(c->err))) != 0)
+			return r;
+		old->plumbed = true;
+		return epopts_reply(c, old, &rq);
+	}
+	if ((r = epopts_reserve(c, n, ep, docker_addrs(ep, &rq), &rq)) != 0) {
+		model_ep_free(ep);
 		return r;
 	}
 	if ((r = model_ep_add(ctx->model, ep, &clash)) != 0) {
@@ -713,6 +755,7 @@ nd_create_endpoint(struct api_call *c)
 		else
 			api_fail(c, r, "address %s is already in use by endpoint "
 			    "%.12s", clashing_addr(ctx, ep, clash), clash->id);
+		epopts_unreserve(ctx->model, ep);
 		model_ep_free(ep);
 		return r;
 	}
@@ -720,6 +763,7 @@ nd_create_endpoint(struct api_call *c)
 	    sizeof(c->err))) != 0)
 		goto undo_model;
 	records_put_ep(ctx->store, ep);
+	epopts_records_put(ctx->store, ctx->model, ep);
 	if ((r = store_commit(ctx->store)) != 0) {
 		api_fail(c, r, "cannot save state: %s", strerror(-r));
 		host_ep_undo(ctx, ep, &undo);
@@ -727,11 +771,16 @@ nd_create_endpoint(struct api_call *c)
 	}
 	ep->plumbed = true;
 	log_info("endpoint %.12s: %s%s%s on %s", epid, ep->addrs[0].key,
-	    ep->naddr > 1 ? " " : "", ep->naddr > 1 ? ep->addrs[1].key : "",
-	    ep->host_if);
-	return 0;
+	    ep->naddr > 1 && ep->addrs[1].kind == EP_ADDR_DOCKER ? " " : "",
+	    ep->naddr > 1 && ep->addrs[1].kind == EP_ADDR_DOCKER ?
+	    ep->addrs[1].key : "", ep->host_if);
+	if (epopts_nextra(&rq) > 0)
+		log_info("endpoint %.12s: extra addresses %s", epid,
+		    epopts_list(ep, list, sizeof(list)));
+	return epopts_reply(c, ep, &rq);
 undo_model:
 	model_ep_del(ctx->model, ep);
+	epopts_unreserve(ctx->model, ep);
 	model_ep_free(ep);
 	return r;
 }
@@ -753,6 +802,7 @@ nd_delete_endpoint(struct api_call *c)
 		return 0;
 	}
 	records_del_ep(ctx->store, ep);
+	epopts_records_del(ctx->store, ctx->model, ep);
 	if ((r = store_commit(ctx->store)) != 0)
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
 	log_info("endpoint %.12s deleted", ep->id);
@@ -942,6 +992,7 @@ nd_join(struct api_call *c)
 	}
 	if ((r = join_reply(c, n, ep)) != 0)
 		return r;
+	sandbox_watch(ctx, ep);
 	log_info("endpoint %.12s joined %s", ep->id, ep->sandbox);
 	return 0;
 undo:

@@ -6,15 +6,18 @@
  * are written to /proc/sys/net, the interface ip(8) and sysctl(8) use too;
  * no external command is ever run.
  */
+#define _GNU_SOURCE			/* setns() */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -52,6 +55,7 @@ nlerr(int e)
 	case NLE_NODEV:		return -ENODEV;
 	case NLE_NOMEM:		return -ENOMEM;
 	case NLE_PERM:		return -EPERM;
+	case NLE_NOACCESS:	return -EACCES;
 	case NLE_INVAL:		return -EINVAL;
 	case NLE_BUSY:		return -EBUSY;
 	case NLE_RANGE:		return -ERANGE;
@@ -420,9 +424,11 @@ out:
 
 int
 plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
-    unsigned mtu, const struct ipaddr *gw6, bool *created)
+    unsigned mtu, const struct ipaddr *gw6, const uint8_t *peer_mac,
+    bool *created)
 {
 	struct rtnl_link *l, *p;
+	struct nl_addr *mac = NULL;
 	int r;
 
 	*created = false;
@@ -441,9 +447,18 @@ plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
 		p = rtnl_link_veth_get_peer(l);
 		rtnl_link_set_name(p, peer);
 		rtnl_link_set_mtu(p, mtu);
+		if (peer_mac != NULL) {
+			if ((mac = nl_addr_build(AF_LLC, peer_mac, 6)) == NULL) {
+				rtnl_link_put(p);
+				rtnl_link_veth_release(l);
+				return -ENOMEM;
+			}
+			rtnl_link_set_addr(p, mac);
+		}
 		rtnl_link_put(p);
 		r = rtnl_link_add(pl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
 		rtnl_link_veth_release(l);
+		nl_addr_put(mac);
 		if (r < 0) {
 			log_warnx("netlink: cannot create veth %s/%s: %s", host,
 			    peer, nl_geterror(r));
@@ -737,6 +752,220 @@ plumb_gw_route_add(struct plumb *pl, const char *dev, const struct ipaddr *gw)
 	log_debug("route %s dev %s table local metric %d added", addr_fmt(gw, s,
 	    sizeof(s)), dev, PLUMB_GW_METRIC);
 	return 0;
+}
+
+/* ---------------------------------------------------------------- sandboxes */
+
+struct plumb_ns {
+	struct nl_sock *sk;		/* requests */
+	struct nl_sock *mon;		/* address notifications */
+};
+
+void
+plumb_ns_close(struct plumb_ns *ns)
+{
+	if (ns == NULL)
+		return;
+	nl_socket_free(ns->sk);
+	nl_socket_free(ns->mon);
+	free(ns);
+}
+
+/*
+ * A socket lives in the namespace it was made in: step into the target,
+ * connect both sockets, step back.  setns() moves only the calling thread
+ * (the loop's; libzmq's threads stay where they are), and nothing else runs
+ * on it meanwhile.
+ */
+static int
+ns_connect(struct plumb_ns *ns, const char *path)
+{
+	int home, fd, r = 0, e;
+
+	if ((home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		r = -errno;
+		close(home);
+		return r;
+	}
+	if (setns(fd, CLONE_NEWNET) != 0) {
+		r = -errno;
+		goto out;
+	}
+	if ((e = nl_connect(ns->sk, NETLINK_ROUTE)) < 0 ||
+	    (e = nl_connect(ns->mon, NETLINK_ROUTE)) < 0)
+		r = nlerr(e);
+	if (setns(home, CLONE_NEWNET) != 0) {
+		/* Every later netlink call would act on the container. */
+		fatal("cannot return to the plugin's network namespace");
+	}
+out:
+	close(fd);
+	close(home);
+	return r;
+}
+
+int
+plumb_ns_open(struct plumb *pl, const char *path, struct plumb_ns **out)
+{
+	struct plumb_ns *ns;
+	int r;
+
+	*out = NULL;
+	if ((ns = calloc(1, sizeof(*ns))) == NULL)
+		return -ENOMEM;
+	if ((ns->sk = nl_socket_alloc()) == NULL ||
+	    (ns->mon = nl_socket_alloc()) == NULL) {
+		plumb_ns_close(ns);
+		return -ENOMEM;
+	}
+	nl_socket_disable_seq_check(ns->mon);
+	if ((r = ns_connect(ns, path)) != 0) {
+		/* Docker may not have made it yet: the caller tries again. */
+		plumb_ns_close(ns);
+		return r;
+	}
+	if ((r = nl_socket_add_memberships(ns->mon, RTNLGRP_IPV4_IFADDR,
+	    RTNLGRP_IPV6_IFADDR, RTNLGRP_LINK, 0)) < 0 ||
+	    (r = nl_socket_set_nonblocking(ns->mon)) < 0) {
+		log_warnx("netlink: cannot watch addresses in %s: %s", path,
+		    nl_geterror(r));
+		plumb_ns_close(ns);
+		return nlerr(r);
+	}
+	*out = ns;
+	return 0;
+}
+
+int
+plumb_ns_fd(const struct plumb_ns *ns)
+{
+	return nl_socket_get_fd(ns->mon);
+}
+
+static int
+ns_ignore(struct nl_msg *msg, void *arg)
+{
+	return NL_OK;
+}
+
+void
+plumb_ns_drain(struct plumb_ns *ns)
+{
+	nl_socket_modify_cb(ns->mon, NL_CB_VALID, NL_CB_CUSTOM, ns_ignore,
+	    NULL);
+	while (nl_recvmsgs_default(ns->mon) >= 0)
+		;
+}
+
+int
+plumb_ns_addr_link(struct plumb_ns *ns, const struct ipaddr *a)
+{
+	struct nl_cache *cache;
+	struct nl_object *o;
+	struct nl_addr *la;
+	int r, found = 0;
+
+	if ((r = rtnl_addr_alloc_cache(ns->sk, &cache)) < 0) {
+		log_warnx("netlink: cannot list a sandbox's addresses: %s",
+		    nl_geterror(r));
+		return nlerr(r);
+	}
+	for (o = nl_cache_get_first(cache); o != NULL && found == 0;
+	    o = nl_cache_get_next(o)) {
+		struct rtnl_addr *ra = (struct rtnl_addr *)o;
+
+		if (rtnl_addr_get_family(ra) != a->family ||
+		    (la = rtnl_addr_get_local(ra)) == NULL ||
+		    nl_addr_get_len(la) != addr_len(a->family) ||
+		    memcmp(nl_addr_get_binary_addr(la), a->bytes,
+		    addr_len(a->family)) != 0)
+			continue;
+		found = rtnl_addr_get_ifindex(ra);
+	}
+	nl_cache_free(cache);
+	return found;
+}
+
+int
+plumb_ns_addr_add(struct plumb_ns *ns, int ifindex, const struct ipaddr *a)
+{
+	struct rtnl_addr *ra;
+	struct nl_addr *na;
+	char s[ADDR_STRLEN];
+	int r;
+
+	if ((ra = rtnl_addr_alloc()) == NULL || (na = nladdr(a)) == NULL) {
+		rtnl_addr_put(ra);
+		return -ENOMEM;
+	}
+	rtnl_addr_set_ifindex(ra, ifindex);
+	rtnl_addr_set_family(ra, a->family);
+	rtnl_addr_set_local(ra, na);
+	rtnl_addr_set_prefixlen(ra, (int)addr_bits(a->family));
+	if (a->family == AF_INET6)
+		rtnl_addr_set_flags(ra, IFA_F_NODAD);
+	r = rtnl_addr_add(ns->sk, ra, NLM_F_CREATE | NLM_F_REPLACE);
+	nl_addr_put(na);
+	rtnl_addr_put(ra);
+	if (r < 0 && r != -NLE_EXIST) {
+		log_warnx("netlink: cannot add %s to a sandbox's link %d: %s",
+		    addr_fmt(a, s, sizeof(s)), ifindex, nl_geterror(r));
+		return nlerr(r);
+	}
+	return 0;
+}
+
+int
+plumb_host_routes(struct plumb *pl, const char *prefix,
+    int (*fn)(const char *dev, const struct ipaddr *dst, void *arg),
+    void *arg)
+{
+	struct nl_cache *links = NULL, *routes = NULL;
+	struct nl_object *o;
+	struct rtnl_route *rt;
+	struct rtnl_nexthop *nh;
+	struct nl_addr *na;
+	struct ipaddr dst;
+	char dev[IFNAMSIZ];
+	size_t plen = strlen(prefix);
+	int r;
+
+	if ((r = rtnl_link_alloc_cache(pl->sk, AF_UNSPEC, &links)) < 0 ||
+	    (r = rtnl_route_alloc_cache(pl->sk, AF_UNSPEC, 0, &routes)) < 0) {
+		log_warnx("netlink: cannot list links or routes: %s",
+		    nl_geterror(r));
+		nl_cache_free(links);
+		return nlerr(r);
+	}
+	r = 0;
+	for (o = nl_cache_get_first(routes); o != NULL && r == 0;
+	    o = nl_cache_get_next(o)) {
+		rt = (struct rtnl_route *)o;
+		na = rtnl_route_get_dst(rt);
+		/* Ours are "proto kernel"; zebra's copies are not. */
+		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN ||
+		    rtnl_route_get_protocol(rt) != RTPROT_KERNEL ||
+		    rtnl_route_get_nnexthops(rt) != 1 || na == NULL ||
+		    (nh = rtnl_route_nexthop_n(rt, 0)) == NULL)
+			continue;
+		memset(&dst, 0, sizeof(dst));
+		dst.family = (sa_family_t)nl_addr_get_family(na);
+		if ((dst.family != AF_INET && dst.family != AF_INET6) ||
+		    nl_addr_get_prefixlen(na) != addr_len(dst.family) * 8 ||
+		    nl_addr_get_len(na) != addr_len(dst.family))
+			continue;
+		memcpy(dst.bytes, nl_addr_get_binary_addr(na),
+		    addr_len(dst.family));
+		if (rtnl_link_i2name(links, rtnl_route_nh_get_ifindex(nh), dev,
+		    sizeof(dev)) == NULL || strncmp(dev, prefix, plen) != 0)
+			continue;
+		r = fn(dev, &dst, arg);
+	}
+	nl_cache_free(routes);
+	nl_cache_free(links);
+	return r;
 }
 
 /* ------------------------------------------------------------ segments */

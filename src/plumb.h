@@ -8,6 +8,7 @@
 #define RP_PLUMB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "addr.h"
 #include "segconf.h"
@@ -22,12 +23,14 @@ void plumb_close(struct plumb *pl);
  * Make the veth pair host <-> peer with the given MTU and bring the host side
  * up; answer ARP for any routed address on it (proxy_arp, no proxy delay) and,
  * when gw6 is not NULL, answer neighbour solicitations for gw6 (proxy_ndp).
+ * A new pair's peer gets the MAC address peer_mac unless it is NULL.
  * A host link that already exists as a veth is reused (its MTU is set).
  * *created tells whether this call made the pair; on failure, a pair it made
  * is deleted again, and a reused one is left as it was found.
  */
 int plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
-    unsigned mtu, const struct ipaddr *gw6, bool *created);
+    unsigned mtu, const struct ipaddr *gw6, const uint8_t *peer_mac,
+    bool *created);
 /* Delete the pair (by either name); 0 when neither exists. */
 int plumb_veth_del(struct plumb *pl, const char *host, const char *peer);
 /* 1 when a link of that name exists in this namespace, 0 if not, or -errno. */
@@ -97,6 +100,36 @@ int plumb_forwarding_on(struct plumb *pl, int family);
  * is off (proxy NDP then answers nothing).  Off until called.
  */
 void plumb_set_forward6(struct plumb *pl, bool on);
+
+/*
+ * Another network namespace, a container's (Docker's SandboxKey): a
+ * netlink socket opened inside it, and a second one that becomes readable
+ * whenever an address there changes.  The sockets keep the namespace alive
+ * until plumb_ns_close().
+ */
+struct plumb_ns;
+/* 0, or -errno (no such namespace yet, no CAP_SYS_ADMIN); not logged. */
+int plumb_ns_open(struct plumb *pl, const char *path, struct plumb_ns **out);
+void plumb_ns_close(struct plumb_ns *ns);
+/* The descriptor to wait on, and the reading of what woke it up. */
+int plumb_ns_fd(const struct plumb_ns *ns);
+void plumb_ns_drain(struct plumb_ns *ns);
+/* The index of the link that has address a: > 0, 0 if none, or -errno. */
+int plumb_ns_addr_link(struct plumb_ns *ns, const struct ipaddr *a);
+/* Put a/32 (a/128, no DAD) on link ifindex; there already is success. */
+int plumb_ns_addr_add(struct plumb_ns *ns, int ifindex,
+    const struct ipaddr *a);
+
+/*
+ * Read only, for checks: call fn(dev, dst, arg) for every "proto kernel"
+ * route of the main table to a single address (/32, /128) whose one
+ * nexthop is a link whose name starts with prefix: the host routes of the
+ * endpoints (zebra's copies of the announced routes are not).  Stops
+ * at the first non-zero return of fn and returns it; 0, or -errno.
+ */
+int plumb_host_routes(struct plumb *pl, const char *prefix,
+    int (*fn)(const char *dev, const struct ipaddr *dst, void *arg),
+    void *arg);
 
 /*
  * A VXLAN segment (segment.c): the VXLAN device and the bridge of c, each

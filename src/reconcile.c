@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "epopts.h"
 #include "host.h"
 #include "log.h"
 #include "model.h"
@@ -13,6 +14,7 @@
 #include "reconcile.h"
 #include "records.h"
 #include "routes.h"
+#include "sandbox.h"
 #include "segment.h"
 #include "store.h"
 
@@ -31,6 +33,7 @@ ep_forget(struct rp_ctx *ctx, struct endpoint *ep)
 	    "deleting it (its container died): forgetting it", ep->id,
 	    ep->host_if);
 	records_del_ep(ctx->store, ep);
+	epopts_records_del(ctx->store, ctx->model, ep);
 	/*
 	 * Lazy, and forgotten in memory even if the disk refuses: a restart
 	 * finds the interface missing all the same.
@@ -38,7 +41,9 @@ ep_forget(struct rp_ctx *ctx, struct endpoint *ep)
 	if (store_commit_lazy(ctx->store) != 0)
 		log_warnx("endpoint %.12s: cannot record its end; the next "
 		    "start forgets it again", ep->id);
+	sandbox_cancel(ctx, ep->id);
 	routes_ep_del(ctx, ep);
+	epopts_unreserve(ctx->model, ep);
 	model_ep_del(ctx->model, ep);
 	model_ep_free(ep);
 }

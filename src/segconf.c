@@ -76,9 +76,9 @@ segconf_init(struct segconf *c, uint32_t vni)
 	c->dstport = SEG_DSTPORT;
 	c->ttl = 0;
 	/* The gateway MAC, the same on every host: locally administered. */
-	c->br_mac[0] = 0x02;
-	c->br_mac[1] = 0x52;
-	c->br_mac[2] = 0x50;
+	c->br_mac[0] = 0x02;	/* not 02:52 or 02:56, the containers' */
+	c->br_mac[1] = 0x47;
+	c->br_mac[2] = 0x57;
 	c->br_mac[3] = (uint8_t)(vni >> 16);
 	c->br_mac[4] = (uint8_t)(vni >> 8);
 	c->br_mac[5] = (uint8_t)vni;

@@ -3,7 +3,7 @@
  * segment.c: see segment.h.
  *
  * Every host's bridge answers ARP for the same gateway with the same MAC
- * (02:52:50 and the VNI, unless routed.bridge.address says otherwise): a
+ * (02:47:57 and the VNI, unless routed.bridge.address says otherwise): a
  * container keeps its gateway wherever it runs, and what leaves the segment
  * is routed by the host it runs on.  A gateway outside the subnet (the
  * plugin's --gateway, the default) is answered by a proxy neighbour entry

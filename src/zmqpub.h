@@ -68,5 +68,7 @@ uint64_t zmqpub_epoch(const struct zmqpub *zp);
 uint64_t zmqpub_seq(const struct zmqpub *zp);
 size_t zmqpub_route_count(const struct zmqpub *zp);
 size_t zmqpub_subscriber_count(const struct zmqpub *zp);
+/* Snapshots sent to helpers (one per snapshot request answered). */
+uint64_t zmqpub_snapshots_sent(const struct zmqpub *zp);
 
 #endif

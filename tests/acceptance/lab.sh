@@ -412,8 +412,14 @@ lab_plugin() {
 	case " $* " in *" --zebra-socket "*|*" --announce "*) ;; *) dbg="$dbg --announce none" ;; esac
 	rm -f "$D/plugins/net-routed.sock" "$D/plugins/ipam-routed.sock"
 	echo "=== $(date '+%F %T') start: $LAB_PLUGIN_BIN --socket-dir $D/plugins --state-dir $hd/state --run-dir $hd/run $dbg $*" >> "$hd/plugin.log"
-	# ip netns exec execs the program: $! is the plugin's own pid
-	ip netns exec "$ns" "$LAB_PLUGIN_BIN" --socket-dir "$D/plugins" \
+	# ip netns exec and nsenter exec the program: $! is the plugin's own pid.
+	# LAB_PLUGIN_DOCKERD_MNT=1: in dockerd's mount namespace, where the
+	# SandboxKey bind mounts are (--extra-addresses opens them), as on a
+	# host where both share the host's mounts.
+	local -a in_ns=(ip netns exec "$ns")
+	[ "${LAB_PLUGIN_DOCKERD_MNT:-0}" = 1 ] &&
+		in_ns=(nsenter --mount="/proc/${LAB_DOCKERD_PID[$h]:-0}/ns/mnt" --net="/run/netns/$ns" --)
+	"${in_ns[@]}" "$LAB_PLUGIN_BIN" --socket-dir "$D/plugins" \
 		--state-dir "$hd/state" --run-dir "$hd/run" $dbg "$@" >> "$hd/plugin.log" 2>&1 </dev/null &
 	LAB_PLUGIN_PID[$h]=$!
 	LAB_PLUGIN_STARTED[$h]=1
@@ -760,7 +766,7 @@ lab_frr_stop() {
 	local d; d=$(lab_fdir "$h")
 	local list=("$@") dm pid rc=0
 	if [ ${#list[@]} -eq 0 ]; then
-		list=(bgpd ospfd zebra)
+		list=(bgpd ospfd staticd zebra)
 	fi
 	for dm in "${list[@]}"; do
 		pid=$(lab_frr_pid "$h" "$dm")
@@ -782,7 +788,7 @@ lab_frr_stop() {
 lab_frr_cleanup() {
 	local h dm pid pids=()
 	for h in "${LAB_HOSTS[@]}"; do
-		for dm in bgpd ospfd; do
+		for dm in bgpd ospfd staticd; do
 			pid=$(lab_frr_pid "$h" "$dm")
 			[ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; pids+=("$pid"); }
 		done

@@ -120,7 +120,7 @@ check "B: kernel has no route for 10.47.0.9" [ -z "$(kroute $B 10.47.0.9/32)" ]
 lab_log "--- VXLAN segment with EVPN: one /24 on both hosts (VNI 100)"
 T1=$SECONDS
 SEG="-o routed.mode=vxlan -o routed.vni=100 -o routed.gateway=10.60.0.1"
-GWMAC=02:52:50:00:00:64		# 02:52:50 and VNI 100, the same on every host
+GWMAC=02:47:57:00:00:64		# 02:47:57 and VNI 100, the same on every host
 net_ok $A seg --subnet 10.60.0.0/24 --ip-range 10.60.0.64/26 $SEG -o routed.vxlan.local=10.200.0.1
 net_ok $B seg --subnet 10.60.0.0/24 --ip-range 10.60.0.128/26 $SEG -o routed.vxlan.local=10.200.0.2
 out=$(lab_ip $B -d link show rv100 2>&1)
@@ -204,7 +204,7 @@ assert_contains "$out" "^${GW//./\\.} " "A: rb201 has a proxy entry for the gate
 ping_ok "vm (A): ARP for the gateway $GW answered" dk $A exec vm arping -c 1 -w 2 -I eth0 $GW
 ping_ok "vm (A, VXLAN, gateway $GW) -> a1 10.46.1.7 (A, routed)" dk $A exec vm ping -c 2 -W 2 10.46.1.7
 out=$(dk $A exec vm cat /proc/net/arp 2>&1)
-assert_contains "$out" "^${GW//./\\.} .* 02:52:50:00:00:c9 " "vm (A): the gateway $GW has the segment's MAC 02:52:50:00:00:c9"
+assert_contains "$out" "^${GW//./\\.} .* 02:47:57:00:00:c9 " "vm (A): the gateway $GW has the segment's MAC 02:47:57:00:00:c9"
 
 lab_log "--- bad segment options are refused and leave nothing"
 for o in "routed.vni=16777216" "routed.vxlan.dev=nosuchdev" "routed.vxlan.bogus=1"; do

@@ -47,13 +47,15 @@ const char *fx_str(struct fixture *fx, const char *name);
 char *fx_state(struct fixture *fx);
 
 /* plumb_stub.c: what the stub was asked to do, and failure injection. */
+#define STUB_ROUTES 16
 struct stub_link {
 	char host[16], peer[16];
 	bool moved;		/* peer moved into a container */
 	unsigned mtu;
 	bool gw6;
 	int routes;		/* host routes through it */
-	struct ipaddr dst[4];	/* their destinations */
+	struct ipaddr dst[STUB_ROUTES];	/* their destinations */
+	uint8_t mac[6];		/* the peer's, when one was given */
 };
 #define STUB_MAX 64
 extern struct stub_link stub_links[STUB_MAX];
@@ -80,6 +82,7 @@ extern bool stub_fired;		/* the stub_fail_nth failure happened */
 extern char stub_objs[STUB_OBJS][STUB_OBJ_LEN];
 extern int stub_nobjs;
 bool stub_has_obj(const char *line);
+extern int stub_ns_opens;	/* plumb_ns_open calls (all fail) */
 void stub_reset(void);
 struct stub_link *stub_find(const char *host);
 

@@ -20,6 +20,7 @@ int stub_calls;
 bool stub_fired;
 char stub_objs[STUB_OBJS][STUB_OBJ_LEN];
 int stub_nobjs;
+int stub_ns_opens;
 
 /* Counts a changing call; true when this one is to fail. */
 static bool
@@ -135,6 +136,7 @@ seg_link(const char *name)
 		return true;
 	snprintf(l, sizeof(l), "bridge %s", name);
 	return obj_find(l) >= 0;
+	stub_ns_opens = 0;
 }
 
 struct stub_link *
@@ -162,7 +164,8 @@ plumb_close(struct plumb *pl)
 
 int
 plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
-    unsigned mtu, const struct ipaddr *gw6, bool *created)
+    unsigned mtu, const struct ipaddr *gw6, const uint8_t *peer_mac,
+    bool *created)
 {
 	struct stub_link *l;
 
@@ -181,6 +184,8 @@ plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
 	}
 	l->mtu = mtu;
 	l->gw6 = gw6 != NULL;
+	if (*created && peer_mac != NULL)
+		memcpy(l->mac, peer_mac, 6);
 	return 0;
 }
 
@@ -233,7 +238,7 @@ plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
 	for (i = 0; i < l->routes; i++)
 		if (addr_eq(&l->dst[i], dst))
 			return 0;
-	if (l->routes == 4)
+	if (l->routes == STUB_ROUTES)
 		return -ENOSPC;
 	l->dst[l->routes++] = *dst;
 	*created = true;
@@ -518,4 +523,57 @@ void
 plumb_set_forward6(struct plumb *pl, bool on)
 {
 	stub_gw.forward6_policy = on ? 1 : -1;
+}
+
+/* No namespace of a container exists in unit tests. */
+int
+plumb_ns_open(struct plumb *pl, const char *path, struct plumb_ns **out)
+{
+	*out = NULL;
+	stub_ns_opens++;
+	return -ENOENT;
+}
+
+void
+plumb_ns_close(struct plumb_ns *ns)
+{
+}
+
+int
+plumb_ns_fd(const struct plumb_ns *ns)
+{
+	return -1;
+}
+
+void
+plumb_ns_drain(struct plumb_ns *ns)
+{
+}
+
+int
+plumb_ns_addr_link(struct plumb_ns *ns, const struct ipaddr *a)
+{
+	return 0;
+}
+
+int
+plumb_ns_addr_add(struct plumb_ns *ns, int ifindex, const struct ipaddr *a)
+{
+	return 0;
+}
+
+int
+plumb_host_routes(struct plumb *pl, const char *prefix,
+    int (*fn)(const char *dev, const struct ipaddr *dst, void *arg),
+    void *arg)
+{
+	int i, j, r = 0;
+
+	for (i = 0; i < stub_nlinks && r == 0; i++)
+		for (j = 0; j < stub_links[i].routes && r == 0; j++)
+			if (strncmp(stub_links[i].host, prefix,
+			    strlen(prefix)) == 0)
+				r = fn(stub_links[i].host, &stub_links[i].dst[j],
+				    arg);
+	return r;
 }

@@ -109,9 +109,12 @@ test_lifecycle(void **state)
 	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
 	    CREATE_EP(EID, "10.99.0.11/32")), 200);
 	s = reply_text(fx);
-	assert_string_equal(s, "{}");	/* Interface left as Docker chose it */
+	/* Addresses left as Docker chose them; a MAC from the address. */
+	assert_string_equal(s, "{\"Interface\":{\"MacAddress\":"
+	    "\"02:52:0a:63:00:0b\"}}");
 	free(s);
 	assert_non_null(l = stub_find("rtb60d823d5fe2"));
+	assert_memory_equal(l->mac, "\x02\x52\x0a\x63\x00\x0b", 6);
 	assert_string_equal(l->peer, "rcb60d823d5fe2");
 	assert_int_equal(l->mtu, 9000);
 	assert_false(l->gw6);

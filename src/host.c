@@ -9,6 +9,7 @@
 #include "ctx.h"
 #include "host.h"
 #include "plumb.h"
+#include "segment.h"
 
 unsigned
 host_mtu(const struct rp_ctx *ctx, const struct network *n)
@@ -46,6 +47,15 @@ host_ep_add(struct rp_ctx *ctx, const struct network *n,
 		    strerror(-r));
 		return r;
 	}
+	if (n->mode == MODE_VXLAN) {
+		/* A bridge port: the bridge holds the routes. */
+		if ((r = segment_port_add(ctx, n, ep->host_if, &u->port, err,
+		    errlen)) != 0) {
+			host_ep_undo(ctx, ep, u);
+			memset(u, 0, sizeof(*u));
+		}
+		return r;
+	}
 	for (i = 0; i < ep->naddr; i++)
 		if ((r = plumb_route_add(ctx->plumb, ep->host_if,
 		    &ep->addrs[i].addr, &u->route[i])) != 0) {
@@ -70,6 +80,8 @@ host_ep_undo(struct rp_ctx *ctx, const struct endpoint *ep,
 		plumb_veth_del(ctx->plumb, ep->host_if, ep->peer_if);
 		return;
 	}
+	if (u->port)
+		plumb_port_del(ctx->plumb, ep->host_if);
 	for (i = 0; i < ep->naddr && i < HOST_ROUTES_MAX; i++)
 		if (u->route[i])
 			plumb_route_del(ctx->plumb, ep->host_if,

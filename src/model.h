@@ -9,7 +9,8 @@
  * Invariants kept by the functions below:
  *   - pools never overlap; an address is allocated at most once per pool;
  *     an auxiliary address is always an allocated one;
- *   - networks' subnets never overlap;
+ *   - networks' subnets never overlap; VXLAN segments share no VNI and no
+ *     device name;
  *   - an address belongs to at most one endpoint, an interface name to one;
  *   - every endpoint's network exists.
  * Functions that can fail leave the model as it was.  Removals never fail,
@@ -24,6 +25,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "segconf.h"
 
 #define MODEL_ID_MAX	128		/* Docker object IDs */
 #define MODEL_SANDBOX_MAX 256
@@ -50,9 +52,18 @@ enum link_kind {
 	LINK_VETH,
 };
 
+/* How a network carries its containers' traffic (-o routed.mode). */
+enum net_mode {
+	MODE_ROUTED,			/* a host route per container */
+	MODE_VXLAN,			/* one L2 segment across hosts: a bridge
+					   and a VXLAN device (segment.c) */
+};
+
 struct network {
 	char id[MODEL_ID_MAX + 1];
 	enum link_kind link;		/* the kind of its endpoints' links */
+	enum net_mode mode;
+	struct segconf seg;		/* MODE_VXLAN only */
 	unsigned mtu;			/* 0: the plugin's --mtu */
 	bool internal;
 	bool ipv6;
@@ -163,6 +174,9 @@ struct network *model_net_find(const struct model *m, const char *id);
 struct network *model_net_overlapping(const struct model *m,
     const struct network *n);
 /* The network whose IPv4 or IPv6 subnet is pool, or NULL. */
+/* The VXLAN segment whose VNI or a device name n's takes, or NULL. */
+struct network *model_net_seg_clash(const struct model *m,
+    const struct network *n);
 struct network *model_net_of_pool(const struct model *m,
     const struct ipprefix *pool);
 struct network *model_net_next(const struct model *m, size_t *pos);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "segconf.h"
 
 struct plumb;
 
@@ -129,5 +130,53 @@ int plumb_ns_addr_add(struct plumb_ns *ns, int ifindex,
 int plumb_host_routes(struct plumb *pl, const char *prefix,
     int (*fn)(const char *dev, const struct ipaddr *dst, void *arg),
     void *arg);
+
+/*
+ * A VXLAN segment (segment.c): the VXLAN device and the bridge of c, each
+ * made with c's settings and brought up, or reused when a link of that
+ * name and kind exists (a VXLAN device must have c's VNI: -EEXIST if not,
+ * or if the name is taken by another kind).  *created tells whether this
+ * call made it; on failure nothing it made is left.
+ */
+int plumb_vxlan_add(struct plumb *pl, const struct segconf *c, bool *created);
+int plumb_bridge_add(struct plumb *pl, const struct segconf *c,
+    bool *created);
+/*
+ * Make port a port of bridge (and up); learning off also turns the port's
+ * MAC learning off.  *created: it was not a port of bridge before.
+ */
+int plumb_port_add(struct plumb *pl, const char *port, const char *bridge,
+    bool learning, bool *created);
+/* port is no bridge's port any more; 0 when it does not exist. */
+int plumb_port_del(struct plumb *pl, const char *port);
+/* Delete the link name; 0 when it does not exist. */
+int plumb_link_del(struct plumb *pl, const char *name);
+/* The host address a (a /32 or /128) on dev; *created: it was not there. */
+int plumb_addr_add(struct plumb *pl, const char *dev, const struct ipaddr *a,
+    bool *created);
+int plumb_addr_del(struct plumb *pl, const char *dev, const struct ipaddr *a);
+/*
+ * The proxy neighbour entry a on dev (ip neigh add proxy A dev DEV): dev
+ * answers ARP (NDP) for a, with its own MAC, while a is routed; IPv4 with no
+ * proxy delay.  *created: it was not there.
+ */
+int plumb_proxy_add(struct plumb *pl, const char *dev, const struct ipaddr *a,
+    bool *created);
+int plumb_proxy_del(struct plumb *pl, const char *dev, const struct ipaddr *a);
+/*
+ * The route to prefix p via dev, scope link, protocol kernel, with the
+ * preferred source src (NULL: the kernel's choice).
+ */
+int plumb_net_route_add(struct plumb *pl, const char *dev,
+    const struct ipprefix *p, const struct ipaddr *src, bool *created);
+int plumb_net_route_del(struct plumb *pl, const char *dev,
+    const struct ipprefix *p);
+/*
+ * The flood entry of VXLAN device dev to the VTEP dst (bridge fdb append
+ * 00:00:00:00:00:00 dst DST); *created: it was not there.
+ */
+int plumb_fdb_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
+    bool *created);
+int plumb_fdb_del(struct plumb *pl, const char *dev, const struct ipaddr *dst);
 
 #endif

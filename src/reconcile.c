@@ -15,6 +15,7 @@
 #include "records.h"
 #include "routes.h"
 #include "sandbox.h"
+#include "segment.h"
 #include "store.h"
 
 /*
@@ -89,6 +90,33 @@ reap_link(const char *name, void *arg)
 	return 0;
 }
 
+/*
+ * A segment device of ours ("rv" or "rb" and the VNI, the default names)
+ * that no network owns: its network's deletion could not take it down.
+ */
+static int
+reap_segment(const char *name, void *arg)
+{
+	struct rp_ctx *ctx = arg;
+	const struct network *n;
+	size_t pos = 0, i;
+
+	if (strlen(name) < 3 || name[0] != 'r' || (name[1] != 'v' &&
+	    name[1] != 'b'))
+		return 0;
+	for (i = 2; name[i] != '\0'; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+	while ((n = model_net_next(ctx->model, &pos)) != NULL)
+		if (n->mode == MODE_VXLAN && (strcmp(n->seg.vx_name, name) == 0 ||
+		    strcmp(n->seg.br_name, name) == 0))
+			return 0;
+	log_info("deleting %s: a segment device of ours that no network owns",
+	    name);
+	plumb_link_del(ctx->plumb, name);
+	return 0;
+}
+
 void
 reconcile_start(struct rp_ctx *ctx)
 {
@@ -97,8 +125,28 @@ reconcile_start(struct rp_ctx *ctx)
 	char err[256];
 	struct host_undo undo;
 	size_t pos = 0, fixed = 0, gone = 0, failed = 0;
+	uint32_t made;
 	int r;
 
+	/*
+	 * Segments first, their endpoints are their ports.  What is there is
+	 * kept as it is (the segment forwarded while the plugin was down);
+	 * what is missing is made again, and recorded as made.
+	 */
+	while ((n = model_net_next(ctx->model, &pos)) != NULL) {
+		if (n->mode != MODE_VXLAN)
+			continue;
+		made = n->seg.made;
+		if (segment_add(ctx, n, err, sizeof(err)) != 0)
+			log_warnx("network %.12s: %s", n->id, err);
+		else if (n->seg.made != made) {
+			records_put_net(ctx->store, n);
+			if (store_commit_lazy(ctx->store) != 0)
+				log_warnx("network %.12s: cannot record what was "
+				    "made again", n->id);
+		}
+	}
+	pos = 0;
 	while ((ep = model_ep_next(ctx->model, &pos)) != NULL) {
 		if ((n = model_net_find(ctx->model, ep->net_id)) == NULL)
 			continue;
@@ -120,6 +168,8 @@ reconcile_start(struct rp_ctx *ctx)
 		}
 	}
 	plumb_links(ctx->plumb, "rt", reap_link, ctx);
+	plumb_links(ctx->plumb, "rv", reap_segment, ctx);
+	plumb_links(ctx->plumb, "rb", reap_segment, ctx);
 	log_info("reconciled: %zu endpoints with their host side checked, %zu "
 	    "forgotten (their interface is gone), %zu could not be repaired",
 	    fixed, gone, failed);

@@ -49,6 +49,34 @@ link_parse(const char *s, enum link_kind *k)
 
 /* ---------------------------------------------------------------- values */
 
+static int
+put_opt(const char *key, const char *value, void *arg)
+{
+	return cJSON_AddStringToObject(arg, key, value) ? 0 : -ENOMEM;
+}
+
+/*
+ * A VXLAN segment's members: "mode", "vni", its options as given (Docker's
+ * keys and text, read back by the same parser) and what the plugin made.
+ * Routed networks have none of them: an older record reads as routed.
+ */
+static int
+seg_value(cJSON *o, const struct network *n)
+{
+	cJSON *opts;
+
+	if (n->mode != MODE_VXLAN)
+		return 0;
+	if (!cJSON_AddStringToObject(o, "mode", "vxlan") ||
+	    !cJSON_AddNumberToObject(o, "vni", n->seg.vni) ||
+	    (opts = cJSON_AddObjectToObject(o, "options")) == NULL ||
+	    segconf_walk(&n->seg, put_opt, opts) != 0 ||
+	    !cJSON_AddNumberToObject(o, "made", n->seg.made) ||
+	    !cJSON_AddNumberToObject(o, "made_fdb", n->seg.made_fdb))
+		return -ENOMEM;
+	return 0;
+}
+
 static cJSON *
 pool_value(const struct pool *p)
 {
@@ -88,7 +116,7 @@ net_value(const struct network *n)
 	    (n->has6 && (!cJSON_AddStringToObject(o, "pool6",
 	    prefix_fmt(&n->pool6, s, sizeof(s))) ||
 	    !cJSON_AddStringToObject(o, "agg6",
-	    prefix_fmt(&n->agg6, s, sizeof(s)))))) {
+	    prefix_fmt(&n->agg6, s, sizeof(s))))) || seg_value(o, n) != 0) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -389,6 +417,41 @@ net_prefixes(const cJSON *v, const char *pname, const char *aname, int af,
 	return 0;
 }
 
+/* The segment members of a network record (see seg_value). */
+static int
+seg_apply(const cJSON *v, struct network *n, char *err, size_t errlen)
+{
+	const char *mode = jstr(v, "mode");
+	const cJSON *opts, *it;
+	unsigned long vni, made, made_fdb;
+
+	n->mode = MODE_ROUTED;
+	if (cJSON_GetObjectItemCaseSensitive(v, "mode") == NULL)
+		return 0;
+	if (mode == NULL || strcmp(mode, "vxlan") != 0)
+		FAIL("an unknown mode");
+	n->mode = MODE_VXLAN;
+	opts = cJSON_GetObjectItemCaseSensitive(v, "options");
+	if (num_field(v, "vni", 1, SEG_VNI_MAX, &vni) != 0 ||
+	    num_field(v, "made", 0, UINT32_MAX, &made) != 0 ||
+	    num_field(v, "made_fdb", 0, UINT32_MAX, &made_fdb) != 0 ||
+	    !cJSON_IsObject(opts))
+		FAIL("invalid segment settings (vni, options, made)");
+	segconf_init(&n->seg, (uint32_t)vni);
+	cJSON_ArrayForEach(it, opts) {
+		if (!cJSON_IsString(it) || segconf_set(&n->seg, it->string,
+		    it->valuestring, err, errlen) != 0)
+			FAIL("invalid segment option %.64s", it->string);
+	}
+	if (segconf_finish(&n->seg, err, errlen) != 0)
+		return -EINVAL;
+	n->seg.made = (uint32_t)made;
+	n->seg.made_fdb = (uint32_t)made_fdb;
+	if (!n->has4 || n->has6)
+		FAIL("a segment without one IPv4 subnet");
+	return 0;
+}
+
 static int
 apply_net(struct model *m, const char *key, const cJSON *v, char *err,
     size_t errlen)
@@ -428,10 +491,15 @@ apply_net(struct model *m, const char *key, const cJSON *v, char *err,
 		free(n);
 		FAIL("invalid pools or aggregates");
 	}
+	if ((r = seg_apply(v, n, err, errlen)) != 0) {
+		free(n);
+		return r;
+	}
 	if ((r = model_net_add(m, n)) != 0) {
 		free(n);
 		if (r == -EEXIST)
-			FAIL("its subnet overlaps another network's");
+			FAIL("its subnet, VNI or a device name is another "
+			    "network's");
 		return r;
 	}
 	return 0;

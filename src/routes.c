@@ -27,7 +27,9 @@ routes_host(const struct network *n, const struct endpoint *ep,
 	memset(r, 0, sizeof(*r));
 	prefix_host(&a->addr, &r->prefix);
 	r->kind = ROUTE_HOST;
-	snprintf(r->ifname, sizeof(r->ifname), "%s", ep->host_if);
+	/* On a VXLAN segment, containers are reached through the bridge. */
+	snprintf(r->ifname, sizeof(r->ifname), "%s", n->mode == MODE_VXLAN ?
+	    n->seg.br_name : ep->host_if);
 	route_attrs(n, r);
 	if (ep->set.has_tag)
 		r->tag = ep->set.tag;
@@ -85,6 +87,11 @@ aggregate(const struct network *n, int i, struct route *r)
 	memset(r, 0, sizeof(*r));
 	r->prefix = i == 0 ? n->agg4 : n->agg6;
 	r->kind = ROUTE_AGGREGATE;
+	/* A segment's range is on its bridge here, not a blackhole. */
+	if (n->mode == MODE_VXLAN) {
+		r->kind = ROUTE_HOST;
+		snprintf(r->ifname, sizeof(r->ifname), "%s", n->seg.br_name);
+	}
 	route_attrs(n, r);
 	return true;
 }

@@ -70,6 +70,18 @@ extern int stub_fail_route;	/* plumb_route_add returns this when != 0 */
 extern int stub_fail_nth;
 extern int stub_calls;
 extern bool stub_fired;		/* the stub_fail_nth failure happened */
+/*
+ * Segment objects (plumb_vxlan_add and the rest), one line each: "vxlan
+ * NAME", "bridge NAME", "port PORT BRIDGE", "proxy DEV A", "route DEV P",
+ * "fdb DEV A".  Deleting a link deletes the lines that name it.  The link
+ * STUB_UNDERLAY always exists (for routed.vxlan.dev).
+ */
+#define STUB_OBJS	64
+#define STUB_OBJ_LEN	64
+#define STUB_UNDERLAY	"eth9"
+extern char stub_objs[STUB_OBJS][STUB_OBJ_LEN];
+extern int stub_nobjs;
+bool stub_has_obj(const char *line);
 extern int stub_ns_opens;	/* plumb_ns_open calls (all fail) */
 void stub_reset(void);
 struct stub_link *stub_find(const char *host);

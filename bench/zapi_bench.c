@@ -58,7 +58,9 @@
 #include "hmap.h"
 #include "ipam.h"
 #include "log.h"
+#include "model.h"
 #include "netdrv.h"
+#include "records.h"
 #include "plumb.h"
 #include "route.h"
 #include "store.h"
@@ -688,6 +690,7 @@ static void
 plugin_open(void)
 {
 	struct announce_backend b = { "zapi", zapi_add, zapi_del, NULL };
+	struct store_schema schema;
 	char err[512];
 	int r;
 
@@ -710,9 +713,11 @@ plugin_open(void)
 	ctx.base = base;
 	if ((r = plumb_open(&ctx.plumb)) != 0)
 		die("plumb_open: %s", strerror(-r));
-	if (ipam_init(&ctx) != 0 || netdrv_init(&ctx) != 0 ||
-	    announce_init(&ctx) != 0 || store_open(&ctx, err, sizeof(err)) != 0 ||
-	    store_load(&ctx, err, sizeof(err)) != 0)
+	if ((ctx.model = model_new()) == NULL || announce_init(&ctx) != 0)
+		die("cannot assemble the plugin context: out of memory");
+	records_schema(ctx.model, &schema);
+	if (store_open(&ctx.store, state_dir, &schema, err, sizeof(err)) != 0 ||
+	    store_load(ctx.store, err, sizeof(err)) != 0)
 		die("cannot assemble the plugin context: %s", err);
 	/* main.c's start_zapi, with the daemon's defaults. */
 	ctx.zclient = zclient_start(0, 0);
@@ -729,9 +734,10 @@ plugin_close(void)
 	zclient_free(ctx.zclient);
 	ctx.zclient = NULL;
 	announce_free(&ctx);
-	netdrv_free(&ctx);
-	ipam_free(&ctx);
-	store_close(&ctx);
+	store_close(ctx.store);
+	ctx.store = NULL;
+	model_free(ctx.model);
+	ctx.model = NULL;
 	plumb_close(ctx.plumb);
 	snprintf(path, sizeof(path), "%s/%s", state_dir, STORE_FILE);
 	unlink(path);
@@ -780,7 +786,7 @@ create_endpoint(unsigned s, unsigned k, uint32_t addr, char host[IFNAMSIZ],
 	    "\"MacAddress\":\"\"},\"Options\":{}}", NID, id, a);
 	if (net_call("/NetworkDriver.CreateEndpoint", body) != 200)
 		die("CreateEndpoint failed");
-	netdrv_ifnames(id, host, peer);
+	model_ifnames(id, host, peer);
 }
 
 static void

@@ -7,6 +7,7 @@
 #define RP_CTX_H
 
 #include <limits.h>
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -34,10 +35,16 @@ struct plumb;
 struct store;
 struct http;
 struct teardown;
+struct sandboxes;
+struct console;
+struct metrics;
+struct sdnotify;
 
 struct rp_config {
 	struct ipaddr gateway4;		/* Join's IPv4 gateway, proxy-ARPed */
 	struct ipaddr gateway6;		/* Join's IPv6 gateway, proxy-NDPed */
+	char gateway_dev[IFNAMSIZ];	/* link the gateway is routed to */
+	bool no_ip_forward;		/* leave the host's forwarding alone */
 	unsigned mtu;			/* default veth MTU */
 	char socket_dir[PATH_MAX];
 	char single_socket[64];		/* --single-socket: both drivers on one */
@@ -47,6 +54,7 @@ struct rp_config {
 	bool debug;
 	bool use_syslog;
 	unsigned teardown_delay_ms;	/* --teardown-delay */
+	bool extra_addrs;		/* --extra-addresses */
 
 	/* What networks announce unless -o routed.* says otherwise. */
 	unsigned announce_kind;		/* ANNOUNCE_HOST | ANNOUNCE_AGGREGATE */
@@ -65,6 +73,8 @@ struct rp_config {
 	/* The route stream for routed-zebra-helper (--announce zmq). */
 	bool zmq;
 	char zmq_endpoint[256];		/* STREAM_ENDPOINT_MAX */
+
+	char metrics_listen[80];	/* HOST:PORT for /metrics; "" = off */
 };
 
 struct rp_ctx {
@@ -79,6 +89,10 @@ struct rp_ctx {
 	struct teardown *teardown;	/* links deleted later, batched */
 	struct http *http_net;
 	struct http *http_ipam;
+	struct sandboxes *sandboxes;	/* joins waiting for their container */
+	struct console *console;	/* the control socket, for routedctl */
+	struct metrics *metrics;	/* NULL: nothing is counted */
+	struct sdnotify *sdnotify;	/* NULL: not started by systemd */
 };
 
 #endif

@@ -2,7 +2,8 @@
 /*
  * host.h: the host side of an endpoint, as the model describes it: its link
  * (a veth pair), proxy ARP/NDP for the gateway, and a host route per
- * address.  The one caller of plumb.h's endpoint calls.
+ * address; on a VXLAN segment network, the veth is a port of the segment's
+ * bridge instead of having routes.  The one caller of plumb.h's endpoint calls.
  */
 #ifndef RP_HOST_H
 #define RP_HOST_H
@@ -16,12 +17,16 @@ struct rp_ctx;
 
 /* The MTU of n's links: its own, or the plugin's --mtu. */
 unsigned host_mtu(const struct rp_ctx *ctx, const struct network *n);
+/* The MTU of ep's link: routed.mtu, or its network's. */
+unsigned host_ep_mtu(const struct rp_ctx *ctx, const struct network *n,
+    const struct endpoint *ep);
 
 #define HOST_ROUTES_MAX	256
 
 /* What one host_ep_add() made, so that exactly that can be undone. */
 struct host_undo {
 	bool link;			/* the veth pair is new */
+	bool port;			/* it became a bridge port (vxlan) */
 	bool route[HOST_ROUTES_MAX];	/* the route of ep->addrs[i] is new */
 };
 

@@ -53,6 +53,8 @@ struct zroute {
 	bool		 wait_if;	/* HOST: interface unknown yet */
 	bool		 warned;	/* its FAIL_INSTALL was logged */
 	bool		 replay;	/* sent by the replay, not answered */
+	bool		 in_rib;	/* zebra redistributes it to us: it is
+					   the selected route of its prefix */
 };
 
 struct zclient {
@@ -75,6 +77,8 @@ struct zclient {
 	unsigned	 backoff_ms;	/* next reconnect delay */
 	unsigned	 retry_cur_ms;	/* next retry delay */
 	uint64_t	 rnd;		/* xorshift state for jitter */
+	unsigned long	 sessions;	/* sessions started, for status */
+	bool		 subscribed;	/* own-type routes asked for */
 	void		(*hook)(void *, const struct ipprefix *,
 		    enum zroute_state);
 	void		*hook_arg;
@@ -221,8 +225,11 @@ zc_close(struct zclient *zc, const char *why)
 	zc->inlen = 0;
 	evbuffer_drain(zc->out, evbuffer_get_length(zc->out));
 	evtimer_del(zc->ev_retry);
-	while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL)
+	zc->subscribed = false;
+	while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL) {
 		e->st = ZR_PENDING;
+		e->in_rib = false;
+	}
 	zc_schedule_connect(zc);
 }
 
@@ -386,6 +393,7 @@ zc_replay_done(struct zclient *zc)
 		return;
 	}
 	zc_send(zc, &b);
+	zc->subscribed = true;
 	log_debug("zebra: replay confirmed%s", zc->cfg.gr_stale_time > 0 ?
 	    ", update complete" : "");
 }
@@ -440,6 +448,7 @@ zc_session_start(struct zclient *zc)
 	size_t pos = 0;
 
 	zc->connected = true;
+	zc->sessions++;
 	event_add(zc->ev_read, NULL);
 	log_info("connected to zebra at %s, replaying %zu routes",
 	    zc->cfg.socket_path, hmap_count(zc->routes));
@@ -677,6 +686,23 @@ on_notify(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 }
 
 /*
+ * A REDISTRIBUTE_ROUTE_ADD/DEL body: 1 and its prefix in *p when it is a
+ * route of our (type, instance), 0 when not, -EBADMSG.
+ */
+static int
+redist_decode(struct zclient *zc, const struct zapi_hdr *h, struct buf *body,
+    struct ipprefix *p)
+{
+	struct zapi_route zr;
+
+	if (zapi_route_decode(body, &zr) != 0)
+		return -EBADMSG;
+	return h->vrf_id == 0 && zr.type == zc->cfg.route_type &&
+	    zr.instance == zc->cfg.instance &&
+	    prefix_from_zapi(&zr.prefix, p) == 0;
+}
+
+/*
  * What zebra holds for our (type, instance): the dump after
  * REDISTRIBUTE_ADD, then every change.  A prefix the table does not have
  * is an orphan (a previous run, a lost DELETE, the 8.4 meta-queue race):
@@ -685,20 +711,37 @@ on_notify(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 static int
 on_redist_add(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 {
-	struct zapi_route zr;
 	struct ipprefix p;
+	struct zroute *e;
 	char key[ADDR_STRLEN];
+	int r;
 
-	if (zapi_route_decode(body, &zr) != 0)
-		return -EBADMSG;
-	if (h->vrf_id != 0 || zr.type != zc->cfg.route_type ||
-	    zr.instance != zc->cfg.instance ||
-	    prefix_from_zapi(&zr.prefix, &p) != 0)
+	if ((r = redist_decode(zc, h, body, &p)) <= 0)
+		return r;
+	if ((e = zc_find(zc, &p, key)) != NULL) {
+		e->in_rib = true;
 		return 0;
-	if (zc_find(zc, &p, key) != NULL)
-		return 0;
+	}
 	log_info("zebra holds %s for us, not in the table: deleting it", key);
 	zroute_withdraw(zc, &p);
+	return 0;
+}
+
+/* Our route of p is no longer zebra's selected one (for status only). */
+static int
+on_redist_del(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
+{
+	struct ipprefix p;
+	struct zroute *e;
+	char key[ADDR_STRLEN];
+	int r;
+
+	if ((r = redist_decode(zc, h, body, &p)) <= 0)
+		return r;
+	if ((e = zc_find(zc, &p, key)) != NULL) {
+		log_debug("zebra: %s is no longer selected", key);
+		e->in_rib = false;
+	}
 	return 0;
 }
 
@@ -714,6 +757,7 @@ static const zc_handler handlers[ZAPI_CMD_MAX] = {
 	[ZAPI_ROUTE_NOTIFY_OWNER] = on_notify,
 	[ZAPI_CAPABILITIES] = on_caps,
 	[ZAPI_REDISTRIBUTE_ROUTE_ADD] = on_redist_add,
+	[ZAPI_REDISTRIBUTE_ROUTE_DEL] = on_redist_del,
 	[ZAPI_ERROR] = on_error,
 };
 
@@ -1041,10 +1085,40 @@ zclient_route_state(struct zclient *zc, const struct ipprefix *prefix,
 	return 0;
 }
 
+int
+zclient_route_in_rib(struct zclient *zc, const struct ipprefix *prefix,
+    bool *in_rib)
+{
+	struct ipprefix p;
+	struct zroute *e;
+	char key[ADDR_STRLEN];
+
+	if (prefix_canon(prefix, &p) != 0 || (e = zc_find(zc, &p, key)) == NULL)
+		return -ENOENT;
+	*in_rib = e->in_rib;
+	return 0;
+}
+
 bool
 zclient_connected(const struct zclient *zc)
 {
 	return zc->connected;
+}
+
+void
+zclient_status(const struct zclient *zc, struct zclient_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->connected = zc->connected;
+	st->replaying = zc->connected && zc->complete_due;
+	st->dialect = "frr-8.4";	/* the one zapi.h pins */
+	st->sessions = zc->sessions;
+	st->rib_known = zc->connected && zc->subscribed;
+	st->gr_stale_time = zc->cfg.gr_stale_time;
+	st->route_type = zc->cfg.route_type;
+	st->instance = zc->cfg.instance;
+	snprintf(st->socket_path, sizeof(st->socket_path), "%s",
+	    zc->cfg.socket_path);
 }
 
 size_t

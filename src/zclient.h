@@ -105,8 +105,33 @@ int zclient_sink_del(void *zc, const struct ipprefix *p);
 int zclient_route_state(struct zclient *zc, const struct ipprefix *p,
     enum zroute_state *st);
 
+/*
+ * Whether zebra's RIB has our route for p as the selected route of its
+ * prefix, as zebra's redistribution of our own type says (see
+ * zclient_status().rib_known).  0 and *in_rib, or -ENOENT.
+ */
+int zclient_route_in_rib(struct zclient *zc, const struct ipprefix *p,
+    bool *in_rib);
+
 /* True while a session with zebra is up (connected, HELLO queued). */
 bool zclient_connected(const struct zclient *zc);
+
+/* What the session is doing, for status queries. */
+struct zclient_status {
+	bool		connected;	/* as zclient_connected() */
+	bool		replaying;	/* connected, the replay not confirmed
+					   (graceful restart not completed) */
+	const char	*dialect;	/* the ZAPI spoken: "frr-8.4" (static) */
+	unsigned long	sessions;	/* sessions started since zclient_new */
+	bool		rib_known;	/* subscribed to our own routes: what
+					   zclient_route_in_rib() says is
+					   zebra's word (after its dump) */
+	unsigned	gr_stale_time;	/* s; 0 = no graceful restart */
+	uint8_t		route_type;
+	uint16_t	instance;
+	char		socket_path[108];
+};
+void zclient_status(const struct zclient *zc, struct zclient_status *st);
 
 /* Routes in the table, whatever their state. */
 size_t zclient_route_count(const struct zclient *zc);

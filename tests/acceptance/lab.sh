@@ -231,9 +231,10 @@ lab_ip() { local h=$1; shift; ip -n "${LAB_NS[$h]:-}" "$@"; }
 # (nsenter: cheaper than ip netns exec, and /proc/sys/net follows the netns)
 lab_exec() { local h=$1; shift; nsenter --net="/run/netns/${LAB_NS[$h]:-}" -- "$@"; }
 
-# lab_host NAME [ADDR/PLEN...]: a namespace that behaves like a routed host.
-# dum0 carries the default routes (v4+v6) so that the host "has a route" to
-# anything, e.g. to the gateway 169.254.1.1 the plugin proxy-ARPs for.
+# lab_host NAME [ADDR/PLEN...]: a namespace that behaves like a routed host,
+# forwarding on, its addresses on dum0.  It has NO default route, as a routed
+# fabric may have none until BGP brings one: lab_default_route adds one (and
+# takes it away again) for a test that wants to show it makes no difference.
 lab_host() {
 	local h=$1; shift
 	local ns="$h-$LAB_ID"
@@ -247,13 +248,26 @@ lab_host() {
 	_lab_dum0 "$ns" || lab_skip "cannot create a dummy-like interface in $ns"
 	local a
 	for a in "$@"; do ip -n "$ns" addr add "$a" dev dum0; done
-	ip -n "$ns" route add default dev dum0
-	ip -n "$ns" -6 route add default dev dum0
-	lab_log "host $h = netns $ns"
+	lab_log "host $h = netns $ns (no default route)"
+}
+
+# lab_default_route HOST add|del: default routes (IPv4 and IPv6) through
+# dum0, which answers nothing: a route "to anything" that leads nowhere
+lab_default_route() {
+	local ns=${LAB_NS[$1]:-}
+	ip -n "$ns" route "$2" default dev dum0 &&
+	ip -n "$ns" -6 route "$2" default dev dum0
+}
+
+# lab_arp_strict HOST: what kube-proxy's IPVS mode sets on a host
+# (net.ipv4.conf.{all,default}.arp_ignore=1, arp_announce=2)
+lab_arp_strict() {
+	lab_exec "$1" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.default.arp_ignore=1 \
+		net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.default.arp_announce=2
 }
 
 # _lab_dum0 NS: an always-up, never-answering interface "dum0" for the
-# default routes: dummy if the kernel has it, else ifb (NOARP, drops what it
+# host's addresses and lab_default_route: dummy if the kernel has it, else ifb (NOARP, drops what it
 # is given), else a veth pair with both ends in NS.
 _lab_dum0() {
 	local ns=$1
@@ -398,8 +412,14 @@ lab_plugin() {
 	case " $* " in *" --zebra-socket "*|*" --announce "*) ;; *) dbg="$dbg --announce none" ;; esac
 	rm -f "$D/plugins/net-routed.sock" "$D/plugins/ipam-routed.sock"
 	echo "=== $(date '+%F %T') start: $LAB_PLUGIN_BIN --socket-dir $D/plugins --state-dir $hd/state --run-dir $hd/run $dbg $*" >> "$hd/plugin.log"
-	# ip netns exec execs the program: $! is the plugin's own pid
-	ip netns exec "$ns" "$LAB_PLUGIN_BIN" --socket-dir "$D/plugins" \
+	# ip netns exec and nsenter exec the program: $! is the plugin's own pid.
+	# LAB_PLUGIN_DOCKERD_MNT=1: in dockerd's mount namespace, where the
+	# SandboxKey bind mounts are (--extra-addresses opens them), as on a
+	# host where both share the host's mounts.
+	local -a in_ns=(ip netns exec "$ns")
+	[ "${LAB_PLUGIN_DOCKERD_MNT:-0}" = 1 ] &&
+		in_ns=(nsenter --mount="/proc/${LAB_DOCKERD_PID[$h]:-0}/ns/mnt" --net="/run/netns/$ns" --)
+	"${in_ns[@]}" "$LAB_PLUGIN_BIN" --socket-dir "$D/plugins" \
 		--state-dir "$hd/state" --run-dir "$hd/run" $dbg "$@" >> "$hd/plugin.log" 2>&1 </dev/null &
 	LAB_PLUGIN_PID[$h]=$!
 	LAB_PLUGIN_STARTED[$h]=1
@@ -746,7 +766,7 @@ lab_frr_stop() {
 	local d; d=$(lab_fdir "$h")
 	local list=("$@") dm pid rc=0
 	if [ ${#list[@]} -eq 0 ]; then
-		list=(bgpd ospfd zebra)
+		list=(bgpd ospfd staticd zebra)
 	fi
 	for dm in "${list[@]}"; do
 		pid=$(lab_frr_pid "$h" "$dm")
@@ -768,7 +788,7 @@ lab_frr_stop() {
 lab_frr_cleanup() {
 	local h dm pid pids=()
 	for h in "${LAB_HOSTS[@]}"; do
-		for dm in bgpd ospfd; do
+		for dm in bgpd ospfd staticd; do
 			pid=$(lab_frr_pid "$h" "$dm")
 			[ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; pids+=("$pid"); }
 		done

@@ -722,6 +722,8 @@ test_reconcile_orphans(void **state)
 	struct tzc *t = *state;
 	struct route host = host_route(7, "lo");
 	uint8_t m[sizeof(v_redist_route)], del[sizeof(v_del_host)];
+	struct zclient_status zs;
+	bool in;
 
 	start(t, 0);
 	preamble(t, false);
@@ -745,6 +747,19 @@ test_reconcile_orphans(void **state)
 	m[12] = 5;
 	zsend(t, m, sizeof(m));
 	expect_quiet(t);
+
+	/* What zebra redistributes is what its RIB selected: for check. */
+	zclient_status(t->zc, &zs);
+	assert_true(zs.rib_known);
+	assert_int_equal(zclient_route_in_rib(t->zc, &host.prefix, &in), 0);
+	assert_true(in);
+	memcpy(m, v_redist_route, sizeof(m));
+	memcpy(m + 24, a_host, 4);
+	m[9] = ZAPI_REDISTRIBUTE_ROUTE_DEL;
+	zsend(t, m, sizeof(m));
+	expect_quiet(t);
+	assert_int_equal(zclient_route_in_rib(t->zc, &host.prefix, &in), 0);
+	assert_false(in);
 }
 
 /* zebra goes away: reconnect, HELLO, GR, full replay, UPDATE_COMPLETE. */

@@ -53,6 +53,11 @@ usage(FILE *f)
 "                      route type the routes carry in zebra, which ospfd and\n"
 "                      bgpd redistribute with 'redistribute NAME' (default %s;\n"
 "                      instance 0, the only one they redistribute)\n"
+"  --zebra-dialect NAME\n"
+"                      the ZAPI dialect zebra speaks: auto (default: detected\n"
+"                      on every connection) or one of frr7.5 frr8.0 frr8.1\n"
+"                      frr8.2 (8.2-8.5) frr9.0 frr9.1 frr10.0 frr10.1 frr10.2\n"
+"                      frr10.3 (10.3-10.5) frr10.6 (10.6 and later)\n"
 "  --zebra-gr-stale-time S\n"
 "                      seconds zebra keeps the routes while " PROG "\n"
 "                      restarts (graceful restart; default %d, 0 disables)\n"
@@ -78,6 +83,7 @@ parse_flags(int argc, char **argv, struct helper *h)
 		{ "zebra-socket", required_argument, NULL, 'z' },
 		{ "zebra-route-type", required_argument, NULL, 't' },
 		{ "zebra-gr-stale-time", required_argument, NULL, 'G' },
+		{ "zebra-dialect", required_argument, NULL, 'L' },
 		{ "run-dir", required_argument, NULL, 'R' },
 		{ "dump", no_argument, NULL, 'D' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -108,6 +114,9 @@ parse_flags(int argc, char **argv, struct helper *h)
 		case 't':
 			flag_route_type(optarg, &h->zc.route_type,
 			    &h->zc.instance);
+			break;
+		case 'L':
+			flag_dialect(optarg, h->zc.dialect, sizeof(h->zc.dialect));
 			break;
 		case 'G':
 			h->zc.gr_stale_time = (unsigned)flag_ulong(

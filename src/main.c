@@ -72,6 +72,11 @@ usage(FILE *f)
 "                      route type the routes carry in zebra, which ospfd and\n"
 "                      bgpd redistribute with 'redistribute NAME' (default %s;\n"
 "                      instance 0, the only one they redistribute)\n"
+"  --zebra-dialect NAME\n"
+"                      the ZAPI dialect zebra speaks: auto (default: detected\n"
+"                      on every connection) or one of frr7.5 frr8.0 frr8.1\n"
+"                      frr8.2 (8.2-8.5) frr9.0 frr9.1 frr10.0 frr10.1 frr10.2\n"
+"                      frr10.3 (10.3-10.5) frr10.6 (10.6 and later)\n"
 "  --zebra-gr-stale-time S\n"
 "                      seconds zebra keeps the routes while routed-plugin\n"
 "                      restarts (graceful restart; default %d, 0 disables)\n"
@@ -132,6 +137,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "zebra-socket", required_argument, NULL, 'z' },
 		{ "zebra-route-type", required_argument, NULL, 't' },
 		{ "zebra-gr-stale-time", required_argument, NULL, 'G' },
+		{ "zebra-dialect", required_argument, NULL, 'L' },
 		{ "frr-daemons", required_argument, NULL, 'F' },
 		{ "default-announce", required_argument, NULL, 'k' },
 		{ "default-tag", required_argument, NULL, 'T' },
@@ -232,6 +238,10 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		case 't':
 			flag_route_type(optarg, &cfg->zebra_type,
 			    &cfg->zebra_instance);
+			break;
+		case 'L':
+			flag_dialect(optarg, cfg->zebra_dialect,
+			    sizeof(cfg->zebra_dialect));
 			break;
 		case 'G':
 			cfg->gr_stale_time = (unsigned)flag_ulong(
@@ -361,6 +371,7 @@ start_zapi(struct rp_ctx *ctx, const char *daemons)
 	zc.route_type = ctx->cfg.zebra_type;
 	zc.instance = ctx->cfg.zebra_instance;
 	zc.gr_stale_time = ctx->cfg.gr_stale_time;
+	memcpy(zc.dialect, ctx->cfg.zebra_dialect, sizeof(zc.dialect));
 	if (strlen(ctx->cfg.run_dir) >= sizeof(zc.lock_dir))
 		fatalx("--run-dir %s: path too long", ctx->cfg.run_dir);
 	memcpy(zc.lock_dir, ctx->cfg.run_dir, strlen(ctx->cfg.run_dir) + 1);

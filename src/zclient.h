@@ -1,10 +1,12 @@
 /*
- * zclient.h: a session with FRR's zebra (ZAPI, FRR 8.4) that keeps a table
- * of routes installed.
+ * zclient.h: a session with FRR's zebra (ZAPI, FRR 7.5 to 10.x) that keeps a
+ * table of routes installed.
  *
  * The caller adds and withdraws routes at any time; the session owns a copy
  * of each and makes zebra hold exactly that set: it connects (and
- * reconnects with backoff) on its own, replays the table after every
+ * reconnects with backoff) on its own, finds out on every connection which
+ * release's dialect zebra speaks before anything else goes out, replays
+ * the table after every
  * connect, deletes what zebra holds for our (type, instance) but the table
  * does not, and re-sends routes that zebra failed, removed or may have lost
  * (interface up, ifindex change).  Everything runs on the caller's libevent
@@ -26,7 +28,9 @@ struct zclient;
 
 struct zclient_config {
 	char		socket_path[108];	/* zebra's zserv.api */
-	uint8_t		route_type;	/* our identity: 2 < type < 30 */
+	uint8_t		route_type;	/* our identity: 2 < type < 30, in
+					   FRR 8.4's numbering (mapped per
+					   dialect) */
 	uint16_t	instance;	/* 0: only 0 is redistributed */
 	unsigned	gr_stale_time;	/* s; 0 = no graceful restart */
 	/*
@@ -47,6 +51,12 @@ struct zclient_config {
 	unsigned	reconnect_min_ms;	/* 100, doubling to... */
 	unsigned	reconnect_max_ms;	/* ...5000 */
 	unsigned	retry_ms;	/* failed routes: 1000, doubling */
+	unsigned	detect_ms;	/* zebra answers detection: 5000 */
+	/*
+	 * "" or "auto": detect zebra's dialect on every connection; else a
+	 * dialect name (zapi_dialect_find) that zebra must then confirm.
+	 */
+	char		dialect[16];
 };
 
 enum zroute_state {
@@ -105,8 +115,14 @@ int zclient_sink_del(void *zc, const struct ipprefix *p);
 int zclient_route_state(struct zclient *zc, const struct ipprefix *p,
     enum zroute_state *st);
 
-/* True while a session with zebra is up (connected, HELLO queued). */
+/* True while a session with zebra is up (dialect known, HELLO answered). */
 bool zclient_connected(const struct zclient *zc);
+
+/*
+ * The name of the dialect zebra speaks ("frr10.3"), as the last
+ * connection found it; NULL before any did.
+ */
+const char *zclient_dialect(const struct zclient *zc);
 
 /* Routes in the table, whatever their state. */
 size_t zclient_route_count(const struct zclient *zc);

@@ -647,7 +647,12 @@ zc_detect_msg(struct zclient *zc, const uint8_t *p, size_t n)
 		return;
 	}
 	/* ZC_HELLO */
-	if (error && wire == zc->hello_d->cmd[ZAPI_ERROR]) {
+	if (error && wire != zc->hello_d->cmd[ZAPI_ERROR]) {
+		zc_detect_fail(zc, "refused HELLO as command %u with ERROR as "
+		    "command %u (%s)", zc->hello_d->cmd[ZAPI_HELLO], wire, hex);
+		return;
+	}
+	if (error) {
 		zc_filter(zc, hello_differs, 0, 0);
 		if (zc->cand == 0) {
 			zc_detect_fail(zc, "refused HELLO as command %u with "

@@ -29,6 +29,7 @@
 #include "addr.h"
 #include "log.h"
 #include "route.h"
+#include "vectors.h"
 #include "zapi.h"
 
 /* FRR 8.2 to 8.5: the dialect the vectors below come from. */
@@ -184,6 +185,8 @@ log_hook(enum log_level lvl, const char *msg, void *arg)
 		snprintf(t->lastinfo, sizeof(t->lastinfo), "%s", msg);
 	} else if (strstr(msg, "zebra at ") != NULL)
 		t->nretry++;	/* a quiet (debug) connection failure */
+	if (getenv("TZC_DEBUG"))
+		fprintf(stderr, "log: %s\n", msg);
 }
 
 static void
@@ -969,6 +972,194 @@ test_skips_and_truncated(void **state)
 	assert_true(zclient_connected(t->zc));
 }
 
+/* The next message the session sends is the capture's m. */
+static void
+expect_vec(struct tzc *t, const struct vec_file *vf, const char *label)
+{
+	const struct vec_msg *m;
+	size_t from = 0;
+
+	assert_non_null(m = vec_next(vf, '>', label, &from));
+	expect(t, m->p, m->n);
+}
+
+/* zebra's first answer after the capture sent `after`. */
+static void
+send_vec(struct tzc *t, const struct vec_file *vf, const char *after,
+    const char *label)
+{
+	const struct vec_msg *m;
+	size_t from = 0;
+
+	assert_non_null(vec_next(vf, '>', after, &from));
+	assert_non_null(m = vec_next(vf, '<', label, &from));
+	zsend(t, m->p, m->n);
+}
+
+/*
+ * Detection from what real zebras answered (tests/unit/vectors): the
+ * probe, HELLO and the session preamble are the bytes zebra accepted, the
+ * dialect is the release's, then every message that zebra sent during the
+ * capture is understood (no warning); 10.3's first ROUTE_NOTIFY_OWNER
+ * tells it from 10.2.
+ */
+static void
+test_detect_recorded(void **state)
+{
+	struct tzc *t = *state;
+	const struct vec_release *rel;
+	struct vec_file vf;
+	size_t i, r;
+
+	for (r = 0; r < vec_nreleases; r++) {
+		rel = &vec_releases[r];
+		vec_load(rel->file, &vf);
+		t->nwarn = 0;
+		start(t, 0);
+		assert_null(zclient_dialect(t->zc));
+		accept_zebra(t);
+		expect_vec(t, &vf, "probe");
+		send_vec(t, &vf, "probe", "error");
+		expect_vec(t, &vf, "hello");
+		send_vec(t, &vf, "hello", "caps");
+		send_vec(t, &vf, "hello", "vrf_add");
+		if (strcmp(rel->dialect, "frr10.3") == 0)
+			expect_vec(t, &vf, "notify_request");
+		/* no routes: the replay is done at once */
+		expect_vec(t, &vf, "redistribute_add");
+		assert_true(zclient_connected(t->zc));
+		assert_string_equal(zclient_dialect(t->zc), rel->detected);
+		for (i = 0; i < vf.n; i++)
+			if (vf.m[i].dir == '<' && strcmp(vf.m[i].label, "caps") &&
+			    strcmp(vf.m[i].label, "error"))
+				zsend(t, vf.m[i].p, vf.m[i].n);
+		settle(t);
+		settle(t);
+		assert_string_equal(zclient_dialect(t->zc), rel->dialect);
+		assert_int_equal(t->nwarn, 0);
+		zclient_free(t->zc);
+		t->zc = NULL;
+		vec_free(&vf);
+	}
+}
+
+/*
+ * A zebra that answers like no known release: a clear warning naming
+ * what it sent, the connection closed, nothing but the probe or HELLO
+ * sent, no dialect, and the session tries again.
+ */
+static void
+test_detect_garbage(void **state)
+{
+	static const uint8_t bad_marker[] = {
+		0x00, 0x0e, 0xff, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x76,
+		0x02, 0x00, 0x00, 0x00,
+	};
+	static const uint8_t error119[] = {
+		0x00, 0x0e, 0xfe, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x77,
+		0x02, 0x00, 0x00, 0x00,
+	};
+	static const uint8_t caps13[] = {
+		0x00, 0x17, 0xfe, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x13,
+		0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+	};
+	static const struct {
+		const uint8_t *probe_answer, *hello_answer;
+		size_t n1, n2;
+		const char *warn;
+	} cases[] = {
+		{ bad_marker, NULL, sizeof(bad_marker), 0,
+		    "header that is not ZAPI 6 (00 0e ff 03)" },
+		{ v_unknown, NULL, sizeof(v_unknown), 0,
+		    "answered the probe with command 200" },
+		{ error119, NULL, sizeof(error119), 0,
+		    "ERROR as command 119, a code no known release uses" },
+		{ v_error, caps13, sizeof(v_error), sizeof(caps13),
+		    "with command 19 and 13 body bytes, not CAPABILITIES" },
+		{ v_error, v_unknown, sizeof(v_error), sizeof(v_unknown),
+		    "with command 200 and 2 body bytes" },
+		{ NULL, NULL, 0, 0, "closed the connection after the probe" },
+		{ v_error, NULL, sizeof(v_error), 0,
+		    "did not answer the HELLO within 50 ms" },
+	};
+	struct tzc *t = *state;
+	size_t i;
+
+	t->cfg.detect_ms = 50;
+	for (i = 0; i < NELEM(cases); i++) {
+		t->nwarn = 0;
+		start(t, 0);
+		accept_zebra(t);
+		expect(t, v_probe, sizeof(v_probe));
+		if (cases[i].probe_answer == NULL) {
+			close(t->cfd);
+			t->cfd = -1;
+			for (int k = 0; k < 20 && t->nwarn == 0; k++)
+				step(t, -1);
+		} else {
+			zsend(t, cases[i].probe_answer, cases[i].n1);
+			if (cases[i].n1 == sizeof(v_error) &&
+			    memcmp(cases[i].probe_answer, v_error, 14) == 0) {
+				expect(t, v_hello, sizeof(v_hello));
+				if (cases[i].hello_answer != NULL)
+					zsend(t, cases[i].hello_answer,
+					    cases[i].n2);
+			}
+			expect_eof(t);
+		}
+		assert_int_equal(t->nwarn, 1);
+		if (strstr(t->lastwarn, cases[i].warn) == NULL ||
+		    strstr(t->lastwarn, "nothing was registered") == NULL)
+			fail_msg("case %zu: %s", i, t->lastwarn);
+		assert_false(zclient_connected(t->zc));
+		assert_null(zclient_dialect(t->zc));
+		/* and it tries again, quietly */
+		accept_zebra(t);
+		expect(t, v_probe, sizeof(v_probe));
+		assert_int_equal(t->nwarn, 1);
+		zclient_free(t->zc);
+		t->zc = NULL;
+	}
+}
+
+/*
+ * --zebra-dialect: no probe, the forced HELLO; a zebra of another
+ * release refuses it (the 8.4 capture's answer to a 10.x HELLO) and
+ * nothing more is sent; the right one is confirmed by CAPABILITIES.
+ */
+static void
+test_detect_forced(void **state)
+{
+	struct tzc *t = *state;
+	struct vec_file vf;
+
+	vec_load("frr-8.4.4.vec", &vf);
+	snprintf(t->cfg.dialect, sizeof(t->cfg.dialect), "frr10.3");
+	start(t, 0);
+	accept_zebra(t);
+	expect_vec(t, &vf, "hello_other");
+	send_vec(t, &vf, "hello_other", "error");
+	expect_eof(t);
+	assert_non_null(strstr(t->lastwarn, "refused HELLO as command 19"));
+	assert_non_null(strstr(t->lastwarn, "(frr10.3)"));
+	assert_false(zclient_connected(t->zc));
+	zclient_free(t->zc);
+	t->zc = NULL;
+
+	snprintf(t->cfg.dialect, sizeof(t->cfg.dialect), "frr8.2");
+	start(t, 0);
+	accept_zebra(t);
+	expect_vec(t, &vf, "hello");
+	send_vec(t, &vf, "hello", "caps");
+	expect_vec(t, &vf, "redistribute_add");
+	assert_string_equal(zclient_dialect(t->zc), "frr8.2");
+
+	/* a name no dialect has is refused */
+	snprintf(t->cfg.dialect, sizeof(t->cfg.dialect), "frr6.0");
+	assert_int_equal(zclient_new(t->base, &t->cfg, &t->zc), -EINVAL);
+	vec_free(&vf);
+}
+
 /* What the API refuses; nothing of it reaches zebra. */
 static void
 test_api_refusals(void **state)
@@ -1076,6 +1267,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_skips_and_truncated, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_api_refusals, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_detect_recorded, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_detect_garbage, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_detect_forced, setup,
 		    teardown),
 	};
 

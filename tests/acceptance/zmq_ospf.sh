@@ -160,8 +160,8 @@ rm_some 1 e2 e5
 out=$(dk $B run -d --name b1 --stop-timeout 1 --net=$NET --ip 10.46.130.7 "$LAB_IMAGE_TAG" sleep 3600 2>&1)
 assert_eq "$?" 0 "B: run b1 --ip 10.46.130.7 ($(echo $out | cut -c1-12))"
 # the plugin on A works: the host route is there, only nobody carries it
-check "A: kernel route to a1 10.46.1.7 proto kernel (the plugin's)" \
-	retry 5 sh -c "ip -n $(lab_ns $A) -4 route show exact 10.46.1.7/32 proto kernel | grep -q ."
+check "A: kernel route to a1 10.46.1.7 proto redirect (the plugin's)" \
+	retry 5 sh -c "ip -n $(lab_ns $A) -4 route show exact 10.46.1.7/32 proto redirect | grep -q ."
 rest=$((LATE - (SECONDS - tl)))
 [ "$rest" -gt 0 ] && sleep "$rest"
 set_eq "1: $LATE s on, A's zebra has no babel route (no helper, nothing else announces)" "$(a_babel)" ""

@@ -36,6 +36,7 @@ struct helper {
 	struct zclient *zclient;
 	struct zmqsub *sub;
 	bool released;		/* the zebra session may start */
+	bool withdraw;		/* --zebra-withdraw: do it and exit */
 };
 
 static void
@@ -58,6 +59,10 @@ usage(FILE *f)
 "                      on every connection) or one of frr7.5 frr8.0 frr8.1\n"
 "                      frr8.2 (8.2-8.5) frr9.0 frr9.1 frr10.0 frr10.1 frr10.2\n"
 "                      frr10.3 (10.3-10.5) frr10.6 (10.6 and later)\n"
+"  --zebra-withdraw    connect to zebra, make it drop every route of the route\n"
+"                      type now (ending the graceful restart a stopped run\n"
+"                      left) and exit: for a final stop (FRR 9.0 to 10.4\n"
+"                      never drop them on their own)\n"
 "  --zebra-gr-stale-time S\n"
 "                      seconds zebra keeps the routes while " PROG "\n"
 "                      restarts (graceful restart; default %d, 0 disables)\n"
@@ -84,6 +89,7 @@ parse_flags(int argc, char **argv, struct helper *h)
 		{ "zebra-route-type", required_argument, NULL, 't' },
 		{ "zebra-gr-stale-time", required_argument, NULL, 'G' },
 		{ "zebra-dialect", required_argument, NULL, 'L' },
+		{ "zebra-withdraw", no_argument, NULL, 'W' },
 		{ "run-dir", required_argument, NULL, 'R' },
 		{ "dump", no_argument, NULL, 'D' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -117,6 +123,9 @@ parse_flags(int argc, char **argv, struct helper *h)
 			break;
 		case 'L':
 			flag_dialect(optarg, h->zc.dialect, sizeof(h->zc.dialect));
+			break;
+		case 'W':
+			h->withdraw = true;
 			break;
 		case 'G':
 			h->zc.gr_stale_time = (unsigned)flag_ulong(
@@ -270,6 +279,15 @@ main(int argc, char **argv)
 
 	if ((h.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
+	if (h.withdraw) {
+		r = zclient_withdraw_all(h.base, &h.zc, 10000);
+		if (r != 0)
+			log_warnx("zebra at %s: cannot withdraw the routes: %s",
+			    h.zc.socket_path, r == -EBUSY ? PROG " still runs" :
+			    strerror(-r));
+		event_base_free(h.base);
+		return r == 0 ? 0 : 1;
+	}
 	memset(&sc, 0, sizeof(sc));
 	snprintf(sc.endpoint, sizeof(sc.endpoint), "%s", h.endpoint);
 	if (h.dump) {

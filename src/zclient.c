@@ -76,6 +76,8 @@ struct zclient {
 	uint8_t		 wire_type;	/* cfg.route_type in d */
 	struct zapi_caps caps;		/* zebra's answer to HELLO */
 	struct event	*ev_detect;	/* detection gives up */
+	bool		 ending;	/* zclient_withdraw_all: GR_DISABLE sent */
+	bool		 ended;		/* ...and zebra answered after it */
 	struct hmap	*routes;	/* key -> struct zroute */
 	int		 fd;		/* -1 when there is no socket */
 	bool		 connected;	/* connected, HELLO queued */
@@ -801,6 +803,11 @@ on_error(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 
 	if (zapi_error_decode(body, &code) != 0)
 		return -EBADMSG;
+	/* The probe after GR_DISABLE: zebra has processed both. */
+	if (zc->ending && code == 2) {
+		zc->ended = true;
+		return 0;
+	}
 	/* INVALID_MSG_TYPE: zebra is not the release detection took it for */
 	log_warnx("zebra at %s reports error %u (%s, vrf %u)%s%s",
 	    zc->cfg.socket_path, code, code == 1 ? "no such VRF" :
@@ -1392,4 +1399,65 @@ zclient_sink_del(void *zc, const struct ipprefix *p)
 	int r = zclient_route_del(zc, p);
 
 	return r == -ENOENT ? 0 : r;
+}
+
+/* zclient_withdraw_all's clock: stop the loop once the job is done. */
+static void
+zc_withdraw_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct zclient *zc = arg;
+	struct zapi_client_cap cap = { .kind = ZAPI_CAP_GR_DISABLE };
+	uint8_t mem[ZC_MSG_MAX];
+	struct buf b;
+
+	if (zc->ended) {
+		event_base_loopbreak(zc->base);
+		return;
+	}
+	if (!zc->connected || zc->complete_due || zc->ending)
+		return;
+	/*
+	 * The replay of an empty table is done (orphans withdrawn): end
+	 * graceful restart, which a stale session of ours left on, then the
+	 * probe, whose ERROR says zebra processed GR_DISABLE before we close.
+	 */
+	buf_init(&b, mem, sizeof(mem));
+	if (zapi_client_cap_encode(zc->d, &b, &cap) != 0 ||
+	    zapi_probe_encode(&b) != 0)
+		return;
+	zc_send(zc, &b);
+	zc->ending = true;
+}
+
+int
+zclient_withdraw_all(struct event_base *base, const struct zclient_config *cfg,
+    unsigned timeout_ms)
+{
+	struct zclient_config c = *cfg;
+	struct timeval tick = ms_tv(20), limit = ms_tv(timeout_ms);
+	struct zclient *zc;
+	struct event *ev;
+	int r;
+
+	c.gr_stale_time = 0;
+	c.hold = false;
+	if ((r = zclient_new(base, &c, &zc)) != 0)
+		return r;
+	if ((ev = event_new(base, -1, EV_PERSIST, zc_withdraw_tick, zc)) ==
+	    NULL) {
+		zclient_free(zc);
+		return -ENOMEM;
+	}
+	event_add(ev, &tick);
+	event_base_loopexit(base, &limit);
+	event_base_dispatch(base);
+	r = zc->ended ? 0 : -ETIMEDOUT;
+	if (r == 0)
+		log_info("zebra at %s dropped graceful restart for %s instance "
+		    "%u; closing, so it removes every such route now",
+		    c.socket_path, zapi_route_type_name(c.route_type),
+		    c.instance);
+	event_free(ev);
+	zclient_free(zc);
+	return r;
 }

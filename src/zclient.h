@@ -119,6 +119,18 @@ int zclient_route_state(struct zclient *zc, const struct ipprefix *p,
 bool zclient_connected(const struct zclient *zc);
 
 /*
+ * For a final stop: connect as cfg would (detection, the lock), end the
+ * graceful restart a previous session of ours left (zebra then keeps its
+ * routes until a stale timer that FRR 9.0 to 10.4 never honours), and
+ * close, so that zebra removes every route of cfg's (type, instance) at
+ * once.  Runs base's loop itself for at most timeout_ms.  0; -ETIMEDOUT
+ * (zebra unreachable or did not answer); what zclient_new returns
+ * (-EBUSY: the daemon still runs).
+ */
+int zclient_withdraw_all(struct event_base *base,
+    const struct zclient_config *cfg, unsigned timeout_ms);
+
+/*
  * The name of the dialect zebra speaks ("frr10.3"), as the last
  * connection found it; NULL before any did.
  */

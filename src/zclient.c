@@ -604,14 +604,42 @@ caps_match(const struct zapi_dialect *d, const struct zapi_dialect *h,
 }
 
 /*
+ * True when wire is, in a release still possible, a message zebra sends
+ * unasked to every client, registered or not: interface and address
+ * events (and 8.5's LINK_PARAMS after each INTERFACE_UP), VRF events,
+ * another client's CLOSE_NOTIFY.  None of these codes is an ERROR or
+ * CAPABILITIES code of any release.
+ */
+static bool
+zc_unsolicited(const struct zclient *zc, uint16_t wire)
+{
+	static const uint16_t events[] = {
+		ZAPI_INTERFACE_ADD, ZAPI_INTERFACE_DELETE,
+		ZAPI_INTERFACE_ADDRESS_ADD, ZAPI_INTERFACE_ADDRESS_DELETE,
+		ZAPI_INTERFACE_UP, ZAPI_INTERFACE_DOWN,
+		ZAPI_INTERFACE_LINK_PARAMS, ZAPI_VRF_ADD, ZAPI_VRF_DELETE,
+		ZAPI_CLIENT_CLOSE_NOTIFY,
+	};
+	const struct zapi_dialect *const *all;
+	size_t i, j, n;
+
+	all = zapi_dialects(&n);
+	for (i = 0; i < n; i++)
+		for (j = 0; (zc->cand & (1u << i)) &&
+		    j < sizeof(events) / sizeof(events[0]); j++)
+			if (all[i]->cmd[events[j]] == wire)
+				return true;
+	return false;
+}
+
+/*
  * A message during detection (docs/zapi.md section 9, improved): the
  * probe's ERROR code narrows the releases (7.5: 112, 8.0 and 9.1: 117,
  * 8.2 to 9.0 and 10.0 to 10.1: 118, 10.2 and later: 120, 8.1: 121); a
  * HELLO in the layout of the oldest one left then draws CAPABILITIES,
  * whose code and length settle it, or ERROR, which rules that HELLO out
- * and nothing was registered.  Interface events (codes 0 to 5 in every
- * release) may arrive any time and are skipped: the replay asks the
- * kernel.
+ * and nothing was registered.  Events zebra sends unasked may arrive any
+ * time and are skipped (zc_unsolicited): the replay asks the kernel.
  */
 static void
 zc_detect_msg(struct zclient *zc, const uint8_t *p, size_t n)
@@ -624,13 +652,13 @@ zc_detect_msg(struct zclient *zc, const uint8_t *p, size_t n)
 	struct buf body;
 	bool error;
 
-	if (wire <= 5)
+	buf_init_read(&body, p + ZAPI_HEADER_LEN, blen);
+	error = zapi_error_decode(&body, &code) == 0 && code == 2;
+	if (!error && zc_unsolicited(zc, wire))
 		return;
 	for (i = 0; i < n && i < 16; i++)
 		snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%s%02x", i ? " " :
 		    "", p[i]);
-	buf_init_read(&body, p + ZAPI_HEADER_LEN, blen);
-	error = zapi_error_decode(&body, &code) == 0 && code == 2;
 	if (zc->phase == ZC_PROBE) {
 		if (!error) {
 			zc_detect_fail(zc, "answered the probe with command %u "

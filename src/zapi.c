@@ -390,7 +390,8 @@ zapi_hello_encode(const struct zapi_dialect *d, struct buf *b,
 	size_t start;
 	int ret;
 
-	if (h->type >= d->type_max)
+	/* zebra registers only types above CONNECT (LOCAL from 10.0). */
+	if (h->type >= d->type_max || h->type <= d->type_min_own)
 		return -EINVAL;
 	/* zebra requires vrf 0 on HELLO. */
 	if ((ret = zapi_msg_begin(d, b, ZAPI_HELLO, 0, &start)) != 0)

@@ -387,7 +387,8 @@ int zapi_probe_encode(struct buf *b);
 
 /*
  * Append a HELLO (vrf 0) in d's layout (10.x has no receive_notify).  0;
- * -EINVAL (type not below d's ZEBRA_ROUTE_MAX); -ERANGE.
+ * -EINVAL (a type zebra does not register: not between d's
+ * type_min_own and ZEBRA_ROUTE_MAX); -ERANGE.
  */
 int zapi_hello_encode(const struct zapi_dialect *d, struct buf *b,
     const struct zapi_hello *h);

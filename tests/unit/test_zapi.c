@@ -9,6 +9,7 @@
  */
 #include <sys/socket.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -360,6 +361,82 @@ test_hello_vector(void **state)
 	assert_memory_equal(mem, v_hello, sizeof(v_hello));
 	assert_int_equal(zapi_hello_encode(D84, &b, &bad), -EINVAL);
 	assert_int_equal(buf_len(&b), sizeof(v_hello));
+}
+
+/* HELLO refuses the types zebra would not register, per dialect. */
+static void
+test_hello_types(void **state)
+{
+	const struct zapi_dialect *d10 = zapi_dialect_find("frr10.3");
+	struct zapi_hello h = { .type = ZAPI_ROUTE_CONNECT };
+	uint8_t mem[64];
+	struct buf b;
+
+	buf_init(&b, mem, sizeof(mem));
+	assert_int_equal(zapi_hello_encode(D84, &b, &h), -EINVAL);
+	h.type = 3;			/* LOCAL in 10.x */
+	assert_int_equal(zapi_hello_encode(d10, &b, &h), -EINVAL);
+	assert_int_equal(zapi_hello_encode(D84, &b, &h), 0);	/* STATIC */
+	h.type = 32;			/* ALL in 10.x, beyond 8.4's */
+	assert_int_equal(zapi_hello_encode(D84, &b, &h), -EINVAL);
+	assert_int_equal(zapi_hello_encode(d10, &b, &h), 0);
+	/* 10.x: 8 bytes, no receive_notify */
+	assert_int_equal(buf_len(&b), 19 + 18);
+}
+
+/*
+ * Every dialect's table is sane: found by its name, distinct wire codes,
+ * route types in order below its MAX (babel 22 before 10.0, 23 after),
+ * a CAPABILITIES length detection can tell, and the sibling `later`
+ * differs from it only where detection could not look.
+ */
+static void
+test_dialect_tables(void **state)
+{
+	const struct zapi_dialect *const *all, *d;
+	char upper[16];
+	size_t i, n, c, k;
+	uint8_t w, prev;
+
+	all = zapi_dialects(&n);
+	assert_int_equal(n, 11);
+	assert_ptr_equal(zapi_dialect_default(), zapi_dialect_find("frr8.2"));
+	assert_null(zapi_dialect_find("frr7.0"));
+	assert_null(zapi_dialect_find(NULL));
+	for (i = 0; i < n; i++) {
+		d = all[i];
+		assert_ptr_equal(zapi_dialect_find(d->name), d);
+		for (k = 0; d->name[k] != '\0' && k < sizeof(upper) - 1; k++)
+			upper[k] = (char)toupper((unsigned char)d->name[k]);
+		upper[k] = '\0';
+		assert_ptr_equal(zapi_dialect_find(upper), d);
+		for (c = 0; c < ZAPI_CMD_MAX; c++)
+			for (k = c + 1; k < ZAPI_CMD_MAX; k++)
+				assert_true(d->cmd[c] == ZAPI_NO_CMD ||
+				    d->cmd[c] != d->cmd[k]);
+		assert_true(d->cmd[ZAPI_HELLO] != ZAPI_NO_CMD &&
+		    d->cmd[ZAPI_ERROR] != ZAPI_NO_CMD);
+		for (c = 0, prev = 0; c < ZAPI_ROUTE_MAX; c++) {
+			assert_int_equal(zapi_route_type_wire(d, (uint8_t)c, &w),
+			    0);
+			assert_true(c == 0 || w > prev);
+			assert_true(w < d->type_max);
+			prev = w;
+		}
+		assert_int_equal(zapi_route_type_wire(d, ZAPI_ROUTE_BABEL, &w),
+		    0);
+		assert_int_equal(w, d->hello == ZAPI_HELLO_8 ? 23 : 22);
+		assert_int_equal(zapi_route_type_wire(d, ZAPI_ROUTE_MAX, &w),
+		    -EINVAL);
+		assert_true(d->caps_len >= 9 && d->caps_len <= 12);
+		assert_true(d->weight_len == 4 || d->weight_len == 8);
+		if (d->later != NULL) {
+			assert_memory_equal(d->cmd, d->later->cmd,
+			    sizeof(d->cmd));
+			assert_int_equal(d->hello, d->later->hello);
+			assert_int_equal(d->caps_len, d->later->caps_len);
+		}
+	}
 }
 
 /* lib/zclient.c zapi_route_encode(D84, ) + zapi_nexthop_encode(): IFINDEX. */
@@ -1301,6 +1378,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hello_types),
+		cmocka_unit_test(test_dialect_tables),
 		cmocka_unit_test(test_hello_vector),
 		cmocka_unit_test(test_route4_vector),
 		cmocka_unit_test(test_route6_vector),

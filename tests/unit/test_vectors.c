@@ -1,7 +1,7 @@
 /*
  * test_vectors.c: the codec against bytes captured from real zebras
- * (tests/unit/vectors/, a .vec file per release: Debian 12's zebra 8.4.4
- * and FRR 10.3.4).
+ * (tests/unit/vectors/, a .vec file per release: Debian 12's zebra 8.4.4,
+ * FRR 9.1 and FRR 10.3.4).
  * Every message zebra sent decodes in the release's dialect to what the
  * capture did (a veth vcap0, babel routes 10.46.1.7/32 metric 55 tag 100
  * and fd46::7/128); every message the capture sent, which zebra accepted,
@@ -243,9 +243,15 @@ test_frr84(void **state)
 }
 
 static void
-test_frr103(void **state)
+test_frr91(void **state)
 {
 	test_release(&vec_releases[1]);
+}
+
+static void
+test_frr103(void **state)
+{
+	test_release(&vec_releases[2]);
 }
 
 /*
@@ -264,6 +270,8 @@ test_neighbours_refuse(void **state)
 		{ "frr-8.4.4.vec", "caps", "frr10.6" },		/* 10 vs 9 */
 		{ "frr-8.4.4.vec", "notify", "frr10.3" },
 		{ "frr-8.4.4.vec", "interface_add_vcap0", "frr9.1" }, /* txqlen */
+		{ "frr-9.1.vec", "interface_add_vcap0", "frr8.2" },
+		{ "frr-9.1.vec", "caps", "frr9.0" },		/* 11 vs 10 */
 	};
 	const struct zapi_dialect *d;
 	const struct vec_msg *m;
@@ -307,6 +315,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frr84),
+		cmocka_unit_test(test_frr91),
 		cmocka_unit_test(test_frr103),
 		cmocka_unit_test(test_neighbours_refuse),
 	};

@@ -6,7 +6,7 @@ namespace with a veth pair (vcap0/vcap1, up).  Written from docs/zapi.md
 alone (no codec of this tree), so that the vectors check the C codec
 against zebra, not against itself.
 
-  capture.py SOCKET RELEASE OUT      RELEASE: 8.4, 9.1 or 10.3 (the numbering)
+  capture.py SOCKET RELEASE OUT      RELEASE: 8.4, 9.1, 10.1 or 10.3 (the numbering)
 
 OUT gets one message a line, in wire order: "> LABEL HEX" sent by us,
 "< LABEL HEX" sent by zebra.  Lines starting with # are comments.
@@ -41,6 +41,16 @@ REL = {
                        41: "interface_link_params", 117: "error",
                        124: "client_close_notify"},
                 other_hello=(19, False)),
+    "10.1": dict(hello=19, hello9=False, route_add=9, route_del=10,
+                 redist_add=12, notify_req=124, babel=23,
+                 names={0: "interface_add", 1: "interface_delete",
+                        2: "interface_address_add", 3: "interface_address_delete",
+                        4: "interface_up", 5: "interface_down", 11: "notify",
+                        20: "caps", 31: "redistribute_route_add",
+                        32: "redistribute_route_del", 34: "vrf_add",
+                        42: "interface_link_params", 118: "error",
+                        125: "client_close_notify"},
+                 other_hello=(18, True)),
     "10.3": dict(hello=19, hello9=False, route_add=9, route_del=10,
                  redist_add=12, notify_req=126, babel=23,
                  names={0: "interface_add", 1: "interface_delete",

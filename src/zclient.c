@@ -656,9 +656,10 @@ zc_detect_msg(struct zclient *zc, const uint8_t *p, size_t n)
 	error = zapi_error_decode(&body, &code) == 0 && code == 2;
 	if (!error && zc_unsolicited(zc, wire))
 		return;
+	/* "00 0e fe 06 ...": what zebra sent, for the warning */
 	for (i = 0; i < n && i < 16; i++)
-		snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%s%02x", i ? " " :
-		    "", p[i]);
+		snprintf(hex + (i ? 3 * i - 1 : 0), sizeof(hex) - 3 * i + 1,
+		    i ? " %02x" : "%02x", p[i]);
 	if (zc->phase == ZC_PROBE) {
 		if (!error) {
 			zc_detect_fail(zc, "answered the probe with command %u "

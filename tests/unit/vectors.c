@@ -13,9 +13,10 @@
 #include "vectors.h"
 
 const struct vec_release vec_releases[] = {
-	{ "frr-8.4.4.vec", "frr8.2", "frr8.2" },
-	{ "frr-9.1.vec", "frr9.1", "frr9.1" },
-	{ "frr-10.3.4.vec", "frr10.3", "frr10.2" },
+	{ "frr-8.4.4.vec", "frr8.2", "frr8.2", 0 },
+	{ "frr-9.1.vec", "frr9.1", "frr9.1", 0 },
+	{ "frr-10.1.vec", "frr10.1", "frr10.0", 1 },
+	{ "frr-10.3.4.vec", "frr10.3", "frr10.2", 0 },
 };
 const size_t vec_nreleases = sizeof(vec_releases) / sizeof(vec_releases[0]);
 

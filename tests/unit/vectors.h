@@ -25,6 +25,8 @@ struct vec_release {
 	const char	*file;
 	const char	*dialect;	/* what detection ends on */
 	const char	*detected;	/* what it says before the refinement */
+	int		 other_first;	/* detection's first HELLO is the
+					   capture's hello_other (refused) */
 };
 extern const struct vec_release vec_releases[];
 extern const size_t vec_nreleases;

@@ -137,7 +137,8 @@ static const struct zapi_dialect d_101 = {
 static const struct zapi_dialect d_102 = {
 	.name = "frr10.2", .releases = "FRR 10.2",
 	.cmd = CMDS(9, 18, 19, 23, 31, 33, 41, 120, 121, 126, 127), TYPES_100,
-	.hello = ZAPI_HELLO_8, .caps_len = 12, .notify = ZAPI_NOTIFY_80,
+	.hello = ZAPI_HELLO_8, .caps_len = 12, .caps_gr = 1,
+	.notify = ZAPI_NOTIFY_80,
 	.ifl = ZAPI_IF_91, .weight_len = 8, .label_type = 1, .seg6_count = 1,
 	MSG_80, .gr_per_afi = 1, .later = &d_103,
 };
@@ -145,14 +146,15 @@ static const struct zapi_dialect d_102 = {
 static const struct zapi_dialect d_103 = {
 	.name = "frr10.3", .releases = "FRR 10.3 to 10.5",
 	.cmd = CMDS(9, 18, 19, 23, 31, 33, 41, 120, 121, 126, 127), TYPES_100,
-	.hello = ZAPI_HELLO_8, .caps_len = 12, .notify = ZAPI_NOTIFY_103,
+	.hello = ZAPI_HELLO_8, .caps_len = 12, .caps_gr = 1,
+	.notify = ZAPI_NOTIFY_103,
 	.ifl = ZAPI_IF_91, .weight_len = 8, .label_type = 1, .seg6_count = 1,
 	MSG_80, .gr_per_afi = 1,
 };
 static const struct zapi_dialect d_106 = {
 	.name = "frr10.6", .releases = "FRR 10.6 and later",
 	.cmd = CMDS(9, 18, 19, 23, 31, 33, 41, 120, 121, 126, 127), TYPES_100,
-	.hello = ZAPI_HELLO_8, .caps_len = 9, .caps_vrf_u8 = 1,
+	.hello = ZAPI_HELLO_8, .caps_len = 9, .caps_gr = 1, .caps_vrf_u8 = 1,
 	.notify = ZAPI_NOTIFY_103, .ifl = ZAPI_IF_106, .weight_len = 8,
 	.label_type = 1, .seg6_count = 1, MSG_80, .gr_per_afi = 1,
 	.gr_sweeps_gone = 1,

@@ -102,6 +102,7 @@ struct zapi_dialect {
 	enum zapi_hello_layout hello;
 	uint8_t		 caps_len;	/* CAPABILITIES body */
 	uint8_t		 caps_vrf_u8;	/* vrf_backend is u8 (10.6), not u32 */
+	uint8_t		 caps_gr;	/* ends with graceful_restart (10.2) */
 	enum zapi_notify_layout notify;
 	enum zapi_if_layout ifl;
 	uint8_t		 weight_len;	/* nexthop weight: 4, or 8 from 10.1 */

@@ -481,7 +481,7 @@ zc_session_up(struct zclient *zc, const struct zapi_dialect *d)
 	    "restart of its own %s; replaying %zu routes", zc->cfg.socket_path,
 	    d->name, d->releases, d->later != NULL ? ", or a later release "
 	    "it cannot be told from yet" : "", zc->caps.graceful_restart ?
-	    "on" : d->caps_len >= 12 ? "off" : "unknown",
+	    "on" : d->caps_gr ? "off" : "unknown",
 	    hmap_count(zc->routes));
 	buf_init(&b, mem, sizeof(mem));
 	if ((d->hello == ZAPI_HELLO_8 &&

@@ -1,7 +1,7 @@
 /*
  * test_vectors.c: the codec against bytes captured from real zebras
  * (tests/unit/vectors/, a .vec file per release: Debian 12's zebra 8.4.4,
- * FRR 9.1, 10.1 and 10.3.4).
+ * FRR 9.1, 10.1, 10.3.4 and 10.6.1).
  * Every message zebra sent decodes in the release's dialect to what the
  * capture did (a veth vcap0, babel routes 10.46.1.7/32 metric 55 tag 100
  * and fd46::7/128); every message the capture sent, which zebra accepted,
@@ -260,6 +260,12 @@ test_frr103(void **state)
 	test_release(&vec_releases[3]);
 }
 
+static void
+test_frr106(void **state)
+{
+	test_release(&vec_releases[4]);
+}
+
 /*
  * What zebra sends in one release does not decode in the neighbouring
  * one where the layout changed: the reason the dialect must be known.
@@ -275,6 +281,7 @@ test_neighbours_refuse(void **state)
 		{ "frr-10.3.4.vec", "redistribute_route_add", "frr10.0" },
 		{ "frr-10.1.vec", "redistribute_route_add", "frr10.0" }, /* u64 */
 		{ "frr-10.1.vec", "caps", "frr10.2" },		/* 11 vs 12 */
+		{ "frr-10.6.1.vec", "caps", "frr10.3" },	/* 9 vs 12 */
 		{ "frr-8.4.4.vec", "caps", "frr10.6" },		/* 10 vs 9 */
 		{ "frr-8.4.4.vec", "notify", "frr10.3" },
 		{ "frr-8.4.4.vec", "interface_add_vcap0", "frr9.1" }, /* txqlen */
@@ -326,6 +333,7 @@ main(void)
 		cmocka_unit_test(test_frr91),
 		cmocka_unit_test(test_frr101),
 		cmocka_unit_test(test_frr103),
+		cmocka_unit_test(test_frr106),
 		cmocka_unit_test(test_neighbours_refuse),
 	};
 

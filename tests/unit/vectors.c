@@ -17,6 +17,7 @@ const struct vec_release vec_releases[] = {
 	{ "frr-9.1.vec", "frr9.1", "frr9.1", 0 },
 	{ "frr-10.1.vec", "frr10.1", "frr10.0", 1 },
 	{ "frr-10.3.4.vec", "frr10.3", "frr10.2", 0 },
+	{ "frr-10.6.1.vec", "frr10.6", "frr10.6", 0 },
 };
 const size_t vec_nreleases = sizeof(vec_releases) / sizeof(vec_releases[0]);
 

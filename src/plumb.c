@@ -547,8 +547,13 @@ link_route(struct plumb *pl, const char *dev, const struct ipprefix *dst,
 	rtnl_route_set_dst(rt, na);
 	rtnl_route_set_table(rt, RT_TABLE_MAIN);
 	rtnl_route_set_type(rt, RTN_UNICAST);
-	/* "kernel": zebra ignores it, so it never shadows a ZAPI route. */
-	rtnl_route_set_protocol(rt, RTPROT_KERNEL);
+	/*
+	 * "redirect": the one protocol every zebra (FRR 7.5 to 10.7) skips
+	 * when it reads the kernel's routes, so this route never shadows the
+	 * one announced over ZAPI.  "kernel" did until FRR 10.2, which imports
+	 * kernel routes (commit d528c02a20) and then prefers them (distance 0).
+	 */
+	rtnl_route_set_protocol(rt, RTPROT_REDIRECT);
 	rtnl_route_set_scope(rt, af == AF_INET ? RT_SCOPE_LINK :
 	    RT_SCOPE_UNIVERSE);
 	rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(l));
@@ -944,9 +949,9 @@ plumb_host_routes(struct plumb *pl, const char *prefix,
 	    o = nl_cache_get_next(o)) {
 		rt = (struct rtnl_route *)o;
 		na = rtnl_route_get_dst(rt);
-		/* Ours are "proto kernel"; zebra's copies are not. */
+		/* Ours are "proto redirect"; zebra's copies are not. */
 		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN ||
-		    rtnl_route_get_protocol(rt) != RTPROT_KERNEL ||
+		    rtnl_route_get_protocol(rt) != RTPROT_REDIRECT ||
 		    rtnl_route_get_nnexthops(rt) != 1 || na == NULL ||
 		    (nh = rtnl_route_nexthop_n(rt, 0)) == NULL)
 			continue;

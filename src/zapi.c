@@ -1,8 +1,8 @@
 /*
  * zapi.c: encode and decode ZAPI messages, FRR 7.5 to 10.x.
  *
- * Layouts follow docs/zapi.md (sections 1-6 for 8.4, section 9 for what
- * changed), checked against each FRR tag's lib/zclient.h, lib/zclient.c,
+ * Layouts follow the protocol notes (shared/docs/zapi.md, beside this
+ * repository: sections 1-6 for 8.4, section 9 for what changed), checked against each FRR tag's lib/zclient.h, lib/zclient.c,
  * lib/route_types.txt and zebra/zapi_msg.c, and against bytes captured
  * from zebra 8.4.4 and 10.3.4 (tests/unit/vectors/).
  */

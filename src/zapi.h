@@ -5,8 +5,8 @@
  * message to a struct buf and leave the buffer unchanged on error; decoders
  * read a message body (a view from zapi_msg_decode) and check every length
  * against it.  Command and route type numbers are positional enums in FRR
- * and move between releases (docs/zapi.md section 9), and so do a few
- * layouts: every function takes the dialect (one const table per release
+ * and move between releases (section 9 of shared/docs/zapi.md, beside this
+ * repository), and so do a few layouts: every function takes the dialect (one const table per release
  * run, zapi_dialect_find) and nothing else varies.  Route types in
  * messages are wire numbers of that dialect; enum zapi_route_type names
  * them in FRR 8.4's numbering, which zapi_route_type_wire maps.
@@ -294,7 +294,7 @@ struct zapi_client_cap {
 	uint32_t	vrf_id;
 };
 
-/* Interface messages (Appendix A of docs/zapi.md). */
+/* Interface messages (Appendix A of shared/docs/zapi.md). */
 #define ZAPI_IFNAMSIZ		16	/* INTERFACE_NAMSIZ, NUL included */
 #define ZAPI_IF_HWADDR_MAX	20	/* INTERFACE_HWADDR_MAX */
 #define ZAPI_IFS_ACTIVE		0x01	/* ZEBRA_INTERFACE_ACTIVE */

@@ -3,8 +3,9 @@
  * the caller's event base; a fixed input buffer framed with zapi_frame and
  * an evbuffer for output, written when the socket is writable.
  *
- * Why it does what it does is zebra's behaviour, measured on 8.4.4
- * (docs/zapi.md): routes die with the session (2.5), a route whose
+ * Why it does what it does is zebra's behaviour, measured on 8.4.4 (the
+ * numbers are sections of the protocol notes, shared/docs/zapi.md beside
+ * this repository): routes die with the session (2.5), a route whose
  * interface is missing or down stays inactive until it is sent again (7.6,
  * 7.8), an ifindex changes when a veth is recreated (7.7), and orphans of
  * our (type, instance) can only be found by asking zebra (Appendix B).
@@ -642,8 +643,8 @@ zc_unsolicited(const struct zclient *zc, uint16_t wire)
 }
 
 /*
- * A message during detection (docs/zapi.md section 9, improved): the
- * probe's ERROR code narrows the releases (7.5: 112, 8.0 and 9.1: 117,
+ * A message during detection (the procedure of section 9 of the protocol
+ * notes, shared/docs/zapi.md, improved): the probe's ERROR code narrows the releases (7.5: 112, 8.0 and 9.1: 117,
  * 8.2 to 9.0 and 10.0 to 10.1: 118, 10.2 and later: 120, 8.1: 121); a
  * HELLO in the layout of the oldest one left then draws CAPABILITIES,
  * whose code and length settle it, or ERROR, which rules that HELLO out

@@ -644,8 +644,9 @@ zc_unsolicited(const struct zclient *zc, uint16_t wire)
 
 /*
  * A message during detection (the procedure of section 9 of the protocol
- * notes, shared/docs/zapi.md, improved): the probe's ERROR code narrows the releases (7.5: 112, 8.0 and 9.1: 117,
- * 8.2 to 9.0 and 10.0 to 10.1: 118, 10.2 and later: 120, 8.1: 121); a
+ * notes, shared/docs/zapi.md, improved): the probe's ERROR code narrows
+ * the releases (7.5: 112, 8.0 and 9.1: 117, 8.2 to 9.0 and 10.0 to 10.1:
+ * 118, 10.2 and later: 120, 8.1: 121); a
  * HELLO in the layout of the oldest one left then draws CAPABILITIES,
  * whose code and length settle it, or ERROR, which rules that HELLO out
  * and nothing was registered.  Events zebra sends unasked may arrive any

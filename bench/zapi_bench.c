@@ -65,6 +65,9 @@
 #include "route.h"
 #include "store.h"
 #include "zapi.h"
+
+/* FRR 8.2 to 8.5: the dialect the vectors below come from. */
+#define D84	(zapi_dialect_default())
 #include "zclient.h"
 
 #define PLUGIN_TYPE	ZAPI_ROUTE_BABEL	/* the daemon's default */
@@ -403,11 +406,11 @@ bare_dispatch(const uint8_t *p, size_t n)
 	struct zapi_interface zi;
 	struct buf body;
 
-	if (zapi_msg_decode(p, n, &h, &body) != 0)
+	if (zapi_msg_decode(D84, p, n, &h, &body) != 0)
 		return;
 	switch (h.cmd) {
 	case ZAPI_ROUTE_NOTIFY_OWNER:
-		if (zapi_notify_decode(&body, &nt) == 0)
+		if (zapi_notify_decode(D84, &body, &nt) == 0)
 			tracker_note(&tr_bare, nt.prefix.family, nt.prefix.bytes,
 			    (int)nt.note);
 		break;
@@ -415,7 +418,7 @@ bare_dispatch(const uint8_t *p, size_t n)
 	case ZAPI_INTERFACE_DELETE:
 	case ZAPI_INTERFACE_UP:
 	case ZAPI_INTERFACE_DOWN:
-		if (h.vrf_id == 0 && zapi_interface_decode(&body, &zi) == 0)
+		if (h.vrf_id == 0 && zapi_interface_decode(D84, &body, &zi) == 0)
 			ifs_update(h.cmd, &zi);
 		break;
 	default:
@@ -516,17 +519,17 @@ bare_open(double timeout_ms, double *t_conn)
 	if (b->ev == NULL || event_add(b->ev, NULL) != 0)
 		die("event_new");
 	buf_init(&wb, mem, sizeof(mem));
-	if (zapi_hello_encode(&wb, &hello) != 0)
+	if (zapi_hello_encode(D84, &wb, &hello) != 0)
 		die("cannot encode HELLO");
 	if (opt_bare_preamble) {
 		/* What zc_session_start sends after HELLO: cost on zebra. */
 		struct zapi_client_cap cap = { .kind = ZAPI_CAP_GR,
 		    .stale_time = RP_DEFAULT_GR_STALE };
 
-		if (zapi_client_cap_encode(&wb, &cap) != 0 ||
-		    zapi_redist_encode(&wb, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP,
+		if (zapi_client_cap_encode(D84, &wb, &cap) != 0 ||
+		    zapi_redist_encode(D84, &wb, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP,
 		    BARE_TYPE, 0) != 0 ||
-		    zapi_redist_encode(&wb, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP6,
+		    zapi_redist_encode(D84, &wb, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP6,
 		    BARE_TYPE, 0) != 0)
 			die("cannot encode the preamble");
 	}
@@ -567,7 +570,7 @@ bare_encode(struct buf *wb, uint32_t addr, uint32_t ifindex)
 		zr.nexthops[0].type = ZAPI_NH_BLACKHOLE;
 		zr.nexthops[0].bh_type = ZAPI_BH_NULL;
 	}
-	if (zapi_route_encode(wb, ZAPI_ROUTE_ADD, &zr) != 0)
+	if (zapi_route_encode(D84, wb, ZAPI_ROUTE_ADD, &zr) != 0)
 		die("cannot encode ROUTE_ADD");
 }
 

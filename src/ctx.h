@@ -69,6 +69,8 @@ struct rp_config {
 	uint8_t zebra_type;
 	uint16_t zebra_instance;
 	unsigned gr_stale_time;		/* seconds; 0 disables graceful restart */
+	char zebra_dialect[16];		/* "auto" or a dialect's name */
+	bool zebra_withdraw;		/* --zebra-withdraw: do it and exit */
 
 	/* The route stream for routed-zebra-helper (--announce zmq). */
 	bool zmq;

@@ -51,6 +51,7 @@ struct helper {
 	time_t last_msg;	/* the last message of the stream */
 	time_t last_resync;	/* the last resync seen (0: none) */
 	uint64_t resyncs;
+	bool withdraw;		/* --zebra-withdraw: do it and exit */
 };
 
 static time_t
@@ -77,6 +78,15 @@ usage(FILE *f)
 "                      route type the routes carry in zebra, which ospfd and\n"
 "                      bgpd redistribute with 'redistribute NAME' (default %s;\n"
 "                      instance 0, the only one they redistribute)\n"
+"  --zebra-dialect NAME\n"
+"                      the ZAPI dialect zebra speaks: auto (default: detected\n"
+"                      on every connection) or one of frr7.5 frr8.0 frr8.1\n"
+"                      frr8.2 (8.2-8.5) frr9.0 frr9.1 frr10.0 frr10.1 frr10.2\n"
+"                      frr10.3 (10.3-10.5) frr10.6 (10.6 and later)\n"
+"  --zebra-withdraw    connect to zebra, make it drop every route of the route\n"
+"                      type now (ending the graceful restart a stopped run\n"
+"                      left) and exit: for a final stop (FRR 9.0 to 10.4\n"
+"                      never drop them on their own)\n"
 "  --zebra-gr-stale-time S\n"
 "                      seconds zebra keeps the routes while " PROG "\n"
 "                      restarts (graceful restart; default %d, 0 disables)\n"
@@ -106,6 +116,8 @@ parse_flags(int argc, char **argv, struct helper *h)
 		{ "zebra-socket", required_argument, NULL, 'z' },
 		{ "zebra-route-type", required_argument, NULL, 't' },
 		{ "zebra-gr-stale-time", required_argument, NULL, 'G' },
+		{ "zebra-dialect", required_argument, NULL, 'L' },
+		{ "zebra-withdraw", no_argument, NULL, 'W' },
 		{ "run-dir", required_argument, NULL, 'R' },
 		{ "socket-group", required_argument, NULL, 'P' },
 		{ "dump", no_argument, NULL, 'D' },
@@ -137,6 +149,12 @@ parse_flags(int argc, char **argv, struct helper *h)
 		case 't':
 			flag_route_type(optarg, &h->zc.route_type,
 			    &h->zc.instance);
+			break;
+		case 'L':
+			flag_dialect(optarg, h->zc.dialect, sizeof(h->zc.dialect));
+			break;
+		case 'W':
+			h->withdraw = true;
 			break;
 		case 'G':
 			h->zc.gr_stale_time = (unsigned)flag_ulong(
@@ -405,6 +423,15 @@ main(int argc, char **argv)
 	    event_base_priority_init(h.base, 3) != 0)
 		fatalx("cannot create the event loop");
 	h.start = mono_now();
+	if (h.withdraw) {
+		r = zclient_withdraw_all(h.base, &h.zc, 10000);
+		if (r != 0)
+			log_warnx("zebra at %s: cannot withdraw the routes: %s",
+			    h.zc.socket_path, r == -EBUSY ? PROG " still runs" :
+			    strerror(-r));
+		event_base_free(h.base);
+		return r == 0 ? 0 : 1;
+	}
 	memset(&sc, 0, sizeof(sc));
 	snprintf(sc.endpoint, sizeof(sc.endpoint), "%s", h.endpoint);
 	if (h.dump) {

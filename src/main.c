@@ -99,6 +99,15 @@ usage(FILE *f)
 "                      route type the routes carry in zebra, which ospfd and\n"
 "                      bgpd redistribute with 'redistribute NAME' (default %s;\n"
 "                      instance 0, the only one they redistribute)\n"
+"  --zebra-dialect NAME\n"
+"                      the ZAPI dialect zebra speaks: auto (default: detected\n"
+"                      on every connection) or one of frr7.5 frr8.0 frr8.1\n"
+"                      frr8.2 (8.2-8.5) frr9.0 frr9.1 frr10.0 frr10.1 frr10.2\n"
+"                      frr10.3 (10.3-10.5) frr10.6 (10.6 and later)\n"
+"  --zebra-withdraw    connect to zebra, make it drop every route of the route\n"
+"                      type now (ending the graceful restart a stopped run\n"
+"                      left) and exit: for a final stop (FRR 9.0 to 10.4\n"
+"                      never drop them on their own)\n"
 "  --zebra-gr-stale-time S\n"
 "                      seconds zebra keeps the routes while routed-plugin\n"
 "                      restarts (graceful restart; default %d, 0 disables)\n"
@@ -193,13 +202,15 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "zebra-socket", required_argument, NULL, 'z' },
 		{ "zebra-route-type", required_argument, NULL, 't' },
 		{ "zebra-gr-stale-time", required_argument, NULL, 'G' },
+		{ "zebra-dialect", required_argument, NULL, 'L' },
+		{ "zebra-withdraw", no_argument, NULL, 'W' },
 		{ "frr-daemons", required_argument, NULL, 'F' },
 		{ "default-announce", required_argument, NULL, 'k' },
 		{ "default-tag", required_argument, NULL, 'T' },
 		{ "default-metric", required_argument, NULL, 'M' },
 		{ "default-distance", required_argument, NULL, 'D' },
 		{ "extra-addresses", no_argument, NULL, 'x' },
-		{ "metrics-listen", required_argument, NULL, 'L' },
+		{ "metrics-listen", required_argument, NULL, 'E' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "syslog", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -303,6 +314,13 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			cfg->teardown_delay_ms = (unsigned)flag_ulong(
 			    "--teardown-delay", optarg, 0, 60000);
 			break;
+		case 'L':
+			flag_dialect(optarg, cfg->zebra_dialect,
+			    sizeof(cfg->zebra_dialect));
+			break;
+		case 'W':
+			cfg->zebra_withdraw = true;
+			break;
 		case 'G':
 			cfg->gr_stale_time = (unsigned)flag_ulong(
 			    "--zebra-gr-stale-time", optarg, 0, 3600);
@@ -331,7 +349,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		case 'x':
 			cfg->extra_addrs = true;
 			break;
-		case 'L': {
+		case 'E': {
 			char host[64];
 			unsigned short port;
 
@@ -414,6 +432,42 @@ check_type_owner(const struct rp_config *cfg, const char *daemons)
 	fclose(f);
 }
 
+/* The zebra session's configuration from the flags. */
+static void
+zapi_config(const struct rp_config *cfg, struct zclient_config *zc)
+{
+	memset(zc, 0, sizeof(*zc));
+	snprintf(zc->socket_path, sizeof(zc->socket_path), "%s",
+	    cfg->zebra_socket);
+	zc->route_type = cfg->zebra_type;
+	zc->instance = cfg->zebra_instance;
+	zc->gr_stale_time = cfg->gr_stale_time;
+	memcpy(zc->dialect, cfg->zebra_dialect, sizeof(zc->dialect));
+	if (strlen(cfg->run_dir) >= sizeof(zc->lock_dir))
+		fatalx("--run-dir %s: path too long", cfg->run_dir);
+	memcpy(zc->lock_dir, cfg->run_dir, strlen(cfg->run_dir) + 1);
+}
+
+/* --zebra-withdraw: zebra drops our routes now; exit status 0 or 1. */
+static int
+zapi_withdraw(const struct rp_config *cfg)
+{
+	struct zclient_config zc;
+	struct event_base *base;
+	int r;
+
+	zapi_config(cfg, &zc);
+	if ((base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	r = zclient_withdraw_all(base, &zc, 10000);
+	event_base_free(base);
+	if (r != 0)
+		log_warnx("zebra at %s: cannot withdraw the routes: %s",
+		    zc.socket_path, r == -EBUSY ? "routed-plugin still runs" :
+		    strerror(-r));
+	return r == 0 ? 0 : 1;
+}
+
 /* Start the zebra session and feed it the announce table. */
 static void
 start_zapi(struct rp_ctx *ctx, const char *daemons)
@@ -424,15 +478,7 @@ start_zapi(struct rp_ctx *ctx, const char *daemons)
 	int r;
 
 	check_type_owner(&ctx->cfg, daemons);
-	memset(&zc, 0, sizeof(zc));
-	snprintf(zc.socket_path, sizeof(zc.socket_path), "%s",
-	    ctx->cfg.zebra_socket);
-	zc.route_type = ctx->cfg.zebra_type;
-	zc.instance = ctx->cfg.zebra_instance;
-	zc.gr_stale_time = ctx->cfg.gr_stale_time;
-	if (strlen(ctx->cfg.run_dir) >= sizeof(zc.lock_dir))
-		fatalx("--run-dir %s: path too long", ctx->cfg.run_dir);
-	memcpy(zc.lock_dir, ctx->cfg.run_dir, strlen(ctx->cfg.run_dir) + 1);
+	zapi_config(&ctx->cfg, &zc);
 	if ((r = zclient_new(ctx->base, &zc, &ctx->zclient)) != 0)
 		fatalx("cannot start the zebra session: %s", strerror(-r));
 	b.arg = ctx->zclient;
@@ -592,6 +638,8 @@ main(int argc, char **argv)
 	parse_flags(argc, argv, &ctx.cfg, daemons, sizeof(daemons));
 	log_init("routed-plugin", ctx.cfg.use_syslog, ctx.cfg.debug);
 	signal(SIGPIPE, SIG_IGN);
+	if (ctx.cfg.zebra_withdraw)
+		return zapi_withdraw(&ctx.cfg);
 
 	/* Three priorities: everything at 1, the control socket at 2 (last). */
 	if ((ctx.base = event_base_new()) == NULL ||

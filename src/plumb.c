@@ -1095,9 +1095,9 @@ plumb_host_routes(struct plumb *pl, const char *prefix,
 	    o = nl_cache_get_next(o)) {
 		rt = (struct rtnl_route *)o;
 		na = rtnl_route_get_dst(rt);
-		/* Ours are "proto kernel"; zebra's copies are not. */
+		/* Ours are "proto redirect"; zebra's copies are not. */
 		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN ||
-		    rtnl_route_get_protocol(rt) != RTPROT_KERNEL ||
+		    rtnl_route_get_protocol(rt) != RTPROT_REDIRECT ||
 		    rtnl_route_get_nnexthops(rt) != 1 || na == NULL ||
 		    (nh = rtnl_route_nexthop_n(rt, 0)) == NULL)
 			continue;

@@ -72,8 +72,9 @@ int plumb_watch(struct plumb *pl, struct event_base *base,
 
 /*
  * The host route to a container: dst/32 or dst/128 dev host, scope link.
- * It is written with protocol "kernel", which zebra ignores, so that it never
- * shadows a route the plugin announces over ZAPI.
+ * It is written with protocol "redirect", which every zebra ignores (FRR
+ * 10.2 and later import "kernel"), so that it never shadows a route the
+ * plugin announces over ZAPI.
  * *created tells whether this call made it (rather than replaced one).
  */
 int plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,

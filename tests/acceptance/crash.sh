@@ -100,7 +100,7 @@ dk() { local h=$1; shift; lab_docker_t "$h" 90 "$@"; }
 b_routes()   { lab_ip $B -4 route show proto ospf | awk '$1 ~ /^10\.46\./ {print $1}' | sort; }
 b_any46()    { lab_ip $B -4 route show | awk '$1 ~ /^10\.46\./' ; }
 a_routes()   { lab_ip $A -4 route show | awk '$1 ~ /^10\.46\./ {print $1}' | sort -u; }
-a_kroutes()  { lab_ip $A -4 route show proto kernel | awk '$1 ~ /^10\.46\./ {print $1}' | sort; }
+a_kroutes()  { lab_ip $A -4 route show proto redirect | awk '$1 ~ /^10\.46\./ {print $1}' | sort; }
 a_veths()    { lab_ip $A -o link show | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | grep -E '^r[tc][0-9a-f]+$' | sort; }
 a_rt()       { a_veths | grep '^rt' ; }
 a_babel()    { lab_vtysh $A 'show ip route babel' 2>/dev/null | awk '/^[A-Za-z>*]+ +10\.46\./ {sub(/\/32$/, "", $2); print $2}' | sort; }
@@ -182,7 +182,7 @@ check_views() {
 	want_rt=$(for i in "${!R_EP[@]}"; do echo "rt${R_EP[$i]:0:12}"; done | sort)
 	set_eq "$text: A's rt* veths = running containers' endpoints (${#R_EP[@]})" "$(a_rt)" "$want_rt"
 	set_eq "$text: A has no rc* veth left on the host side" "$(a_veths | grep '^rc')" ""
-	wait_set "$text: A's kernel routes proto kernel (the plugin's) = running containers' /32s" 5 a_kroutes "$RUN_IPS"
+	wait_set "$text: A's kernel routes proto redirect (the plugin's) = running containers' /32s" 5 a_kroutes "$RUN_IPS"
 	wait_set "$text: A's kernel 10.46 routes (any proto) = running containers' /32s" 5 a_routes "$RUN_IPS"
 	wait_set "$text: A's zebra babel routes = running containers' /32s" 10 a_babel "$RUN_IPS"
 	wait_set "$text: B's 10.46 routes (proto ospf) = running containers' /32s (${#R_IP[@]})" 30 b_routes "$RUN_IPS"

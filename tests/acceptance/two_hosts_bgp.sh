@@ -130,7 +130,7 @@ out=$(lab_ip $B addr show dev rb100 2>&1)
 assert_contains "$out" "link/ether $GWMAC" "B: rb100 has the gateway MAC $GWMAC"
 assert_contains "$out" 'inet 10\.60\.0\.1/32' "B: rb100 carries the gateway 10.60.0.1 (in the subnet: an address)"
 out=$(lab_ip $B route show 10.60.0.0/24 2>&1)
-assert_contains "$out" 'dev rb100 proto kernel scope link src 10\.200\.0\.2' "B: the subnet via rb100, from B's own VTEP address (not the shared gateway)"
+assert_contains "$out" 'dev rb100 proto redirect scope link src 10\.200\.0\.2' "B: the subnet via rb100, from B's own VTEP address (not the shared gateway)"
 run_ok $A va seg 10.60.0.70
 run_ok $B vb seg 10.60.0.130
 ping_ok "va 10.60.0.70 (A) -> vb 10.60.0.130 (B): one subnet across hosts" dk $A exec va ping -c 2 -W 2 10.60.0.130

@@ -38,6 +38,10 @@
 # count the calls; 200 control clients and two slow ones while Docker-shaped
 # calls are timed (figures only).
 #
+# The plugin detects zebra's ZAPI dialect itself; the test checks it found
+# LAB_EXPECT_DIALECT (frr8.2 for Debian 12's 8.4.4).  two_hosts_ospf_frr10.sh
+# runs this file again with LAB_FRR_PREFIX=FRR 10.3.4 (lab.sh).
+#
 # Run: sudo tests/acceptance/two_hosts_ospf.sh
 # Needs root, docker.io, frr, busybox-static. LAB_KEEP=1 keeps the lab dir.
 
@@ -46,6 +50,16 @@
 A=hostA
 B=hostB
 GW=169.254.1.1
+# The route type the plugin announces with, and what vtysh shows for it: a
+# self-built FRR's daemons redistribute only the types of the daemons it
+# built (../shared/frr's 10.3.4 has sharpd, not babeld).
+RT=${LAB_ROUTE_TYPE:-babel}
+case $RT in
+babel) RT_CODE=A RT_DIST=100 ;;
+sharp) RT_CODE=D RT_DIST=150 ;;
+*) echo "LAB_ROUTE_TYPE: babel or sharp" >&2; exit 2 ;;
+esac
+export LAB_FRR_ROUTE_TYPE=$RT
 
 lab_init
 lab_frr_need
@@ -61,10 +75,11 @@ lab_image $B
 # --extra-addresses opens containers' namespaces: the SandboxKey mounts are
 # in dockerd's mount namespace
 LAB_PLUGIN_DOCKERD_MNT=1
-PLUGIN_FLAGS_A=(--gateway $GW --zebra-socket "$(lab_zserv $A)" --extra-addresses
-	--metrics-listen 127.0.0.1:9464)
+PLUGIN_FLAGS_A=(--gateway $GW --zebra-socket "$(lab_zserv $A)" --zebra-route-type $RT
+	--extra-addresses --metrics-listen 127.0.0.1:9464)
 lab_plugin $A "${PLUGIN_FLAGS_A[@]}"
-lab_plugin $B --gateway $GW --zebra-socket "$(lab_zserv $B)" --extra-addresses
+lab_plugin $B --gateway $GW --zebra-socket "$(lab_zserv $B)" --zebra-route-type $RT \
+	--extra-addresses
 lab_log "lab set up in $((SECONDS - T0)) s"
 
 dk() { local h=$1; shift; lab_docker_t "$h" 60 "$@"; }
@@ -123,7 +138,7 @@ learned() { lab_ip "$1" -4 route show proto ospf | grep -E '^10\.4[5-9]\.' | awk
 
 lab_ospf_adjacency $A $B
 out=$(lab_vtysh $A 'show zebra client summary' 2>&1)
-assert_contains "$out" '^babel ' "A: zebra lists a babel client (the plugin)"
+assert_contains "$out" "^$RT " "A: zebra lists a $RT client (the plugin)"
 
 # -------------------------------------------------------------- basic
 
@@ -137,16 +152,22 @@ wait_route "B: kernel has 10.46.1.7 proto ospf" $B 10.46.1.7/32 ospf
 wait_route "A: kernel has 10.46.2.7 proto ospf" $A 10.46.2.7/32 ospf
 out=$(kroute $B 10.46.1.7/32)
 assert_contains "$out" "^10\.46\.1\.7 .*via 10\.200\.0\.1 dev fabB proto ospf" "B: 10.46.1.7 via 10.200.0.1 dev fabB ($out)"
-out=$(lab_vtysh $A 'show ip route babel' 2>&1)
-assert_contains "$out" '^A>\* 10\.46\.1\.7/32 .*directly connected, rt[0-9a-f]+' \
-	"A: show ip route babel has 10.46.1.7/32 selected, installed, on the container's veth"
+out=$(lab_vtysh $A "show ip route $RT" 2>&1)
+assert_contains "$out" "^$RT_CODE>\\* 10\\.46\\.1\\.7/32 .*directly connected, rt[0-9a-f]+" \
+	"A: show ip route $RT has 10.46.1.7/32 selected, installed, on the container's veth"
 out=$(lab_vtysh $A 'show ip route 10.46.1.7/32' 2>&1)
-assert_contains "$out" 'Known via "babel", distance 100, .*tag 100' "A: zebra has 10.46.1.7/32 via babel with tag 100"
+assert_contains "$out" "Known via \"$RT\", distance $RT_DIST, .*tag 100" "A: zebra has 10.46.1.7/32 via $RT with tag 100"
 out=$(lab_vtysh $B 'show ip ospf database external 10.46.1.7' 2>&1)
 assert_contains "$out" 'External Route Tag: 100' "B: LSA for 10.46.1.7 carries External Route Tag 100"
 assert_contains "$out" 'Advertising Router: 10\.250\.0\.1' "B: LSA for 10.46.1.7 advertised by A (10.250.0.1)"
 out=$(lab_vtysh $B 'show ip route 10.46.1.7/32' 2>&1)
 assert_contains "$out" 'Known via "ospf"' "B: zebra has 10.46.1.7/32 via ospf"
+# the last word of detection (10.3 is told from 10.2 by its first notice)
+want=${LAB_EXPECT_DIALECT:-frr8.2}
+for h in $A $B; do
+	out=$(grep -o 'speaks frr[0-9.]*' "$(lab_hdir $h)/plugin.log" | tail -n 1)
+	assert_eq "$out" "speaks $want" "$h: the plugin found zebra speaking $want"
+done
 
 ping_ok "a1 (A) -> b1 10.46.2.7 (B)" dk $A exec a1 ping -c 2 -W 2 10.46.2.7
 ping_ok "b1 (B) -> a1 10.46.1.7 (A)" dk $B exec b1 ping -c 2 -W 2 10.46.1.7
@@ -262,7 +283,7 @@ for a in "$M1" 10.45.0.11 10.45.0.12 10.45.0.200 $M2X; do
 done
 # IPv6: announced to A's zebra (no OSPFv3 in this lab to carry it to B)
 out=$(lab_vtysh $A 'show ipv6 route fd45::12/128' 2>&1)
-assert_contains "$out" 'Known via "babel".*tag 100' "A: zebra has fd45::12/128 via babel with tag 100"
+assert_contains "$out" "Known via \"$RT\".*tag 100" "A: zebra has fd45::12/128 via $RT with tag 100"
 ping_ok "m2 (A) -> m1's extra fd45::12" dk $A exec m2 ping -6 -c 1 -W 2 fd45::12
 out=$(dk $A inspect -f '{{range .NetworkSettings.Networks}}{{.MacAddress}}{{end}}' m1)
 assert_contains "$out" '^02:52:0a:2d:' "A: m1's MAC is derived from its address ($out)"
@@ -294,7 +315,7 @@ for a in "$M1" 10.45.0.11 10.45.0.12 10.45.0.200 10.45.0.13 10.45.0.14; do
 	wait_gone "B: $a gone after rm -f m1 m3" $B "$a/32" ospf 5
 done
 out=$(lab_vtysh $A 'show ipv6 route fd45::12/128' 2>&1)
-assert_not_contains "$out" 'babel' "A: fd45::12/128 withdrawn from zebra"
+assert_not_contains "$out" "$RT" "A: fd45::12/128 withdrawn from zebra"
 out=$(dk $A run --rm --network 'name=multi,"driver-opt=routed.ips=10.45.0.11,fd45::12"' bb:local true 2>&1)
 assert_eq "$?" 0 "A: m1's extra addresses are free again ($(echo $out | cut -c1-60))"
 # -------------------------------------------------------------- console
@@ -325,8 +346,8 @@ if retry 10 ctl_agrees $A; then ok "A: routedctl check exits 0 after containers 
 else fail "A: routedctl check exits 0 after containers came and went"; ctl $A check | sed 's/^/#   | /'; fi
 out=$(ctl $A -j status)
 assert_eq "$(printf '%s' "$out" | jget 'd["zebra"]["session"]')" up "A: status -j is JSON, zebra session up"
-assert_eq "$(printf '%s' "$out" | jget 'd["zebra"]["dialect"] + " " + d["zebra"]["route_type"]')" "frr-8.4 babel" \
-	"A: status -j names the dialect and route type"
+assert_eq "$(printf '%s' "$out" | jget 'd["zebra"]["dialect"] + " " + d["zebra"]["route_type"]')" \
+	"${LAB_EXPECT_DIALECT:-frr8.2} $RT" "A: status -j names the dialect and route type"
 NEP=$(dk $A ps -q | wc -l)	# each running container of A: one endpoint
 assert_eq "$(printf '%s' "$out" | jget 'd["counts"]["endpoints"]')" "$NEP" "A: status -j counts $NEP endpoints, one per container"
 out=$(ctl $A routes)
@@ -349,8 +370,8 @@ assert_eq "$(metric "$M.2" routed_plugin_zebra_session_up '')" 1 "A: metrics: ze
 
 # Behind the plugin's back: a1's host route goes, a static route in zebra
 # beats a3's (distance 50 < babel's 100).
-A1IF=$(lab_ip $A -4 route show exact 10.46.1.7/32 proto kernel | awk '{print $3}')
-lab_ip $A -4 route del 10.46.1.7/32 dev "$A1IF" proto kernel
+A1IF=$(lab_ip $A -4 route show exact 10.46.1.7/32 proto redirect | awk '{print $3}')
+lab_ip $A -4 route del 10.46.1.7/32 dev "$A1IF" proto redirect
 SD=$(lab_fdir $A)
 : > "$SD/staticd.conf" && chown frr:frr "$SD/staticd.conf"
 check "A: staticd started" lab_frr_start $A staticd
@@ -368,7 +389,7 @@ assert_eq "$(printf '%s' "$out" | jget 'len(d["differences"])')" 2 "A: check -j 
 out=$(ctl $A routes)
 assert_contains "$out" '^10\.46\.1\.9/32 .* (rejected|installed) ' "A: routes shows a3's state ($(echo "$out" | grep 10.46.1.9))"
 out=$(ctl $A repair 2>&1); assert_eq "$?" 0 "A: routedctl repair"
-assert_eq "$(lab_ip $A -4 route show exact 10.46.1.7/32 proto kernel | awk '{print $3}')" "$A1IF" \
+assert_eq "$(lab_ip $A -4 route show exact 10.46.1.7/32 proto redirect | awk '{print $3}')" "$A1IF" \
 	"A: repair put a1's host route back"
 lab_vtysh $A 'configure terminal' 'no ip route 10.46.1.9/32 blackhole 50' >/dev/null
 if retry 10 ctl_agrees $A; then ok "A: routedctl check exits 0 again"
@@ -397,8 +418,8 @@ wait_route "B: control 10.46.1.8 (announced network) appears" $B 10.46.1.8/32 os
 ping_ok "A (host) -> q1 10.48.0.5 (announce=none)" lab_exec $A busybox ping -c 2 -W 2 10.48.0.5
 ping_ok "A (host) -> d1 10.47.0.9 (tag 999)" lab_exec $A busybox ping -c 2 -W 2 10.47.0.9
 out=$(lab_vtysh $A 'show ip route 10.47.0.9/32' 2>&1)
-assert_contains "$out" 'Known via "babel".*tag 999' "A: zebra has 10.47.0.9/32 via babel with tag 999"
-out=$(lab_vtysh $A 'show ip route babel' 2>&1)
+assert_contains "$out" "Known via \"$RT\".*tag 999" "A: zebra has 10.47.0.9/32 via $RT with tag 999"
+out=$(lab_vtysh $A "show ip route $RT" 2>&1)
 assert_not_contains "$out" '10\.48\.0\.5' "A: 10.48.0.5 (announce=none) never sent to zebra"
 never_route "B: 10.48.0.5 (announce=none) never appears (3 s after the control did)" $B 10.48.0.5/32 3
 never_route "B: 10.47.0.9 (tag 999, route-map deny) never appears" $B 10.47.0.9/32 1
@@ -461,11 +482,11 @@ if retry 20 same_learned; then
 else
 	fail "B: A's routes are back after zebra's restart (20 s)"
 	lab_log "  before: $(echo $BEFORE)"; lab_log "  now:    $(echo $(learned $B))"
-	lab_vtysh $A 'show ip route babel' 'show zebra client summary' | sed 's/^/#   | /'
+	lab_vtysh $A "show ip route $RT" 'show zebra client summary' | sed 's/^/#   | /'
 	lab_plugin_log $A 30
 fi
 out=$(lab_vtysh $A 'show ip route 10.46.1.7/32' 2>&1)
-assert_contains "$out" 'Known via "babel".*tag 100' "A: new zebra has 10.46.1.7/32 via babel, tag 100"
+assert_contains "$out" "Known via \"$RT\".*tag 100" "A: new zebra has 10.46.1.7/32 via $RT, tag 100"
 ping_ok "b1 (B) -> a1 10.46.1.7 (A) after zebra's restart" dk $B exec b1 ping -c 2 -W 2 10.46.1.7
 
 # -------------------------------------------------------------- plugin restart
@@ -532,6 +553,28 @@ ping_ok "C (host) -> $ANY (now anyB on B)" lab_exec $C busybox ping -c 2 -W 2 $A
 out=$(dk $B rm -f anyB 2>&1); assert_eq "$?" 0 "B: rm -f anyB"
 wait_gone "C: $ANY gone after rm -f anyB" $C "$ANY/32" ospf 5
 
+lab_log "--- final stop: routed-plugin --zebra-withdraw ends the graceful restart"
+# zebra keeps the routes of a stopped plugin for the stale time, and FRR 9.0
+# to 10.4 keep them for good; --zebra-withdraw is the operator's final stop
+withdraw() {
+	ip netns exec "${LAB_NS[$A]}" "$LAB_PLUGIN_BIN" --zebra-withdraw \
+		--zebra-socket "$(lab_zserv $A)" --zebra-route-type $RT \
+		--run-dir "$(lab_hdir $A)/run" 2>&1
+}
+out=$(withdraw); rc=$?
+assert_eq "$rc" 1 "A: --zebra-withdraw refused while the plugin runs ($(echo $out | tail -c 80))"
+check "B: 10.46.1.7 still there after the refused withdraw" has_route $B 10.46.1.7/32 ospf
+lab_plugin_stop $A
+sleep 1
+check "B: 10.46.1.7 kept 1 s after the plugin stopped (graceful restart)" has_route $B 10.46.1.7/32 ospf
+out=$(withdraw); rc=$?
+assert_eq "$rc" 0 "A: --zebra-withdraw with the plugin stopped ($(echo $out | tail -c 100))"
+wait_gone "B: 10.46.1.7 gone after --zebra-withdraw on A" $B 10.46.1.7/32 ospf 5
+out=$(lab_vtysh $A "show ip route $RT" 2>&1)
+assert_not_contains "$out" '10\.46\.' "A: zebra holds no $RT route after --zebra-withdraw"
+lab_plugin $A "${PLUGIN_FLAGS_A[@]}"
+wait_route "B: 10.46.1.7 back once the plugin runs again" $B 10.46.1.7/32 ospf 10
+
 # -------------------------------------------------------------- end
 
 lab_log "--- everything removed"
@@ -547,8 +590,8 @@ if retry 5 empty_b; then ok "B: no route of A's containers left"
 else fail "B: no route of A's containers left"; learned $B | sed 's/^/#   | /'; fi
 if retry 5 empty_a; then ok "A: no route of B's containers left"
 else fail "A: no route of B's containers left"; learned $A | sed 's/^/#   | /'; fi
-out=$(lab_vtysh $A 'show ip route babel' 2>&1)
-assert_not_contains "$out" '^A' "A: zebra has no babel route left"
+out=$(lab_vtysh $A "show ip route $RT" 2>&1)
+assert_not_contains "$out" "^$RT_CODE" "A: zebra has no $RT route left"
 
 lab_log "wall time $((SECONDS - T0)) s"
 if [ "$LAB_FAIL" -gt 0 ]; then

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # single_host.sh - routed-plugin against a real Docker engine, one host.
 #
 # One lab namespace with its own dockerd and one routed-plugin

@@ -24,6 +24,7 @@
 #define RP_DEFAULT_ZEBRA_TYPE	"babel"
 #define RP_DEFAULT_GR_STALE	60
 #define RP_RUN_DIR		"/run/routed-plugin"
+#define RP_DEFAULT_TEARDOWN_MS	20	/* see teardown.h */
 
 struct event_base;
 struct announce;
@@ -33,6 +34,7 @@ struct model;
 struct plumb;
 struct store;
 struct http;
+struct teardown;
 struct sandboxes;
 struct console;
 struct metrics;
@@ -51,6 +53,7 @@ struct rp_config {
 	char run_dir[PATH_MAX];
 	bool debug;
 	bool use_syslog;
+	unsigned teardown_delay_ms;	/* --teardown-delay */
 	bool extra_addrs;		/* --extra-addresses */
 
 	/* What networks announce unless -o routed.* says otherwise. */
@@ -85,6 +88,7 @@ struct rp_ctx {
 	struct model *model;
 	struct plumb *plumb;
 	struct store *store;
+	struct teardown *teardown;	/* links deleted later, batched */
 	struct http *http_net;
 	struct http *http_ipam;
 	struct sandboxes *sandboxes;	/* joins waiting for their container */

@@ -40,6 +40,7 @@
 #include "sandbox.h"
 #include "store.h"
 #include "stream.h"
+#include "teardown.h"
 #include "zapi.h"
 #include "zclient.h"
 #include "zmqpub.h"
@@ -84,6 +85,9 @@ usage(FILE *f)
 "                      and routed.anycast (more addresses per container); the\n"
 "                      plugin then keeps CAP_SYS_ADMIN, to add them inside\n"
 "                      containers' network namespaces\n"
+"  --teardown-delay MS  how long a deleted endpoint's veth may wait to be\n"
+"                      deleted with others in one request, 0..60000 (default\n"
+"                      %d; DeleteEndpoint never waits for it)\n"
 "\n"
 "Routes (announced straight to FRR's zebra over ZAPI, or streamed to\n"
 "routed-zebra-helper over ZeroMQ):\n"
@@ -132,7 +136,8 @@ usage(FILE *f)
 "  --help              print this help and exit\n",
 	    RP_DEFAULT_GW4, RP_DEFAULT_GW6, RP_DEFAULT_GW_DEV, RP_DEFAULT_MTU,
 	    RP_SOCKET_DIR,
-	    RP_STATE_DIR, RP_RUN_DIR, STREAM_DEFAULT_ENDPOINT,
+	    RP_STATE_DIR, RP_RUN_DIR, RP_DEFAULT_TEARDOWN_MS,
+	    STREAM_DEFAULT_ENDPOINT,
 	    RP_DEFAULT_ZEBRA_SOCKET, RP_DEFAULT_ZEBRA_TYPE,
 	    RP_DEFAULT_GR_STALE, RP_FRR_DAEMONS, RP_DEFAULT_TAG);
 }
@@ -192,6 +197,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "socket-group", required_argument, NULL, 'P' },
 		{ "single-socket", required_argument, NULL, '1' },
 		{ "run-dir", required_argument, NULL, 'R' },
+		{ "teardown-delay", required_argument, NULL, 'X' },
 		{ "announce", required_argument, NULL, 'A' },
 		{ "zmq-endpoint", required_argument, NULL, 'Z' },
 		{ "zebra-socket", required_argument, NULL, 'z' },
@@ -220,6 +226,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 	snprintf(cfg->gateway_dev, sizeof(cfg->gateway_dev), "%s",
 	    RP_DEFAULT_GW_DEV);
 	cfg->mtu = RP_DEFAULT_MTU;
+	cfg->teardown_delay_ms = RP_DEFAULT_TEARDOWN_MS;
 	snprintf(cfg->socket_dir, sizeof(cfg->socket_dir), "%s", RP_SOCKET_DIR);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", RP_STATE_DIR);
 	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "%s", RP_RUN_DIR);
@@ -303,6 +310,10 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		case 't':
 			flag_route_type(optarg, &cfg->zebra_type,
 			    &cfg->zebra_instance);
+			break;
+		case 'X':
+			cfg->teardown_delay_ms = (unsigned)flag_ulong(
+			    "--teardown-delay", optarg, 0, 60000);
 			break;
 		case 'L':
 			flag_dialect(optarg, cfg->zebra_dialect,
@@ -650,6 +661,8 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	/* Before the endpoints: their IPv6 needs the forwarding policy set. */
 	gateway_init(&ctx);
+	if (teardown_open(&ctx) != 0)
+		fatalx("out of memory");
 	reconcile_start(&ctx);
 	sandbox_watch_all(&ctx);
 	if ((r = plumb_watch(ctx.plumb, ctx.base, on_link_gone, &ctx)) != 0)
@@ -716,6 +729,8 @@ main(int argc, char **argv)
 	/* With graceful restart zebra keeps our routes until we are back. */
 	zclient_free(ctx.zclient);
 	announce_free(&ctx);
+	/* The links still waiting go now (their records with them). */
+	teardown_close(&ctx);
 	sandbox_free(&ctx);
 	/* Start the next run from one snapshot and an empty journal. */
 	if (store_compact(ctx.store) != 0)

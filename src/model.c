@@ -20,6 +20,7 @@ struct model {
 	struct hmap *endpoints;		/* id -> endpoint */
 	struct hmap *by_addr;		/* address text -> endpoint */
 	struct hmap *by_ifname;		/* host_if -> endpoint */
+	struct hmap *doomed;		/* former host_if -> its copy */
 };
 
 struct model *
@@ -33,7 +34,8 @@ model_new(void)
 	    (m->networks = hmap_new()) == NULL ||
 	    (m->endpoints = hmap_new()) == NULL ||
 	    (m->by_addr = hmap_new()) == NULL ||
-	    (m->by_ifname = hmap_new()) == NULL) {
+	    (m->by_ifname = hmap_new()) == NULL ||
+	    (m->doomed = hmap_new()) == NULL) {
 		model_free(m);
 		return NULL;
 	}
@@ -46,10 +48,16 @@ model_free(struct model *m)
 	struct endpoint *ep;
 	struct network *n;
 	struct pool *p;
+	char *name;
 	size_t pos;
 
 	if (m == NULL)
 		return;
+	pos = 0;
+	while (m->doomed && (name = hmap_next(m->doomed, &pos, NULL))) {
+		hmap_del(m->doomed, name);
+		free(name);
+	}
 	pos = 0;
 	while (m->endpoints && (ep = hmap_next(m->endpoints, &pos, NULL))) {
 		model_ep_del(m, ep);
@@ -70,6 +78,7 @@ model_free(struct model *m)
 	hmap_free(m->endpoints);
 	hmap_free(m->by_addr);
 	hmap_free(m->by_ifname);
+	hmap_free(m->doomed);
 	free(m);
 }
 
@@ -560,4 +569,46 @@ model_is_our_ifname(const char *name)
 		    (name[i] >= 'a' && name[i] <= 'f')))
 			return false;
 	return true;
+}
+
+/* ---------------------------------------------------------------- doomed */
+
+int
+model_doomed_add(struct model *m, const char *name)
+{
+	char *copy;
+
+	if (hmap_find(m->doomed, name) != NULL)
+		return 0;
+	if ((copy = strdup(name)) == NULL)
+		return -ENOMEM;
+	if (hmap_add(m->doomed, copy, copy) != 0) {
+		free(copy);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+model_doomed_del(struct model *m, const char *name)
+{
+	free(hmap_del(m->doomed, name));
+}
+
+bool
+model_doomed_has(const struct model *m, const char *name)
+{
+	return hmap_find(m->doomed, name) != NULL;
+}
+
+const char *
+model_doomed_next(const struct model *m, size_t *pos)
+{
+	return hmap_next(m->doomed, pos, NULL);
+}
+
+size_t
+model_doomed_count(const struct model *m)
+{
+	return hmap_count(m->doomed);
 }

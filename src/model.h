@@ -208,6 +208,19 @@ size_t model_ep_count(const struct model *m);
 const struct ipaddr *model_ep_addr(const struct endpoint *ep, int af);
 
 /*
+ * Doomed links: the host interface names of deleted endpoints whose links
+ * are still waiting for their (batched) deletion; see teardown.h.  A name
+ * is in the set from the commit that deleted its endpoint until its link is
+ * gone, and may meanwhile be a new endpoint's name too.  add: 0 or -ENOMEM
+ * (idempotent); del: idempotent.  A walk may delete the name just returned.
+ */
+int model_doomed_add(struct model *m, const char *name);
+void model_doomed_del(struct model *m, const char *name);
+bool model_doomed_has(const struct model *m, const char *name);
+const char *model_doomed_next(const struct model *m, size_t *pos);
+size_t model_doomed_count(const struct model *m);
+
+/*
  * The interface names of an endpoint: "rt" (host side) and "rc" (container
  * side, renamed by Docker) followed by 12 hex digits, taken from the start of
  * a hex endpoint ID or else from a hash of the ID.  Deterministic.

@@ -42,6 +42,7 @@
 #include "sandbox.h"
 #include "segment.h"
 #include "store.h"
+#include "teardown.h"
 
 #define OPT_GENERIC	"com.docker.network.generic"
 #define OPT_IPV6	"com.docker.network.enable_ipv6"
@@ -489,17 +490,16 @@ undo:
 	return r;
 }
 
-/* Take ep out of everything, once its deletion is on disk. */
+/*
+ * Take ep out of everything, once its deletion (with teardown_record()) is
+ * on disk; its link goes later, with others (teardown.h).
+ */
 static void
 ep_drop(struct rp_ctx *ctx, struct endpoint *ep)
 {
-	char err[API_ERRLEN];
-
 	sandbox_cancel(ctx, ep->id);
 	routes_ep_del(ctx, ep);
-	if (host_ep_del(ctx, ep, err, sizeof(err)) != 0)
-		log_warnx("endpoint %.12s: %s; it is reaped at the next start",
-		    ep->id, err);
+	teardown_add(ctx, ep);
 	epopts_unreserve(ctx->model, ep);
 	model_ep_del(ctx->model, ep);
 	model_ep_free(ep);
@@ -544,6 +544,7 @@ nd_delete_network(struct api_call *c)
 	while ((ep = model_ep_next(ctx->model, &pos)) != NULL)
 		if (strcmp(ep->net_id, id) == 0) {
 			records_del_ep(ctx->store, ep);
+			teardown_record(ctx, ep);
 			epopts_records_del(ctx->store, ctx->model, ep);
 			left++;
 		}
@@ -759,8 +760,9 @@ nd_create_endpoint(struct api_call *c)
 		model_ep_free(ep);
 		return r;
 	}
-	if ((r = host_ep_add(ctx, n, ep, &undo, c->err,
-	    sizeof(c->err))) != 0)
+	/* The same endpoint ID again: its old link may still hold the names. */
+	if ((r = teardown_claim(ctx, ep, c->err, sizeof(c->err))) != 0 ||
+	    (r = host_ep_add(ctx, n, ep, &undo, c->err, sizeof(c->err))) != 0)
 		goto undo_model;
 	records_put_ep(ctx->store, ep);
 	epopts_records_put(ctx->store, ctx->model, ep);
@@ -802,6 +804,7 @@ nd_delete_endpoint(struct api_call *c)
 		return 0;
 	}
 	records_del_ep(ctx->store, ep);
+	teardown_record(ctx, ep);
 	epopts_records_del(ctx->store, ctx->model, ep);
 	if ((r = store_commit(ctx->store)) != 0)
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));

@@ -378,6 +378,25 @@ proxy_neigh_add(struct plumb *pl, int ifindex, const struct ipaddr *gw)
 	return nlerr(r);
 }
 
+/* The proxy switches of a host side that is there and up. */
+static int
+host_proxy(struct plumb *pl, const char *host, int ifindex,
+    const struct ipaddr *gw6)
+{
+	int r;
+
+	if ((r = sysctl_set("ipv4", "conf", host, "proxy_arp", "1")) != 0 ||
+	    (r = sysctl_set("ipv4", "neigh", host, "proxy_delay", "0")) != 0)
+		return r;
+	if (gw6 != NULL)
+		forward6_check(pl);
+	if (gw6 != NULL && ((r = sysctl_set("ipv6", "conf", host, "proxy_ndp",
+	    "1")) != 0 || (r = sysctl_set("ipv6", "neigh", host, "proxy_delay",
+	    "0")) != 0 || (r = proxy_neigh_add(pl, ifindex, gw6)) != 0))
+		return r;
+	return 0;
+}
+
 /* The host side is there: MTU, up, proxy ARP/NDP. */
 static int
 host_setup(struct plumb *pl, const char *host, unsigned mtu,
@@ -406,21 +425,54 @@ host_setup(struct plumb *pl, const char *host, unsigned mtu,
 		r = nlerr(r);
 		goto out;
 	}
-	if ((r = sysctl_set("ipv4", "conf", host, "proxy_arp", "1")) != 0 ||
-	    (r = sysctl_set("ipv4", "neigh", host, "proxy_delay", "0")) != 0)
-		goto out;
-	if (gw6 != NULL) {
-		forward6_check(pl);
-		if ((r = sysctl_set("ipv6", "conf", host, "proxy_ndp", "1")) != 0 ||
-		    (r = sysctl_set("ipv6", "neigh", host, "proxy_delay",
-		    "0")) != 0 ||
-		    (r = proxy_neigh_add(pl, rtnl_link_get_ifindex(l), gw6)) != 0)
-			goto out;
-	}
+	r = host_proxy(pl, host, rtnl_link_get_ifindex(l), gw6);
 out:
 	rtnl_link_put(chg);
 	rtnl_link_put(l);
 	return r;
+}
+
+/*
+ * The common case in one request: a new pair, host side up, with its MTU.
+ * 1 when made, 0 when a link of either name exists, or -errno.
+ */
+static int
+veth_new(struct plumb *pl, const char *host, const char *peer, unsigned mtu,
+    const uint8_t *peer_mac)
+{
+	struct rtnl_link *l, *p;
+	struct nl_addr *mac = NULL;
+	int r;
+
+	if ((l = rtnl_link_veth_alloc()) == NULL)
+		return -ENOMEM;
+	rtnl_link_set_name(l, host);
+	rtnl_link_set_mtu(l, mtu);
+	rtnl_link_set_flags(l, IFF_UP);
+	p = rtnl_link_veth_get_peer(l);
+	rtnl_link_set_name(p, peer);
+	rtnl_link_set_mtu(p, mtu);
+	if (peer_mac != NULL) {
+		if ((mac = nl_addr_build(AF_LLC, peer_mac, 6)) == NULL) {
+			rtnl_link_put(p);
+			rtnl_link_veth_release(l);
+			return -ENOMEM;
+		}
+		rtnl_link_set_addr(p, mac);
+	}
+	rtnl_link_put(p);
+	r = rtnl_link_add(pl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_veth_release(l);
+	nl_addr_put(mac);
+	if (r == -NLE_EXIST)
+		return 0;
+	if (r < 0) {
+		log_warnx("netlink: cannot create veth %s/%s: %s", host, peer,
+		    nl_geterror(r));
+		return nlerr(r);
+	}
+	log_debug("veth %s/%s created, mtu %u", host, peer, mtu);
+	return 1;
 }
 
 int
@@ -428,44 +480,35 @@ plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
     unsigned mtu, const struct ipaddr *gw6, const uint8_t *peer_mac,
     bool *created)
 {
-	struct rtnl_link *l, *p;
-	struct nl_addr *mac = NULL;
 	int r;
 
 	*created = false;
 	if (strlen(host) >= IFNAMSIZ || strlen(peer) >= IFNAMSIZ)
 		return -EINVAL;
+	/*
+	 * Two round trips instead of six for a new endpoint (issue 15): the
+	 * pair made up, then its switches; its index by ioctl for NDP.
+	 */
+	if ((r = veth_new(pl, host, peer, mtu, peer_mac)) < 0)
+		return r;
+	if (r == 1) {
+		*created = true;
+		if ((r = host_proxy(pl, host, (int)if_nametoindex(host),
+		    gw6)) != 0) {
+			plumb_veth_del(pl, host, peer);
+			*created = false;
+		}
+		return r;
+	}
+	/* A name is taken: a link to reuse, or a leftover peer. */
 	if ((r = plumb_link_exists(pl, host)) < 0)
 		return r;
 	if (r == 0) {
 		/* A peer without its host side is a leftover: replace it. */
 		if (plumb_link_exists(pl, peer) == 1)
 			plumb_veth_del(pl, host, peer);
-		if ((l = rtnl_link_veth_alloc()) == NULL)
-			return -ENOMEM;
-		rtnl_link_set_name(l, host);
-		rtnl_link_set_mtu(l, mtu);
-		p = rtnl_link_veth_get_peer(l);
-		rtnl_link_set_name(p, peer);
-		rtnl_link_set_mtu(p, mtu);
-		if (peer_mac != NULL) {
-			if ((mac = nl_addr_build(AF_LLC, peer_mac, 6)) == NULL) {
-				rtnl_link_put(p);
-				rtnl_link_veth_release(l);
-				return -ENOMEM;
-			}
-			rtnl_link_set_addr(p, mac);
-		}
-		rtnl_link_put(p);
-		r = rtnl_link_add(pl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
-		rtnl_link_veth_release(l);
-		nl_addr_put(mac);
-		if (r < 0) {
-			log_warnx("netlink: cannot create veth %s/%s: %s", host,
-			    peer, nl_geterror(r));
-			return nlerr(r);
-		}
-		log_debug("veth %s/%s created, mtu %u", host, peer, mtu);
+		if ((r = veth_new(pl, host, peer, mtu, peer_mac)) <= 0)
+			return r < 0 ? r : -EEXIST;
 		*created = true;
 	}
 	/* Undo only what this call made: a reused link may be a container's. */
@@ -512,6 +555,108 @@ plumb_veth_del(struct plumb *pl, const char *host, const char *peer)
 	return r < 0 ? r : 0;
 }
 
+int
+plumb_link_group(struct plumb *pl, const char *name, uint32_t group)
+{
+	struct rtnl_link *l, *chg;
+	int r;
+
+	if ((l = link_get(pl, name, &r)) == NULL)
+		return r == -ENODEV ? 0 : r;
+	if ((chg = rtnl_link_alloc()) == NULL) {
+		rtnl_link_put(l);
+		return -ENOMEM;
+	}
+	rtnl_link_set_group(chg, group);
+	if ((r = rtnl_link_change(pl->sk, l, chg, 0)) < 0)
+		log_warnx("netlink: cannot put %s in link group %u: %s", name,
+		    group, nl_geterror(r));
+	rtnl_link_put(chg);
+	rtnl_link_put(l);
+	return nlerr(r);
+}
+
+/* Set l down if it is up, then rename it "rd<ifindex>". */
+static int
+link_rename_away(struct plumb *pl, struct rtnl_link *l)
+{
+	struct rtnl_link *chg;
+	char name[IFNAMSIZ];
+	int r = 0;
+
+	if ((chg = rtnl_link_alloc()) == NULL)
+		return -ENOMEM;
+	/* The kernel renames only a link that is down. */
+	if (rtnl_link_get_flags(l) & IFF_UP) {
+		rtnl_link_unset_flags(chg, IFF_UP);
+		r = rtnl_link_change(pl->sk, l, chg, 0);
+		rtnl_link_put(chg);
+		if (r < 0 || (chg = rtnl_link_alloc()) == NULL)
+			goto out;
+	}
+	snprintf(name, sizeof(name), "rd%x", (unsigned)rtnl_link_get_ifindex(l));
+	rtnl_link_set_name(chg, name);
+	r = rtnl_link_change(pl->sk, l, chg, 0);
+	rtnl_link_put(chg);
+out:
+	if (r < 0)
+		log_warnx("netlink: cannot rename %s out of the way: %s",
+		    rtnl_link_get_name(l), nl_geterror(r));
+	else
+		log_debug("%s renamed rd%x, waiting to be deleted",
+		    rtnl_link_get_name(l), (unsigned)rtnl_link_get_ifindex(l));
+	return r < 0 ? nlerr(r) : (chg == NULL ? -ENOMEM : 0);
+}
+
+int
+plumb_veth_doom(struct plumb *pl, const char *host, const char *peer,
+    uint32_t group)
+{
+	struct rtnl_link *l, *p;
+	int r;
+
+	if ((l = link_get(pl, host, &r)) == NULL)
+		return r == -ENODEV ? 0 : r;
+	if (rtnl_link_get_group(l) != group) {
+		log_warnx("%s is not waiting to be deleted: left alone", host);
+		rtnl_link_put(l);
+		return -EPERM;
+	}
+	/* Its peer, if in this namespace: a veth whose peer is l. */
+	if ((p = link_get(pl, peer, &r)) != NULL &&
+	    rtnl_link_get_link(p) != rtnl_link_get_ifindex(l)) {
+		rtnl_link_put(p);
+		p = NULL;
+	}
+	if ((r = link_rename_away(pl, l)) == 0 && p != NULL)
+		r = link_rename_away(pl, p);
+	rtnl_link_put(p);
+	rtnl_link_put(l);
+	return r;
+}
+
+int
+plumb_group_del(struct plumb *pl, uint32_t group)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	int r;
+
+	/*
+	 * libnl's link API deletes by index or name only: no index, no name
+	 * and IFLA_GROUP make the kernel delete the whole group at once.
+	 */
+	if ((msg = nlmsg_alloc_simple(RTM_DELLINK, 0)) == NULL)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, IFLA_GROUP, group) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	r = nlerr(nl_send_sync(pl->sk, msg));	/* frees msg */
+	return r == -ENODEV ? 0 : r;		/* an empty group */
+}
+
 /* A prefix as a libnl address, or NULL (ENOMEM). */
 static struct nl_addr *
 nlprefix(const struct ipprefix *p)
@@ -531,16 +676,18 @@ link_route(struct plumb *pl, const char *dev, const struct ipprefix *dst,
 {
 	struct rtnl_route *rt;
 	struct rtnl_nexthop *nh;
-	struct rtnl_link *l;
 	struct nl_addr *na;
+	unsigned ifindex;
 	int af = dst->addr.family;
 
-	if ((l = link_get(pl, dev, err)) == NULL)
+	/* SIOCGIFINDEX: no netlink round trip for the index (issue 15) */
+	if (strlen(dev) >= IFNAMSIZ || (ifindex = if_nametoindex(dev)) == 0) {
+		*err = -ENODEV;
 		return NULL;
+	}
 	if ((rt = rtnl_route_alloc()) == NULL || (nh = rtnl_route_nh_alloc()) ==
 	    NULL || (na = nlprefix(dst)) == NULL) {
 		rtnl_route_put(rt);
-		rtnl_link_put(l);
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -557,10 +704,9 @@ link_route(struct plumb *pl, const char *dev, const struct ipprefix *dst,
 	rtnl_route_set_protocol(rt, RTPROT_REDIRECT);
 	rtnl_route_set_scope(rt, af == AF_INET ? RT_SCOPE_LINK :
 	    RT_SCOPE_UNIVERSE);
-	rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(l));
+	rtnl_route_nh_set_ifindex(nh, (int)ifindex);
 	rtnl_route_add_nexthop(rt, nh);
 	nl_addr_put(na);
-	rtnl_link_put(l);
 	return rt;
 }
 

@@ -34,6 +34,23 @@ int plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
     bool *created);
 /* Delete the pair (by either name); 0 when neither exists. */
 int plumb_veth_del(struct plumb *pl, const char *host, const char *peer);
+/*
+ * Batched deletion (teardown.c).  plumb_link_group() puts the link name in
+ * link group group (0 also when it is missing).  plumb_veth_doom() frees
+ * the names of a pair whose host side is in group: it sets host down and
+ * renames it, and its peer when that is in this namespace, to
+ * "rd<ifindex in hex>", both staying where they are; 0 also when host is
+ * missing, -EPERM (nothing done) when host is not in group, so a link that
+ * is not waiting to go is never touched.  plumb_group_del() deletes every
+ * link of group with one request: one unregister and one RCU grace period
+ * for them all; 0 also when the group is empty.  plumb_group_del() logs
+ * nothing: it may run on a thread of its own, with a plumb of its own.
+ */
+int plumb_link_group(struct plumb *pl, const char *name, uint32_t group);
+int plumb_veth_doom(struct plumb *pl, const char *host, const char *peer,
+    uint32_t group);
+int plumb_group_del(struct plumb *pl, uint32_t group);
+
 /* 1 when a link of that name exists in this namespace, 0 if not, or -errno. */
 int plumb_link_exists(struct plumb *pl, const char *name);
 

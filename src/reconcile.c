@@ -17,6 +17,7 @@
 #include "sandbox.h"
 #include "segment.h"
 #include "store.h"
+#include "teardown.h"
 
 /*
  * The host veth of ep is gone although Docker never deleted the endpoint:
@@ -55,7 +56,13 @@ reconcile_link_gone(struct rp_ctx *ctx, const char *name)
 	size_t pos = 0;
 
 	if (name != NULL) {
-		if ((ep = model_ep_by_ifname(ctx->model, name)) != NULL)
+		/*
+		 * Only if it is still gone: the notification may be of a
+		 * deleted endpoint's link, read after a new endpoint of the
+		 * same ID made its own.
+		 */
+		if ((ep = model_ep_by_ifname(ctx->model, name)) != NULL &&
+		    plumb_link_exists(ctx->plumb, name) == 0)
 			ep_forget(ctx, ep);
 		return;
 	}
@@ -128,6 +135,8 @@ reconcile_start(struct rp_ctx *ctx)
 	uint32_t made;
 	int r;
 
+	/* First the links that deleted endpoints left waiting. */
+	teardown_start(ctx);
 	/*
 	 * Segments first, their endpoints are their ports.  What is there is
 	 * kept as it is (the segment forwarded while the plugin was down);

@@ -15,7 +15,7 @@
 
 /* The order a load applies kinds in: what a record refers to comes first. */
 static const char *const kinds[] = {
-	REC_POOL, REC_ADDR, REC_AUX, REC_NET, REC_EP,
+	REC_POOL, REC_ADDR, REC_AUX, REC_NET, REC_EP, REC_DOOMED,
 };
 
 static const char *
@@ -263,6 +263,18 @@ void
 records_del_ep(struct store *st, const struct endpoint *ep)
 {
 	store_del(st, REC_EP, ep->id);
+}
+
+void
+records_put_doomed(struct store *st, const char *name)
+{
+	store_put(st, REC_DOOMED, name, cJSON_CreateTrue());
+}
+
+void
+records_del_doomed(struct store *st, const char *name)
+{
+	store_del(st, REC_DOOMED, name);
 }
 
 /* ---------------------------------------------------------------- load */
@@ -696,6 +708,13 @@ apply(void *arg, const char *kind, const char *key, const cJSON *value,
 		return apply_net(m, key, value, err, errlen);
 	if (strcmp(kind, REC_EP) == 0)
 		return apply_ep(m, key, value, err, errlen);
+	if (strcmp(kind, REC_DOOMED) == 0) {
+		/* only a host side of ours: the start deletes what it names */
+		if (!cJSON_IsTrue(value) || !model_is_our_ifname(key) ||
+		    key[1] != 't')
+			FAIL("not true, or not a host interface name of ours");
+		return model_doomed_add(m, key);
+	}
 	FAIL("unknown kind");
 }
 
@@ -724,6 +743,7 @@ walk(void *arg, store_emit_fn emit, void *earg)
 	const struct endpoint *ep;
 	const struct network *n;
 	const struct pool *p;
+	const char *name;
 	char key[KEY_MAX];
 	size_t pos = 0, i;
 	int r;
@@ -746,6 +766,10 @@ walk(void *arg, store_emit_fn emit, void *earg)
 	pos = 0;
 	while ((ep = model_ep_next(m, &pos)) != NULL)
 		if ((r = emit(earg, REC_EP, ep->id, ep_value(ep))) != 0)
+			return r;
+	pos = 0;
+	while ((name = model_doomed_next(m, &pos)) != NULL)
+		if ((r = emit(earg, REC_DOOMED, name, cJSON_CreateTrue())) != 0)
 			return r;
 	return 0;
 }

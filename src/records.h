@@ -14,6 +14,8 @@
  *   ep    key <endpoint id>            {"id", "network", "addrs":[..],
  *                                       "host_if", "link", "joined",
  *                                       "sandbox"}
+ *   doomed key <former host interface>  true   (its link is still to be
+ *                                       deleted: see teardown.h)
  * Endpoints written before version 3 have "addr4" and "addr6" instead of
  * "addrs"; they are read as the same thing.
  */
@@ -28,6 +30,7 @@
 #define REC_AUX		"aux"
 #define REC_NET		"net"
 #define REC_EP		"ep"
+#define REC_DOOMED	"doomed"
 
 /* The store schema of model m: load applies records to m, compaction walks m. */
 void records_schema(struct model *m, struct store_schema *out);
@@ -50,5 +53,8 @@ void records_put_net(struct store *st, const struct network *n);
 void records_del_net(struct store *st, const struct network *n);
 void records_put_ep(struct store *st, const struct endpoint *ep);
 void records_del_ep(struct store *st, const struct endpoint *ep);
+/* A link to delete, by the host interface name its endpoint had. */
+void records_put_doomed(struct store *st, const char *name);
+void records_del_doomed(struct store *st, const char *name);
 
 #endif

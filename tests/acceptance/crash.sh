@@ -38,13 +38,25 @@
 #     network driver for the dead containers (it is loaded lazily; its stale
 #     sandbox cleanup only releases their addresses); the same assertions as
 #     in 2 (nothing left, endpoints forgotten, addresses reusable).
-#  5. rm -f everything, network rm: nothing on A, nothing of A's on B, no
+#  5. churn (issue 15): CHURN_N (200) "docker run --rm ... true", 4 at a
+#     time, each a whole lifecycle (DeleteEndpoint replies before its veth
+#     goes; the veths go in batches, here after 3 s: --teardown-delay 3000,
+#     so that the kill finds veths waiting); the plugin SIGKILLed once
+#     CHURN_KILL_AT (80) are done (and veths wait in the teardown group)
+#     and started again at once (default delay). Then: no
+#     churn container left, A's veths, kernel /32s, zebra and B's routes
+#     are exactly the running containers, no link waits in the teardown
+#     group, and the plugin's state (stopped, so one snapshot) holds the
+#     same records as before the churn: no endpoint, address or doomed
+#     link of the churn left.
+#  6. rm -f everything, network rm: nothing on A, nothing of A's on B, no
 #     babel route in A's zebra, no 10.46 address in the plugin's state.
 #
 # Run: sudo tests/acceptance/crash.sh
 # Needs root, docker.io, frr, busybox-static, curl. LAB_KEEP=1 keeps the lab
 # dir (plugin log: <lab>/hostA/plugin.log). CRASH_N (50) containers in the
-# burst, CRASH_PAR (9) at a time, CRASH_KILL_AT (15) started before the kill.
+# burst, CRASH_PAR (9) at a time, CRASH_KILL_AT (15) started before the kill;
+# CHURN_N (200), CHURN_PAR (4), CHURN_KILL_AT (80) for part 5.
 
 . "$(cd "$(dirname "$0")" && pwd)/lab.sh"
 
@@ -55,6 +67,10 @@ NET=crash
 N=${CRASH_N:-50}
 PAR=${CRASH_PAR:-9}
 KILL_AT=${CRASH_KILL_AT:-15}
+CN=${CHURN_N:-200}
+CPAR=${CHURN_PAR:-4}
+CKILL=${CHURN_KILL_AT:-80}
+TEARDOWN_GROUP=1919968359	# 0x72706467, src/teardown.h
 
 lab_init
 lab_frr_need
@@ -426,21 +442,88 @@ if [ ${#R_NAME[@]} -gt 0 ]; then	# the --ip container
 	check_ping $B "4"
 fi
 
-# -------------------------------------------------------------- 5. end
+# -------------------------------------------------------------- 5. churn
 
-lab_log "--- 5. everything removed ($((SECONDS - T0)) s)"
+# the plugin's state as sorted "kind key" lines; the plugin must be
+# stopped (SIGTERM writes one snapshot and empties the journal)
+state_records() {
+	python3 -c 'import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+print("\n".join(sorted(r["kind"] + " " + r["key"] for r in d["records"])))' \
+		"$STATE/state.json"
+}
+a_waiting() { lab_ip $A -o link show group $TEARDOWN_GROUP | awk -F': ' '{sub(/@.*/, "", $2); print $2}'; }
+# churn DIR: CN "docker run --rm" on A, CPAR at a time, "RC OUTPUT" per run
+churn() {
+	local dir=$1 i
+	mkdir -p "$dir"
+	for i in $(seq 1 "$CN"); do
+		while [ "$(jobs -rp | wc -l)" -ge "$CPAR" ]; do wait -n; done
+		(	out=$(lab_docker_t $A 90 run --rm --name "k$i" --net=$NET "$LAB_IMAGE_TAG" true 2>&1)
+			echo "$? $(echo $out)" > "$dir/k$i" ) &
+	done
+	wait
+}
+
+lab_log "--- 5. churn: $CN docker run --rm, $CPAR at a time; the plugin SIGKILLed after $CKILL ($((SECONDS - T0)) s)"
+running
+WANT=$RUN_IPS
+lab_plugin_stop $A
+BASE=$(state_records)
+lab_plugin $A "${PLUGIN_FLAGS_A[@]}" --teardown-delay 3000
+CHURN=$(lab_hdir $A)/churn
+churned() { grep -l '^0 ' "$CHURN"/* 2>/dev/null | wc -l; }
+enough_churn() { [ "$(churned)" -ge "$CKILL" ] && [ -n "$(a_waiting)" ]; }
+tb=$SECONDS
+churn "$CHURN" & CB=$!
+if retry 300 enough_churn; then
+	PPID_OLD=${LAB_PLUGIN_PID[$A]}
+	kill -KILL "$PPID_OLD"
+	wait "$PPID_OLD" 2>/dev/null; rc=$?
+	waiting=$(a_waiting | grep -c .)
+	assert_eq "$rc" 137 "5: plugin killed by SIGKILL during the churn ($(churned) of $CN done, $waiting veths waiting to be deleted)"
+	check "5: veths of deleted endpoints were waiting in the teardown group at the kill" [ "$waiting" -gt 0 ]
+	n0=$(grep -c 'finished the deletion of' "$(lab_hdir $A)/plugin.log")
+	lab_plugin $A "${PLUGIN_FLAGS_A[@]}"
+	n1=$(grep -c 'finished the deletion of' "$(lab_hdir $A)/plugin.log")
+	check "5: the restarted plugin deleted the veths the journal said were waiting" [ "$n1" -gt "$n0" ]
+else
+	fail "5: $CKILL churn runs done, and veths waiting, within 300 s"
+fi
+wait "$CB"
+nok=$(churned)
+lab_log "churn done in $((SECONDS - tb)) s: $nok of $CN runs succeeded"
+lab_burst_failed "$CHURN"
+if [ "$nok" -ge $((CN / 2)) ]; then ok "5: most churn runs succeed despite the crash ($nok of $CN)"
+else fail "5: most churn runs succeed despite the crash ($nok of $CN)"; fi
+left=$(dk $A ps -a --format '{{.Names}}' | grep -E '^k[0-9]+$')
+set_eq "5: no churn container is left (running or not)" "$left" ""
+wait_set "5: no link waits in the teardown group on A" 10 a_waiting ""
+running
+set_eq "5: the same containers run as before the churn" "$RUN_IPS" "$WANT"
+check_views "5"
+lab_plugin_stop $A
+set_eq "5: the plugin's state is as before the churn (no endpoint, address or doomed link of it left)" \
+	"$(state_records)" "$BASE"
+lab_plugin $A "${PLUGIN_FLAGS_A[@]}"
+check_oper "5"
+
+# -------------------------------------------------------------- 6. end
+
+lab_log "--- 6. everything removed ($((SECONDS - T0)) s)"
 ids=$(dk $A ps -aq)
-out=$(dk $A rm -f $ids 2>&1); assert_eq "$?" 0 "5: rm -f all containers on A"
-out=$(dk $A network rm $NET 2>&1); assert_eq "$?" 0 "5: network rm $NET"
-wait_set "5: no rt*/rc* link left on A" 10 a_veths ""
-wait_set "5: no 10.46 route left in A's kernel" 5 a_routes ""
-wait_set "5: no 10.46 route of A's left in B's kernel" 15 b_any46 ""
+out=$(dk $A rm -f $ids 2>&1); assert_eq "$?" 0 "6: rm -f all containers on A"
+out=$(dk $A network rm $NET 2>&1); assert_eq "$?" 0 "6: network rm $NET"
+wait_set "6: no rt*/rc* link left on A" 10 a_veths ""
+wait_set "6: no link waits in the teardown group on A" 10 a_waiting ""
+wait_set "6: no 10.46 route left in A's kernel" 5 a_routes ""
+wait_set "6: no 10.46 route of A's left in B's kernel" 15 b_any46 ""
 out=$(lab_vtysh $A 'show ip route babel' 2>&1)
-assert_not_contains "$out" '^A[>* ]' "5: A's zebra has no babel route"
+assert_not_contains "$out" '^A[>* ]' "6: A's zebra has no babel route"
 lab_plugin_stop $A
 out=$(grep -rIl '10\.46\.' "$STATE" 2>/dev/null)
-if [ -z "$out" ]; then ok "5: the plugin's state ($STATE) mentions no 10.46 address"
-else fail "5: the plugin's state ($STATE) mentions no 10.46 address"
+if [ -z "$out" ]; then ok "6: the plugin's state ($STATE) mentions no 10.46 address"
+else fail "6: the plugin's state ($STATE) mentions no 10.46 address"
 	grep -rIho '.\{0,80\}10\.46\.[0-9./]*.\{0,40\}' "$STATE" | head -20 | sed 's/^/#   | /'; fi
 
 lab_log "wall time $((SECONDS - T0)) s"

@@ -240,6 +240,9 @@ expect net /NetworkDriver.DeleteNetwork "{\"NetworkID\":\"$NID\"}" 200 '^\{\}$' 
 expect ipam /IpamDriver.RequestPool "{\"Pool\":\"$POOL\",\"V6\":false}" 200 '"PoolID"' "the pool can be requested again"
 expect ipam /IpamDriver.ReleasePool "{\"PoolID\":\"$POOL\"}" 200 '^\{\}$' "and released again"
 
+# the veths go in batches after DeleteEndpoint's reply (--teardown-delay)
+no_links() { [ "$(links rt)" = 0 ] && [ "$(links rc)" = 0 ]; }
+retry 10 no_links
 assert_eq "$(links rt)" 0 "no rt* veth left"
 assert_eq "$(links rc)" 0 "no rc* veth left"
 

@@ -21,8 +21,8 @@
  *       tests/fuzz/fuzz_store.c tests/fuzz/canon.c tests/unit/plumb_stub.c \
  *       src/addr.c src/alloc.c src/announce.c src/api.c src/hmap.c \
  *       src/ipam.c src/log.c src/netdrv.c src/store.c src/model.c \
- *       src/records.c src/routes.c src/host.c src/reconcile.c \
- *       -lcjson -o fuzz_store
+ *       src/records.c src/routes.c src/host.c src/reconcile.c src/teardown.c \
+ *       -levent -lcjson -o fuzz_store
  *   ./fuzz_store -max_total_time=60 tests/fuzz/corpus/store
  */
 #include <errno.h>

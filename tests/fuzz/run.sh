@@ -89,7 +89,8 @@ modules() {
 		src/ipam.c src/log.c src/netdrv.c src/store.c src/model.c
 		src/records.c src/routes.c src/host.c src/reconcile.c
 		src/segconf.c src/segment.c
-		src/epopts.c src/sandbox.c tests/unit/plumb_stub.c"
+		src/epopts.c src/sandbox.c src/teardown.c
+		tests/unit/plumb_stub.c"
 	case $1 in
 	fuzz_zapi)	SRCS="src/buf.c src/zapi.c"; LIBS= ;;
 	fuzz_ctl)	SRCS="src/ctlproto.c"

@@ -23,6 +23,7 @@
 #include "netdrv.h"
 #include "records.h"
 #include "store.h"
+#include "teardown.h"
 
 static void
 quiet(enum log_level lvl, const char *msg, void *arg)
@@ -78,7 +79,7 @@ fx_new(void)
 	fx->ctx.cfg.tag = RP_DEFAULT_TAG;
 	fx->ctx.cfg.extra_addrs = true;
 	if (announce_init(&fx->ctx) != 0 || fx_open_state(fx, err,
-	    sizeof(err)) != 0)
+	    sizeof(err)) != 0 || teardown_open(&fx->ctx) != 0)
 		abort();
 	return fx;
 }
@@ -89,6 +90,7 @@ fx_free(struct fixture *fx)
 	char path[128];
 
 	cJSON_Delete(fx->reply);
+	teardown_close(&fx->ctx);
 	fx_close_state(fx);
 	announce_free(&fx->ctx);
 	snprintf(path, sizeof(path), "%s/%s", fx->dir, STORE_FILE);

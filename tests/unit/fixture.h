@@ -54,6 +54,7 @@ struct stub_link {
 	bool moved;		/* peer moved into a container */
 	unsigned mtu;
 	bool gw6;
+	unsigned group;		/* link group (teardown) */
 	int routes;		/* host routes through it */
 	struct ipaddr dst[STUB_ROUTES];	/* their destinations */
 	uint8_t mac[6];		/* the peer's, when one was given */

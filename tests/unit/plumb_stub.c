@@ -127,6 +127,34 @@ objs_gone(const char *name)
 			obj_drop(i);
 }
 
+/* A link is renamed: so is it in the lines that name it. */
+static void
+objs_rename(const char *from, const char *to)
+{
+	char buf[STUB_OBJ_LEN], out[STUB_OBJ_LEN], *tok, *save;
+	size_t n;
+	int i;
+
+	for (i = 0; i < stub_nobjs; i++) {
+		if (!names(stub_objs[i], from))
+			continue;
+		memcpy(buf, stub_objs[i], sizeof(buf));
+		out[0] = '\0';
+		for (tok = strtok_r(buf, " ", &save); tok != NULL;
+		    tok = strtok_r(NULL, " ", &save)) {
+			const char *w = strcmp(tok, from) == 0 ? to : tok;
+			size_t wl = strlen(w);
+
+			if ((n = strlen(out)) + wl + 2 > sizeof(out))
+				break;
+			if (n > 0)
+				out[n++] = ' ';
+			memcpy(out + n, w, wl + 1);
+		}
+		memcpy(stub_objs[i], out, sizeof(out));
+	}
+}
+
 static bool
 seg_link(const char *name)
 {
@@ -202,6 +230,58 @@ plumb_veth_del(struct plumb *pl, const char *host, const char *peer)
 		memset(&stub_links[stub_nlinks], 0, sizeof(*l));
 		objs_gone(host);
 	}
+	return 0;
+}
+
+int
+plumb_link_group(struct plumb *pl, const char *name, uint32_t group)
+{
+	struct stub_link *l = stub_find(name);
+
+	if (nth_fails())
+		return -EIO;
+	if (l != NULL)
+		l->group = group;
+	return 0;
+}
+
+/* Renamed links are numbered as the kernel's ifindex would make them. */
+static unsigned stub_ifindex;
+
+int
+plumb_veth_doom(struct plumb *pl, const char *host, const char *peer,
+    uint32_t group)
+{
+	struct stub_link *l = stub_find(host);
+
+	if (nth_fails())
+		return -EIO;
+	if (l == NULL)
+		return 0;
+	if (l->group != group)
+		return -EPERM;
+	snprintf(l->host, sizeof(l->host), "rd%x", ++stub_ifindex);
+	objs_rename(host, l->host);
+	if (!l->moved)
+		snprintf(l->peer, sizeof(l->peer), "rd%x", ++stub_ifindex);
+	return 0;
+}
+
+int
+plumb_group_del(struct plumb *pl, uint32_t group)
+{
+	int i;
+
+	if (nth_fails())
+		return -EIO;
+	for (i = 0; i < stub_nlinks; )
+		if (stub_links[i].group == group) {
+			objs_gone(stub_links[i].host);
+			stub_links[i] = stub_links[--stub_nlinks];
+			memset(&stub_links[stub_nlinks], 0, sizeof(stub_links[0]));
+		} else {
+			i++;
+		}
 	return 0;
 }
 

@@ -31,6 +31,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
+#include "teardown.h"
 #include "announce.h"
 #include "model.h"
 
@@ -251,6 +252,7 @@ test_v28_ipv6_only(void **state)
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
 	    "{\"NetworkID\":\"" N6 "\"}"), 200);
 	assert_int_equal(announce_count(&fx->ctx), 0);
+	teardown_flush(&fx->ctx);
 	assert_null(stub_find("rte10000000000"));
 	assert_int_equal(model_net_count(fx->ctx.model), 0);
 }

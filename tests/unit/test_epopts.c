@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
+#include "teardown.h"
 #include "../fuzz/canon.h"
 #include "announce.h"
 #include "model.h"
@@ -235,6 +236,7 @@ test_extra_addresses(void **state)
 	assert_int_equal(announce_count(&fx->ctx), 0);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)),
 	    200);
+	teardown_flush(&fx->ctx);	/* the veth goes with its batch */
 	assert_null(stub_find(HOSTIF));
 	assert_false(allocated(fx, "10.99.0.0/16", "10.99.1.8"));
 	assert_false(allocated(fx, "10.99.0.0/16", "10.99.1.1"));
@@ -474,6 +476,7 @@ test_network_deleted_with_endpoint(void **state)
 	assert_null(model_ep_find(fx->ctx.model, EID));
 	assert_null(model_pool_find(fx->ctx.model, "10.99.0.0/16"));
 	assert_int_equal(announce_count(&fx->ctx), 0);
+	teardown_flush(&fx->ctx);
 	assert_null(stub_find(HOSTIF));
 	fx_close_state(fx);
 	assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);

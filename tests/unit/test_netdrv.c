@@ -21,6 +21,8 @@
 #include "plumb.h"
 #include "reconcile.h"
 #include "store.h"
+#include "plumb.h"
+#include "teardown.h"
 
 #define NID "4330d3fcb3c2c14b1b2a0fbbdcc92a7763e8c5f0a8bb6e51f9a1e3e3c2f0aa01"
 #define EID "b60d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
@@ -144,6 +146,11 @@ test_lifecycle(void **state)
 	assert_int_equal(fx_net(fx, "/NetworkDriver.Leave", IDS(EID)), 200);
 	assert_int_equal(stub_find("rtb60d823d5fe2")->routes, 0);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)), 200);
+	/* Its link waits in the teardown group, routes gone, for the batch. */
+	assert_non_null(stub_find("rtb60d823d5fe2"));
+	assert_int_equal(stub_find("rtb60d823d5fe2")->group, TEARDOWN_GROUP);
+	assert_int_equal(stub_find("rtb60d823d5fe2")->routes, 0);
+	teardown_flush(&fx->ctx);
 	assert_null(stub_find("rtb60d823d5fe2"));
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
 	    "{\"NetworkID\":\"" NID "\"}"), 200);
@@ -431,7 +438,10 @@ test_link_gone(void **state)
 	assert_int_equal(announce_count(&fx->ctx), 1);
 	reconcile_link_gone(&fx->ctx, "rtsomethingelse");	/* not ours: nothing */
 	reconcile_link_gone(&fx->ctx, "rcb60d823d5fe2");	/* moved, not gone */
+	/* a late notification of a name whose link is there again: kept */
+	reconcile_link_gone(&fx->ctx, "rtb60d823d5fe2");
 	assert_int_equal(announce_count(&fx->ctx), 1);
+	plumb_veth_del(NULL, "rtb60d823d5fe2", NULL);
 	reconcile_link_gone(&fx->ctx, "rtb60d823d5fe2");
 	assert_int_equal(announce_count(&fx->ctx), 0);	/* withdrawn */
 	fx_net(fx, "/NetworkDriver.EndpointOperInfo", IDS(EID));
@@ -495,6 +505,7 @@ test_delete_network_on_full_disk(void **state)
 	/* The retry with room: all gone, and after a restart too. */
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
 	    "{\"NetworkID\":\"" NID "\"}"), 200);
+	teardown_flush(&fx->ctx);
 	assert_null(stub_find("rtb60d823d5fe2"));
 	fx_close_state(fx);
 	assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);
@@ -539,6 +550,119 @@ test_aux_marks_undone_with_the_network(void **state)
 	fx_assert_err(fx, "auxiliary");
 }
 
+/* Restart on the same state directory and reconcile, as the daemon starts. */
+static void
+restart(struct fixture *fx)
+{
+	char err[512];
+
+	fx_close_state(fx);
+	assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);
+	reconcile_start(&fx->ctx);
+}
+
+/*
+ * The same endpoint ID and address again while the deleted endpoint's veth
+ * still waits for its batch: the new endpoint gets a link of its own, and
+ * neither the batch nor a start in between deletes it (issue 15).
+ */
+static void
+test_reuse_while_teardown_waits(void **state)
+{
+	struct fixture *fx = *state;
+	struct stub_link *l;
+	int i;
+
+	fx_net(fx, "/NetworkDriver.CreateNetwork", CREATE_NET(""));
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+		    CREATE_EP(EID, "10.99.0.11/32")), 200);
+		assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)),
+		    200);
+		assert_int_equal(fx_net(fx, "/NetworkDriver.Leave", IDS(EID)),
+		    200);
+		assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint",
+		    IDS(EID)), 200);
+		assert_int_equal(teardown_pending(&fx->ctx), 1);
+		assert_true(model_doomed_has(fx->ctx.model, "rtb60d823d5fe2"));
+		/* at once: same ID, same address */
+		assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+		    CREATE_EP(EID, "10.99.0.11/32")), 200);
+		assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)),
+		    200);
+		/* two links: the new one in no group, the old one renamed */
+		assert_int_equal(stub_nlinks, 2);
+		assert_non_null(l = stub_find("rtb60d823d5fe2"));
+		assert_int_equal(l->group, 0);
+		assert_int_equal(l->routes, 1);
+		l = strcmp(stub_links[0].host, "rtb60d823d5fe2") ?
+		    &stub_links[0] : &stub_links[1];
+		assert_int_equal(strncmp(l->host, "rd", 2), 0);
+		assert_int_equal(strncmp(l->peer, "rd", 2), 0);
+		assert_int_equal(l->group, TEARDOWN_GROUP);
+		assert_int_equal(l->routes, 0);
+		if (i == 0)
+			teardown_flush(&fx->ctx);	/* the batch */
+		else
+			restart(fx);			/* a crash before it */
+		assert_int_equal(stub_nlinks, 1);
+		assert_non_null(l = stub_find("rtb60d823d5fe2"));
+		assert_int_equal(l->routes, 1);
+		assert_int_equal(l->group, 0);
+		assert_int_equal(model_doomed_count(fx->ctx.model), 0);
+		assert_int_equal(fx_net(fx, "/NetworkDriver.EndpointOperInfo",
+		    IDS(EID)), 200);
+		/* and the batch, a restart and the next batch leave it be */
+		teardown_flush(&fx->ctx);
+		restart(fx);
+		assert_int_equal(stub_nlinks, 1);
+		assert_int_equal(stub_find("rtb60d823d5fe2")->routes, 1);
+		assert_int_equal(fx_net(fx, "/NetworkDriver.Leave", IDS(EID)),
+		    200);
+		assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint",
+		    IDS(EID)), 200);
+		teardown_flush(&fx->ctx);
+		assert_int_equal(stub_nlinks, 0);
+	}
+}
+
+/*
+ * A crash between the commit of DeleteEndpoint and the batch: the journal
+ * has the link, and the next start deletes it, whether it was in the group
+ * already or not yet.
+ */
+static void
+test_teardown_after_crash(void **state)
+{
+	struct fixture *fx = *state;
+	char *st;
+	int i;
+
+	fx_net(fx, "/NetworkDriver.CreateNetwork", CREATE_NET(""));
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+		    CREATE_EP(EID, "10.99.0.11/32")), 200);
+		assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+		    CREATE_EP(EID2, "10.99.0.12/32")), 200);
+		assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint",
+		    IDS(EID)), 200);
+		st = fx_state(fx);
+		assert_non_null(strstr(st, "rtb60d823d5fe2"));	/* doomed */
+		free(st);
+		if (i == 1)	/* the crash came before it joined the group */
+			stub_find("rtb60d823d5fe2")->group = 0;
+		restart(fx);
+		assert_null(stub_find("rtb60d823d5fe2"));
+		assert_non_null(stub_find("rtc11d823d5fe2"));	/* live: kept */
+		st = fx_state(fx);
+		assert_null(strstr(st, "rtb60d823d5fe2"));
+		free(st);
+		assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint",
+		    IDS(EID2)), 200);
+		restart(fx);
+		assert_int_equal(stub_nlinks, 0);
+	}
+}
 
 #define VX "\"routed.mode\":\"vxlan\",\"routed.vni\":\"100\""
 
@@ -685,6 +809,7 @@ test_vxlan_lifecycle(void **state)
 	assert_int_equal(stub_nobjs, 8);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)),
 	    200);
+	teardown_flush(&fx->ctx);	/* the veth goes with its batch */
 	assert_int_equal(stub_nobjs, 7);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
 	    "{\"NetworkID\":\"" NID "\"}"), 200);
@@ -718,6 +843,8 @@ main(void)
 		cmocka_unit_test(test_ifnames),
 		cmocka_unit_test_setup_teardown(test_handshake, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_lifecycle, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reuse_while_teardown_waits, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_teardown_after_crash, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_plumbing_leaves_nothing, fx_setup, fx_teardown),

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench/run.sh: run bench/zapi_bench against a private zebra (FRR 8.4) in a
 # network namespace of its own, print the figures, and remove everything it
 # made.  Root only.  See bench/README.md.

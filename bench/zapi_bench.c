@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zapi_bench.c: the speed targets of the zebra sidecar, measured against a
  * real zebra (bench/run.sh starts it in a private network namespace).

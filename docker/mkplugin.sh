@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # mkplugin.sh IMAGE DIR [CONFIG]: turn IMAGE's root filesystem into a managed
 # (v2) plugin directory for "docker plugin create":
 #   DIR/config.json   CONFIG (default: docker/plugin/config.json next to this script)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Entrypoint of the managed (v2) plugin: /usr/libexec/routed-plugin/plugin-entrypoint
 #
 # Docker mounts /proc/sys read-only in a plugin (its OCI defaults), and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * addr.c: strict parsing and arithmetic for IPv4/IPv6 addresses.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * addr.h: IPv4/IPv6 addresses and prefixes, parsed strictly.
  */

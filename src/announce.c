@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * announce.c: the route table shared by every announcing backend.
  */

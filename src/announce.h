@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * announce.h: the table of routes this host announces, and the backends
  * that carry it.  routes.c adds and removes routes as the model says; every

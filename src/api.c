@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * api.c: request parsing, dispatch and replies of the plugin API.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * api.h: the Docker plugin API, independent of the transport.
  *

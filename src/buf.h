@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * buf.h: a bounded wire buffer.  No I/O, no allocation, no globals.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * flags.c: see flags.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * flags.h: command-line value parsing shared by routed-plugin and
  * routed-zebra-helper.  A refused value prints one line naming the flag and

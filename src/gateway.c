@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gateway.c: the containers' gateway (169.254.1.1, fe80::1) answered on
  * every host, with or without a default route.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gateway.h: the host's side of the containers' gateway, set up once at
  * start-up: IP forwarding and a route that makes proxy ARP answer for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * helper_main.c: routed-zebra-helper, which follows routed-plugin's route
  * stream (ZeroMQ) and keeps zebra holding exactly those routes over ZAPI,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hmap.c: string-keyed open-addressing hash map with tombstones.
  */

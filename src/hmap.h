@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hmap.h: a small string-keyed hash map (open addressing, linear probing).
  * Keys are borrowed: they must live as long as their entry (store them in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http.c: the Docker plugin transport: a small HTTP/1.1 server on a unix
  * socket, on the daemon's one event base (an evconnlistener and one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http.h: HTTP/1.1 on a unix socket, feeding api_dispatch().
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c: routed-plugin, a Docker network driver (net-routed) and IPAM driver
  * (ipam-routed) that give every container a routed /32 (/128): flags, wiring,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plumb.c: veth pairs, proxy ARP/NDP, host routes, the gateway's link and
  * VXLAN segments (VXLAN devices, bridges, their ports, addresses and flood

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plumb.h: the host's side of every endpoint, over netlink (libnl-route-3).
  * No libnl type leaves plumb.c.  Every call is idempotent: adding what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * route.h: one route this host announces for its containers.  routes.c
  * derives them from the model (announce.c keeps the table); the backends

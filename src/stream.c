@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stream.c: route stream frames (proto/routed.proto) to and from bytes.
  *

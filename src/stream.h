@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stream.h: the frames of the route stream (proto/routed.proto) to and
  * from bytes.  No I/O and no globals: zmqpub.c and zmqsub.c move the bytes.

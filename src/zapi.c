@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zapi.c: encode and decode ZAPI messages, FRR 7.5 to 10.x.
  *

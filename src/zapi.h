@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zapi.h: a pure codec for zebra's client protocol (ZAPI), FRR 7.5 to 10.x.
  *

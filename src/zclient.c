@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zclient.c: the zebra session.  One unix stream socket, non-blocking, on
  * the caller's event base; a fixed input buffer framed with zapi_frame and

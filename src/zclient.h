@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zclient.h: a session with FRR's zebra (ZAPI, FRR 7.5 to 10.x) that keeps a
  * table of routes installed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zmqpub.c: the route stream's publisher (ROUTER socket) on the event loop.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zmqpub.h: the plugin's end of the route stream: a ZeroMQ ROUTER socket
  * that serves the route table to routed-zebra-helper (proto/routed.proto).

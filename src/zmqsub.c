@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zmqsub.c: the route stream's subscriber (DEALER socket) on the event
  * loop.  See zmqpub.c for how ZMQ_FD is driven; the same rules hold here.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zmqsub.h: the helper's end of the route stream: a ZeroMQ DEALER socket
  * that keeps a sink (routed-zebra-helper's zebra session; a recorder in

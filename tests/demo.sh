@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # demo.sh: the whole product on one machine, as an operator would see it.
 #
 # Two "hosts" (network namespaces) joined by a cable, each with Debian's FRR

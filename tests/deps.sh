@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Install what routed-plugin needs to build, test and run its demo on
 # Debian 12, from Debian's own packages.  Run as root.
 set -e

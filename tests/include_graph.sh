@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # include_graph.sh - fail when the #include "..." lines of src/ form a
 # circle (a header including itself through others), or when a module
 # includes a header it must not: store.c neither driver, model.c no JSON,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # crash.sh - routed-plugin, Docker and zebra crashing and restarting under a
 # real workload: the plugin's state, the host, Docker and the routes the
 # other host learned must keep agreeing.

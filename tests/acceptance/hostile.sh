@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # hostile.sh - hostile clients cannot exhaust the daemon or lock Docker out.
 #
 # One lab namespace, no Docker engine: routed-plugin runs with --announce

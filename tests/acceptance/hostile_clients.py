@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """hostile_clients.py - hostile HTTP clients against routed-plugin, and a
 Docker-shaped caller that must keep getting answers meanwhile.
 

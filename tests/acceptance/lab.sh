@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lab.sh - test lab for routed-plugin acceptance tests (source it from bash).
 #
 # A "host" is a network namespace with its own dockerd (private data/exec root,

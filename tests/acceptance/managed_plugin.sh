@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # managed_plugin.sh - docker/Dockerfile, the container and the managed (v2)
 # plugin, on a lab Docker engine with no registry and no internet.
 #

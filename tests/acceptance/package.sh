@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # package.sh - the Debian package, built, checked, installed, used, purged.
 #
 # From the release tarball (make dist of the configured tree; a copy of the

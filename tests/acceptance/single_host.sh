@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # single_host.sh - routed-plugin against a real Docker engine, one host.
 #
 # One lab namespace with its own dockerd and one routed-plugin
@@ -54,11 +55,11 @@ assert_eq "$(lab_exec $H sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forward
 	"plugin turned on IPv4 forwarding at start; IPv6 stays off (no IPv6 endpoint yet)"
 assert_contains "$(cat "$(lab_hdir $H)/plugin.log")" 'turned on IPv4 forwarding' \
 	"plugin logged that it turned on IPv4 forwarding"
-# table local: no zebra reads it (10.x would read main's proto kernel)
+# table local, proto redirect: no zebra reads it
 gwroute() { lab_ip $H -4 route show table local exact $GW/32; }
 GWROUTE=$(gwroute)
-assert_contains "$GWROUTE" '^169\.254\.1\.1 dev routed-gw0 proto kernel scope link metric 65535 *$' \
-	"host: the plugin routes the gateway: $GW dev routed-gw0 table local proto kernel metric 65535 ($GWROUTE)"
+assert_contains "$GWROUTE" '^169\.254\.1\.1 dev routed-gw0 proto redirect scope link metric 65535 *$' \
+	"host: the plugin routes the gateway: $GW dev routed-gw0 table local proto redirect metric 65535 ($GWROUTE)"
 assert_eq "$(lab_ip $H -4 route show exact $GW/32)" "" "host: nothing for $GW in table main"
 out=$(lab_ip $H -o link show dev routed-gw0; lab_ip $H -o link show dev routed-gw0p)
 assert_eq "$(printf '%s\n' "$out" | grep -c 'NOARP,UP')" 2 "host: routed-gw0/routed-gw0p up, NOARP"

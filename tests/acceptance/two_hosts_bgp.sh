@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # two_hosts_bgp.sh - routed-plugin announcing container /32s to FRR's zebra,
 # carried to a second host by eBGP.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # two_hosts_ospf.sh - routed-plugin announcing container /32s to FRR's zebra,
 # carried to a second host by OSPF.
 #
@@ -217,7 +218,7 @@ for i in $(seq 20); do
 	sleep 0.1
 done
 assert_eq "$seen" "" "B: no OSPF route to $GW/32 arrives from A (2 s)"
-assert_contains "$(lab_ip $B -4 route show table local exact $GW/32)" '^169\.254\.1\.1 dev routed-gw0 proto kernel' \
+assert_contains "$(lab_ip $B -4 route show table local exact $GW/32)" '^169\.254\.1\.1 dev routed-gw0 proto redirect' \
 	"B: its own route to $GW is its plugin's, through routed-gw0 in table local"
 out=$(lab_vtysh $B 'show ip ospf database external' 2>&1)
 assert_not_contains "$out" 'Link State ID: 169\.254\.' "B: no LSA for 169.254.x"
@@ -372,30 +373,44 @@ assert_eq "$(metric "$M.2" routed_plugin_zebra_session_up '')" 1 "A: metrics: ze
 # beats a3's (distance 50 < babel's 100).
 A1IF=$(lab_ip $A -4 route show exact 10.46.1.7/32 proto redirect | awk '{print $3}')
 lab_ip $A -4 route del 10.46.1.7/32 dev "$A1IF" proto redirect
-SD=$(lab_fdir $A)
-: > "$SD/staticd.conf" && chown frr:frr "$SD/staticd.conf"
-check "A: staticd started" lab_frr_start $A staticd
-lab_vtysh $A 'configure terminal' 'ip route 10.46.1.9/32 blackhole 50' >/dev/null
-ctl_differs() { ! ctl $A check >/dev/null 2>&1 && ctl $A check | grep -q '10\.46\.1\.9/32'; }
-retry 10 ctl_differs
+# FRR 10's staticd needs mgmtd, which the FRR 10 build used here lacks:
+# the zebra-side difference is then checked by the 8.4 run only.
+STATIC=1
+if [ -n "${LAB_FRR_PREFIX:-}" ] && [ ! -x "$LAB_FRR_PREFIX/lib/frr/mgmtd" ]; then
+	STATIC=
+	lab_warn "SKIP (FRR 10 run): no mgmtd in $LAB_FRR_PREFIX, so no staticd:" \
+		"the route beaten in zebra is checked by the FRR 8.4 run only"
+fi
+if [ -n "$STATIC" ]; then
+	SD=$(lab_fdir $A)
+	: > "$SD/staticd.conf" && chown frr:frr "$SD/staticd.conf"
+	check "A: staticd started" lab_frr_start $A staticd
+	lab_vtysh $A 'configure terminal' 'ip route 10.46.1.9/32 blackhole 50' >/dev/null
+	ctl_differs() { ! ctl $A check >/dev/null 2>&1 && ctl $A check | grep -q '10\.46\.1\.9/32'; }
+	retry 10 ctl_differs
+fi
 out=$(ctl $A check); rc=$?
-assert_eq "$rc" 1 "A: routedctl check exits 1 after both changes"
+assert_eq "$rc" 1 "A: routedctl check exits 1 after the change(s)"
 show "$out"
 assert_contains "$out" "^kernel +10\.46\.1\.7 dev $A1IF: the host route of an endpoint's address is missing" \
 	"A: check names the missing host route of a1"
-assert_contains "$out" '^zebra +10\.46\.1\.9/32: ' "A: check names a3's route, beaten in zebra"
 out=$(ctl $A -j check)
-assert_eq "$(printf '%s' "$out" | jget 'len(d["differences"])')" 2 "A: check -j lists exactly 2 differences"
-out=$(ctl $A routes)
-assert_contains "$out" '^10\.46\.1\.9/32 .* (rejected|installed) ' "A: routes shows a3's state ($(echo "$out" | grep 10.46.1.9))"
+if [ -n "$STATIC" ]; then
+	assert_contains "$(ctl $A check)" '^zebra +10\.46\.1\.9/32: ' "A: check names a3's route, beaten in zebra"
+	assert_eq "$(printf '%s' "$out" | jget 'len(d["differences"])')" 2 "A: check -j lists exactly 2 differences"
+	out=$(ctl $A routes)
+	assert_contains "$out" '^10\.46\.1\.9/32 .* (rejected|installed) ' "A: routes shows a3's state ($(echo "$out" | grep 10.46.1.9))"
+else
+	assert_eq "$(printf '%s' "$out" | jget 'len(d["differences"])')" 1 "A: check -j lists exactly 1 difference"
+fi
 out=$(ctl $A repair 2>&1); assert_eq "$?" 0 "A: routedctl repair"
 assert_eq "$(lab_ip $A -4 route show exact 10.46.1.7/32 proto redirect | awk '{print $3}')" "$A1IF" \
 	"A: repair put a1's host route back"
-lab_vtysh $A 'configure terminal' 'no ip route 10.46.1.9/32 blackhole 50' >/dev/null
+[ -n "$STATIC" ] && lab_vtysh $A 'configure terminal' 'no ip route 10.46.1.9/32 blackhole 50' >/dev/null
 if retry 10 ctl_agrees $A; then ok "A: routedctl check exits 0 again"
 else fail "A: routedctl check exits 0 again"; ctl $A check | sed 's/^/#   | /'; fi
 wait_route "B: 10.46.1.9 back once zebra selects a3's route again" $B 10.46.1.9/32 ospf
-lab_frr_stop $A staticd
+[ -n "$STATIC" ] && lab_frr_stop $A staticd
 
 lab_log "--- 200 control clients and two slow ones while Docker-shaped calls are timed"
 out=$("$PY" "$_lab_here/ctl_load.py" --ctl "$(lab_hdir $A)/run/routed-plugin.ctl" \
@@ -530,10 +545,15 @@ ospf_link $A fabAC 10.200.1.0/30
 ospf_link $B fabBC 10.200.2.0/30
 full2() { [ "$(lab_vtysh $C 'show ip ospf neighbor' 2>/dev/null | grep -c ' Full/')" = 2 ]; }
 check "C: OSPF adjacencies with A and B are Full" retry 30 full2
-ANY=10.46.0.50
-out=$(dk $A run -d --name anyA --network name=ctr,driver-opt=routed.anycast=$ANY,driver-opt=routed.anycast-tag=200 bb:local sleep 3600 2>&1)
+# A host holding the address announces it only while its own route wins
+# over the one OSPF brings from the other host: distance below OSPF's 110
+# (babel's 100 is; sharp's 150, in the FRR 10 run, is not).
+net_ok $A anyn --subnet 10.44.0.0/16 --ip-range 10.44.1.0/24 -o routed.distance=100
+net_ok $B anyn --subnet 10.44.0.0/16 --ip-range 10.44.2.0/24 -o routed.distance=100
+ANY=10.44.0.50
+out=$(dk $A run -d --name anyA --network name=anyn,driver-opt=routed.anycast=$ANY,driver-opt=routed.anycast-tag=200 bb:local sleep 3600 2>&1)
 assert_eq "$?" 0 "A: run anyA with routed.anycast=$ANY ($(echo $out | cut -c1-12))"
-out=$(dk $B run -d --name anyB --network name=ctr,driver-opt=routed.anycast=$ANY,driver-opt=routed.anycast-tag=200 bb:local sleep 3600 2>&1)
+out=$(dk $B run -d --name anyB --network name=anyn,driver-opt=routed.anycast=$ANY,driver-opt=routed.anycast-tag=200 bb:local sleep 3600 2>&1)
 assert_eq "$?" 0 "B: run anyB with routed.anycast=$ANY ($(echo $out | cut -c1-12))"
 croute() { lab_ip $C -4 route show exact "$ANY/32"; }
 ecmp() { croute | grep -q 'via 10\.200\.1\.1 dev cA' && croute | grep -q 'via 10\.200\.2\.1 dev cB'; }
@@ -552,6 +572,8 @@ else fail "C: $ANY via B only after rm -f anyA"; croute | sed 's/^/#   | /'; fi
 ping_ok "C (host) -> $ANY (now anyB on B)" lab_exec $C busybox ping -c 2 -W 2 $ANY
 out=$(dk $B rm -f anyB 2>&1); assert_eq "$?" 0 "B: rm -f anyB"
 wait_gone "C: $ANY gone after rm -f anyB" $C "$ANY/32" ospf 5
+out=$(dk $A network rm anyn 2>&1); assert_eq "$?" 0 "A: network rm anyn"
+out=$(dk $B network rm anyn 2>&1); assert_eq "$?" 0 "B: network rm anyn"
 
 lab_log "--- final stop: routed-plugin --zebra-withdraw ends the graceful restart"
 # zebra keeps the routes of a stopped plugin for the stale time, and FRR 9.0

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # valgrind.sh - the daemon's whole request lifecycle under valgrind memcheck.
 #
 # One lab namespace, no Docker engine: routed-plugin runs under

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # with_frr10.sh TEST - run tests/acceptance/TEST again with FRR 10.3.4 (zebra
 # and ospfd from ../shared/frr/frr-10.3.4, the release Debian 13 ships) on
 # both hosts instead of Debian 12's 8.4.4.  The plugin and the helper must

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # zmq_ospf.sh - routed-plugin in --announce zmq mode: its routes reach FRR
 # only through routed-zebra-helper, which follows the plugin's ZeroMQ stream
 # and holds the zebra session. Both sides are killed with SIGKILL in the

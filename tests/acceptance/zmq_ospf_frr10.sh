@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # zmq_ospf_frr10.sh - zmq_ospf.sh with FRR 10.3.4 on both hosts (with_frr10.sh);
 # skips loudly where ../shared/frr is absent.
 # Run: sudo tests/acceptance/zmq_ospf_frr10.sh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * canon.c: the daemon's state in a canonical order (see canon.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * canon.h: the daemon's state in a canonical order, so that two states can
  * be compared whatever order their hash maps were walked in (fuzz_api,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_api.c: libFuzzer harness for the plugin API (api_dispatch and every
  * handler of both drivers, with the state store underneath).

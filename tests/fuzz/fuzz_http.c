@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_http.c: libFuzzer harness for the transport (src/http.c): request
  * heads, framing, pipelining and back-pressure, over a real unix socket.

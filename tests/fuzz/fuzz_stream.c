@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_stream.c: libFuzzer harness for the route stream decoder.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_zapi.c: libFuzzer harness for the ZAPI decoders.
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # run.sh - build every libFuzzer harness in tests/fuzz/ and run each one.
 #
 #   tests/fuzz/run.sh [SECONDS]        (default 60 per harness; any cwd)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fixture.h: a daemon context for unit tests (temporary state directory,
  * stubbed netlink) and a one-call way to run a plugin request.

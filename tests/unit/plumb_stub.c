@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plumb_stub.c: stands in for plumb.c (netlink) in unit tests.  It keeps a
  * table of the veths and routes the real module would have made.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_addr.c: address and prefix parsing and arithmetic.
  */

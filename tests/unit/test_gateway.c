@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_gateway.c: the start-up set-up of the containers' gateway (forwarding,
  * the link and its route) against the plumb stub.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_http.c: the transport on a real unix socket, driven in-process: a
  * client writes raw HTTP/1.1 bytes and the event loop is stepped until the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_ipam.c: the IPAM driver, fed with the request bodies Docker 20.10
  * sends (recorded in shared/docs/docker-plugin-api.md section 8).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_netdrv.c: the network driver, with the request bodies Docker 20.10
  * sends (shared/docs/docker-plugin-api.md section 8) and a stubbed netlink.

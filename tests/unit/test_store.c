@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_store.c: the state on disk: round trip, lock, refusal of anything
  * damaged, torn tails, reconciliation at start.

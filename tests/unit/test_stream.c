@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_stream.c: route stream frames (stream.c) against vectors derived by
  * hand from the protobuf wire format and proto/routed.proto, round trips,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_vectors.c: the codec against bytes captured from real zebras
  * (tests/unit/vectors/, a .vec file per release: Debian 12's zebra 8.4.4,

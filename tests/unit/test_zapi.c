@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_zapi.c: the ZAPI codec against bytes captured from FRR 8.4.4.
  *

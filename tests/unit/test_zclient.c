@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_zclient.c: the zebra session against a fake zebra: a listening unix
  * socket in a temporary directory whose peer the test reads and writes as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_zmq.c: the route stream end to end in one process: a zmqpub on an
  * ipc:// endpoint in a temporary directory and a zmqsub whose sink is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vectors.h: the messages captured from real zebras by
  * tests/unit/vectors/capture.sh, loaded for the unit tests.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """capture.py: record what a real zebra sends and accepts, as test vectors.
 
 Run as root by capture.sh, against a zebra it started in a private network

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # capture.sh ZEBRA_DIR LIB_DIR RELEASE OUT: start that zebra in a private
 # network namespace with a veth pair and record, with capture.py, what it
 # sends and accepts (tests/unit/vectors/README).  Root only; touches only

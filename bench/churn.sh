@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench/churn.sh: run bench/churn_bench against a routed-plugin of this
 # tree (--announce none) in a network namespace of its own, print the
 # figures, and remove everything it made.  Root only.  See bench/README.md.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # bench/docker_run.sh: "docker run --rm" of a trivial container on a routed
 # network, against --net=none and a bridge network, same engine, same run.
 # Root only; uses the acceptance lab (tests/acceptance/lab.sh): a private

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/ipvlan.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
@@ -290,10 +291,10 @@ proxy_neigh_add(struct plumb *pl, int ifindex, const struct ipaddr *gw)
 	return nlerr(r);
 }
 
-/* The host side is there: MTU, up, proxy ARP/NDP. */
+/* The host side is there, a link of kind type: MTU, up, proxy ARP/NDP. */
 static int
-host_setup(struct plumb *pl, const char *host, unsigned mtu,
-    const struct ipaddr *gw6)
+host_setup(struct plumb *pl, const char *host, const char *type,
+    unsigned mtu, const struct ipaddr *gw6)
 {
 	struct rtnl_link *l, *chg;
 	int r;
@@ -301,8 +302,8 @@ host_setup(struct plumb *pl, const char *host, unsigned mtu,
 	if ((l = link_get(pl, host, &r)) == NULL)
 		return r;
 	if (rtnl_link_get_type(l) == NULL ||
-	    strcmp(rtnl_link_get_type(l), "veth") != 0) {
-		log_warnx("%s exists and is not a veth", host);
+	    strcmp(rtnl_link_get_type(l), type) != 0) {
+		log_warnx("%s exists and is not a %s", host, type);
 		rtnl_link_put(l);
 		return -EEXIST;
 	}
@@ -310,7 +311,8 @@ host_setup(struct plumb *pl, const char *host, unsigned mtu,
 		rtnl_link_put(l);
 		return -ENOMEM;
 	}
-	rtnl_link_set_mtu(chg, mtu);
+	if (mtu != 0)
+		rtnl_link_set_mtu(chg, mtu);
 	rtnl_link_set_flags(chg, IFF_UP);
 	if ((r = rtnl_link_change(pl->sk, l, chg, 0)) < 0) {
 		log_warnx("netlink: cannot set %s up with mtu %u: %s", host, mtu,
@@ -369,8 +371,78 @@ plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
 		*created = true;
 	}
 	/* Undo only what this call made: a reused link may be a container's. */
-	if ((r = host_setup(pl, host, mtu, gw6)) != 0 && *created) {
+	if ((r = host_setup(pl, host, "veth", mtu, gw6)) != 0 && *created) {
 		plumb_veth_del(pl, host, peer);
+		*created = false;
+	}
+	return r;
+}
+
+/* 0 when name is an ipvlan whose parent is parent_index, else -EEXIST. */
+static int
+ipvlan_check(struct plumb *pl, const char *name, int parent_index)
+{
+	struct rtnl_link *l;
+	int r;
+
+	if ((l = link_get(pl, name, &r)) == NULL)
+		return r;
+	if (!rtnl_link_is_ipvlan(l) || rtnl_link_get_link(l) != parent_index) {
+		log_warnx("%s exists and is not an ipvlan of ifindex %d", name,
+		    parent_index);
+		r = -EEXIST;
+	}
+	rtnl_link_put(l);
+	return r;
+}
+
+int
+plumb_ipvlan_add(struct plumb *pl, const char *name, const char *parent,
+    int mode, unsigned mtu, bool host, const struct ipaddr *gw6,
+    bool *created)
+{
+	struct rtnl_link *l, *par;
+	bool exists;
+	int r, pindex;
+
+	*created = false;
+	if (strlen(name) >= IFNAMSIZ)
+		return -EINVAL;
+	if ((par = link_get(pl, parent, &r)) == NULL) {
+		log_warnx("ipvlan %s: no parent %s: %s", name, parent,
+		    strerror(-r));
+		return r;
+	}
+	pindex = rtnl_link_get_ifindex(par);
+	rtnl_link_put(par);
+	if ((r = plumb_link_exists(pl, name)) < 0)
+		return r;
+	exists = r == 1;
+	if (exists && (r = ipvlan_check(pl, name, pindex)) != 0)
+		return r;
+	if (!exists) {
+		if ((l = rtnl_link_ipvlan_alloc()) == NULL)
+			return -ENOMEM;
+		rtnl_link_set_name(l, name);
+		rtnl_link_set_link(l, pindex);
+		if (mtu != 0)
+			rtnl_link_set_mtu(l, mtu);
+		if ((r = rtnl_link_ipvlan_set_mode(l, (uint16_t)mode)) >= 0)
+			r = rtnl_link_add(pl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
+		rtnl_link_put(l);
+		if (r < 0) {
+			log_warnx("netlink: cannot create ipvlan %s on %s: %s",
+			    name, parent, nl_geterror(r));
+			return nlerr(r);
+		}
+		log_debug("ipvlan %s on %s created, mode %d, mtu %u", name,
+		    parent, mode, mtu);
+		*created = true;
+	}
+	if (!host)
+		return 0;
+	if ((r = host_setup(pl, name, "ipvlan", mtu, gw6)) != 0 && *created) {
+		plumb_link_del(pl, name);
 		*created = false;
 	}
 	return r;
@@ -394,6 +466,16 @@ link_del(struct plumb *pl, const char *name)
 		log_warnx("netlink: cannot delete %s: %s", name, strerror(-r));
 	else
 		log_debug("link %s deleted", name);
+	return r;
+}
+
+int
+plumb_link_del(struct plumb *pl, const char *name)
+{
+	int r;
+
+	if ((r = plumb_link_exists(pl, name)) == 1)
+		return link_del(pl, name);
 	return r;
 }
 

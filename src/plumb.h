@@ -29,6 +29,20 @@ int plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
     unsigned mtu, const struct ipaddr *gw6, bool *created);
 /* Delete the pair (by either name); 0 when neither exists. */
 int plumb_veth_del(struct plumb *pl, const char *host, const char *peer);
+/*
+ * Make name an ipvlan slave of parent in mode (the kernel's IPVLAN_MODE_*),
+ * with the given MTU (0: the parent's).  host: it is the host's own side
+ * (like a veth's host side: brought up, proxy ARP and, when gw6 is not
+ * NULL, proxy NDP for gw6); else it is left down for Docker to move into a
+ * container.  A link of that name that is already an ipvlan of parent is
+ * reused; any other is refused (-EEXIST).  A missing parent is -ENODEV.
+ * *created as for plumb_veth_add().
+ */
+int plumb_ipvlan_add(struct plumb *pl, const char *name, const char *parent,
+    int mode, unsigned mtu, bool host, const struct ipaddr *gw6,
+    bool *created);
+/* Delete the link called name; 0 when there is none. */
+int plumb_link_del(struct plumb *pl, const char *name);
 /* 1 when a link of that name exists in this namespace, 0 if not, or -errno. */
 int plumb_link_exists(struct plumb *pl, const char *name);
 

@@ -33,6 +33,8 @@ link_name(enum link_kind k)
 	switch (k) {
 	case LINK_VETH:
 		return "veth";
+	case LINK_IPVLAN:
+		return "ipvlan";
 	}
 	return "?";
 }
@@ -42,6 +44,10 @@ link_parse(const char *s, enum link_kind *k)
 {
 	if (s == NULL || strcmp(s, "veth") == 0) {
 		*k = LINK_VETH;
+		return 0;
+	}
+	if (strcmp(s, "ipvlan") == 0) {
+		*k = LINK_IPVLAN;
 		return 0;
 	}
 	return -EINVAL;
@@ -73,6 +79,9 @@ net_value(const struct network *n)
 
 	if (o == NULL || !cJSON_AddStringToObject(o, "id", n->id) ||
 	    !cJSON_AddStringToObject(o, "link", link_name(n->link)) ||
+	    (n->link == LINK_IPVLAN && (!cJSON_AddStringToObject(o, "parent",
+	    n->parent) || !cJSON_AddStringToObject(o, "ipvlan_mode",
+	    model_ipvlan_mode_name(n->ipvlan_mode)))) ||
 	    !cJSON_AddNumberToObject(o, "mtu", n->mtu) ||
 	    !cJSON_AddBoolToObject(o, "internal", n->internal) ||
 	    !cJSON_AddBoolToObject(o, "ipv6", n->ipv6) ||
@@ -351,6 +360,24 @@ net_prefixes(const cJSON *v, const char *pname, const char *aname, int af,
 	return 0;
 }
 
+/* An ipvlan network's parent and mode; none for other links. */
+static int
+net_ipvlan(const cJSON *v, struct network *n)
+{
+	const char *parent = jstr(v, "parent"), *mode = jstr(v, "ipvlan_mode");
+
+	if (n->link != LINK_IPVLAN)
+		return cJSON_GetObjectItemCaseSensitive(v, "parent") ||
+		    cJSON_GetObjectItemCaseSensitive(v, "ipvlan_mode") ?
+		    -EINVAL : 0;
+	if (parent == NULL || parent[0] == '\0' ||
+	    strlen(parent) >= IFNAMSIZ ||
+	    model_ipvlan_mode_parse(mode, &n->ipvlan_mode) != 0)
+		return -EINVAL;
+	snprintf(n->parent, sizeof(n->parent), "%s", parent);
+	return 0;
+}
+
 static int
 apply_net(struct model *m, const char *key, const cJSON *v, char *err,
     size_t errlen)
@@ -378,6 +405,10 @@ apply_net(struct model *m, const char *key, const cJSON *v, char *err,
 		free(n);
 		FAIL("invalid settings (mtu, tag, distance, metric, announce, "
 		    "link)");
+	}
+	if (net_ipvlan(v, n) != 0) {
+		free(n);
+		FAIL("invalid ipvlan parent or mode");
 	}
 	n->mtu = (unsigned)mtu;
 	n->tag = (uint32_t)tag;
@@ -467,7 +498,6 @@ apply_ep(struct model *m, const char *key, const cJSON *v, char *err,
 	snprintf(ep->sandbox, sizeof(ep->sandbox), "%s", sb ? sb : "");
 	for (i = 0; i < na; i++)
 		model_ep_set_addr(ep, i, &addrs[i]);
-	model_ifnames(ep->id, ep->host_if, ep->peer_if);
 	if (num_field(v, "gw_slot", 0, MODEL_GW_SLOTS - 1, &slot) == -EINVAL ||
 	    bool_field(v, "joined", &ep->joined) != 0 ||
 	    link_parse(jstr(v, "link"), &ep->link) != 0 ||
@@ -475,6 +505,7 @@ apply_ep(struct model *m, const char *key, const cJSON *v, char *err,
 		model_ep_free(ep);
 		FAIL("invalid joined, link or gw_slot");
 	}
+	model_ep_ifnames(ep);
 	ep->gw_slot = (unsigned)slot;
 	if ((r = model_ep_add(m, ep, &clash)) != 0) {
 		model_ep_free(ep);

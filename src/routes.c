@@ -27,7 +27,7 @@ routes_host(const struct network *n, const struct endpoint *ep,
 	memset(r, 0, sizeof(*r));
 	prefix_host(a, &r->prefix);
 	r->kind = ROUTE_HOST;
-	snprintf(r->ifname, sizeof(r->ifname), "%s", ep->host_if);
+	snprintf(r->ifname, sizeof(r->ifname), "%s", ep->route_if);
 	route_attrs(n, r);
 	snprintf(r->endpoint_id, sizeof(r->endpoint_id), "%s", ep->id);
 }

@@ -29,6 +29,8 @@ struct fixture *fx_new(void);
  */
 int fx_open_state(struct fixture *fx, char *err, size_t errlen);
 void fx_close_state(struct fixture *fx);
+/* Close and open the state again, as a restarted daemon does; fails the test if it cannot. */
+void fx_reopen(struct fixture *fx);
 void fx_free(struct fixture *fx);
 /* Run path (e.g. "/IpamDriver.RequestPool") with body; returns the status. */
 int fx_net(struct fixture *fx, const char *path, const char *body);
@@ -54,6 +56,8 @@ struct stub_link {
 	bool gw6;
 	int routes;		/* host routes through it */
 	struct ipaddr dst[4];	/* their destinations */
+	char parent[16];	/* an ipvlan slave: its parent */
+	int mode;		/* and its mode */
 };
 #define STUB_MAX 64
 extern struct stub_link stub_links[STUB_MAX];
@@ -70,5 +74,7 @@ extern int stub_calls;
 extern bool stub_fired;		/* the stub_fail_nth failure happened */
 void stub_reset(void);
 struct stub_link *stub_find(const char *host);
+/* A plain link of the host (a parent for ipvlan slaves). */
+void stub_add_link(const char *name);
 
 #endif

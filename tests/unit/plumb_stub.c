@@ -88,6 +88,49 @@ plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
 	return 0;
 }
 
+void
+stub_add_link(const char *name)
+{
+	struct stub_link *l = &stub_links[stub_nlinks++];
+
+	strcpy(l->host, name);
+}
+
+int
+plumb_ipvlan_add(struct plumb *pl, const char *name, const char *parent,
+    int mode, unsigned mtu, bool host, const struct ipaddr *gw6,
+    bool *created)
+{
+	struct stub_link *l;
+
+	*created = false;
+	if (stub_find(parent) == NULL)
+		return -ENODEV;
+	if (stub_fail_veth)
+		return stub_fail_veth;
+	if (nth_fails())
+		return -EIO;
+	if ((l = stub_find(name)) == NULL) {
+		if (stub_nlinks == STUB_MAX)
+			return -ENOSPC;
+		l = &stub_links[stub_nlinks++];
+		strcpy(l->host, name);
+		strcpy(l->parent, parent);
+		l->mode = mode;
+		*created = true;
+	} else if (strcmp(l->parent, parent) != 0)
+		return -EEXIST;
+	l->mtu = mtu;
+	l->gw6 = gw6 != NULL;
+	return 0;
+}
+
+int
+plumb_link_del(struct plumb *pl, const char *name)
+{
+	return plumb_veth_del(pl, name, NULL);
+}
+
 int
 plumb_veth_del(struct plumb *pl, const char *host, const char *peer)
 {

@@ -72,7 +72,9 @@ host_ipvlan_add(struct rp_ctx *ctx, const struct network *n,
 	if ((r = plumb_ipvlan_add(ctx->plumb, ep->route_if, n->parent,
 	    (int)n->ipvlan_mode, n->mtu, true, gw6, net_link)) != 0) {
 		snprintf(err, errlen, "cannot make the host-side ipvlan %s on "
-		    "%s: %s", ep->route_if, n->parent, strerror(-r));
+		    "%s: %s", ep->route_if, n->parent, r == -EOPNOTSUPP ?
+		    "this kernel has no ipvlan (CONFIG_IPVLAN, module ipvlan)" :
+		    strerror(-r));
 		return r;
 	}
 	/* Joined: the slave is in the container, out of sight. */

@@ -7,14 +7,15 @@
  * Docker (Join's SrcName).  There is no per-container host interface: the
  * network has one host-side slave "rv<12 hex of the network ID>" of the
  * same parent, up, with proxy ARP/NDP, and every endpoint's host route
- * points at it.  Through it the host, and the veth containers it routes,
- * reach the ipvlan containers in every mode: an ipvlan port delivers
- * between its slaves itself, whereas the parent's own stack never sees
- * them in l3/l3s (and only through the wire in l2).  The announcements go
- * out through the same interface, so zebra's copy of the route is right
- * too.  Traffic from other hosts reaches a container straight from the
- * parent: the ipvlan port hands a packet to the slave owning its
- * destination address before the host's IP stack sees it.
+ * points at it: the ipvlan port delivers between its slaves itself,
+ * whereas the parent's own stack never sees them in l3/l3s, so this is how
+ * the host reaches them in every mode.  The announcements go out through
+ * the same interface, so zebra's copy of the route is right too.  Traffic
+ * from other hosts reaches a container straight from the parent: the port
+ * hands a packet to the slave owning its destination before the host's IP
+ * stack sees it.  In l3/l3s a container's own packets leave through the
+ * parent only (the kernel routes them with it as output interface): veth
+ * containers of this host are out of their reach (README).
  *
  * The kernel keeps one mode per parent (a new slave sets it for all), so
  * networks sharing a parent must share a mode.
@@ -60,6 +61,26 @@ host_ipvlan_net_check(struct rp_ctx *ctx, const struct network *n,
 	return 0;
 }
 
+/* l2: ep's addresses as permanent neighbours on the host-side slave. */
+static int
+neighbours(struct rp_ctx *ctx, const struct network *n,
+    const struct endpoint *ep, bool add)
+{
+	size_t i;
+	int r, first = 0;
+
+	if (n->ipvlan_mode != IPVLAN_L2)
+		return 0;
+	for (i = 0; i < ep->naddr; i++)
+		if ((r = plumb_neigh_self(ctx->plumb, ep->route_if,
+		    &ep->addrs[i].addr, add)) != 0 && first == 0) {
+			first = r;
+			if (add)
+				break;
+		}
+	return first;
+}
+
 int
 host_ipvlan_add(struct rp_ctx *ctx, const struct network *n,
     const struct endpoint *ep, bool *link, bool *net_link, char *err,
@@ -78,18 +99,28 @@ host_ipvlan_add(struct rp_ctx *ctx, const struct network *n,
 		return r;
 	}
 	/* Joined: the slave is in the container, out of sight. */
-	if (ep->joined)
-		return 0;
-	if ((r = plumb_ipvlan_add(ctx->plumb, ep->peer_if, n->parent,
-	    (int)n->ipvlan_mode, n->mtu, false, NULL, link)) != 0) {
+	if (!ep->joined && (r = plumb_ipvlan_add(ctx->plumb, ep->peer_if,
+	    n->parent, (int)n->ipvlan_mode, n->mtu, false, NULL, link)) != 0) {
 		snprintf(err, errlen, "cannot create ipvlan %s on %s: %s",
 		    ep->peer_if, n->parent, strerror(-r));
-		if (*net_link)
-			plumb_link_del(ctx->plumb, ep->route_if);
-		*net_link = false;
-		return r;
+		goto fail;
+	}
+	/*
+	 * l2: the container answers ARP with the parent's MAC, but its
+	 * answer to the host-side slave goes to the parent's own stack (the
+	 * port matches on the target address, which is the host's).  Its
+	 * MAC is known, the port's shared one: no ARP for it at all.
+	 */
+	if ((r = neighbours(ctx, n, ep, true)) != 0) {
+		snprintf(err, errlen, "cannot add the neighbours of %.12s on "
+		    "%s: %s", ep->id, ep->route_if, strerror(-r));
+		goto fail;
 	}
 	return 0;
+fail:
+	host_ipvlan_undo(ctx, ep, *link, *net_link);
+	*link = *net_link = false;
+	return r;
 }
 
 void
@@ -119,8 +150,15 @@ int
 host_ipvlan_del(struct rp_ctx *ctx, const struct endpoint *ep, char *err,
     size_t errlen)
 {
+	const struct network *n = model_net_find(ctx->model, ep->net_id);
 	int r;
 
+	if (n != NULL && sibling(ctx, ep) != NULL &&
+	    (r = neighbours(ctx, n, ep, false)) != 0) {
+		snprintf(err, errlen, "cannot delete the neighbours of %.12s: %s",
+		    ep->id, strerror(-r));
+		return r;
+	}
 	/* In the host's namespace unless its container still holds it. */
 	if ((r = plumb_link_del(ctx->plumb, ep->peer_if)) != 0) {
 		snprintf(err, errlen, "cannot delete ipvlan %s: %s", ep->peer_if,
@@ -137,17 +175,28 @@ host_ipvlan_del(struct rp_ctx *ctx, const struct endpoint *ep, char *err,
 }
 
 /*
- * A joined endpoint is gone for sure only when its sandbox is: Docker
- * removes the namespace's file when the container goes.  A container that
- * dies while dockerd is down leaves it until Docker cleans up; the
- * endpoint is kept until then (never a live one forgotten).
+ * A joined endpoint's slave is in its container's namespace, which this
+ * process may not even see the file of (Docker in its own mount namespace,
+ * the plugin in a container).  So: alive while its sandbox file is there;
+ * else while the parent's ipvlan port holds its first address (a live
+ * slave does, in whatever namespace); gone when the port does not, or the
+ * parent is gone (its slaves went with it).  When the kernel cannot be
+ * asked, it is kept: never a live endpoint forgotten.  One that is not
+ * joined has its slave here, made again if missing.
  */
 int
 host_ipvlan_alive(struct rp_ctx *ctx, const struct endpoint *ep)
 {
-	if (!ep->joined || ep->sandbox[0] != '/')
+	const struct network *n;
+	int r;
+
+	if (!ep->joined || ep->naddr == 0)
 		return 1;
-	if (access(ep->sandbox, F_OK) == 0)
+	if (ep->sandbox[0] == '/' && access(ep->sandbox, F_OK) == 0)
 		return 1;
-	return errno == ENOENT ? 0 : 1;
+	if ((n = model_net_find(ctx->model, ep->net_id)) == NULL)
+		return 1;
+	r = plumb_ipvlan_addr_held(ctx->plumb, n->parent, (int)n->ipvlan_mode,
+	    &ep->addrs[0].addr);
+	return r == 0 || r == -ENODEV ? 0 : 1;
 }

@@ -16,6 +16,7 @@
 
 #include <event2/event.h>
 #include <netlink/netlink.h>
+#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/ipvlan.h>
 #include <netlink/route/link/veth.h>
@@ -466,6 +467,89 @@ link_del(struct plumb *pl, const char *name)
 		log_warnx("netlink: cannot delete %s: %s", name, strerror(-r));
 	else
 		log_debug("link %s deleted", name);
+	return r;
+}
+
+int
+plumb_neigh_self(struct plumb *pl, const char *dev, const struct ipaddr *dst,
+    bool add)
+{
+	struct rtnl_neigh *n;
+	struct rtnl_link *l;
+	struct nl_addr *na;
+	char s[ADDR_STRLEN];
+	int r;
+
+	if ((l = link_get(pl, dev, &r)) == NULL)
+		return !add && r == -ENODEV ? 0 : r;
+	if ((n = rtnl_neigh_alloc()) == NULL || (na = nladdr(dst)) == NULL) {
+		rtnl_neigh_put(n);
+		rtnl_link_put(l);
+		return -ENOMEM;
+	}
+	rtnl_neigh_set_ifindex(n, rtnl_link_get_ifindex(l));
+	rtnl_neigh_set_family(n, dst->family);
+	rtnl_neigh_set_dst(n, na);
+	if (add) {
+		rtnl_neigh_set_lladdr(n, rtnl_link_get_addr(l));
+		rtnl_neigh_set_state(n, NUD_PERMANENT);
+		r = nlerr(rtnl_neigh_add(pl->sk, n, NLM_F_CREATE |
+		    NLM_F_REPLACE));
+	} else if ((r = nlerr(rtnl_neigh_delete(pl->sk, n, 0))) == -ENOENT)
+		r = 0;
+	nl_addr_put(na);
+	rtnl_neigh_put(n);
+	rtnl_link_put(l);
+	if (r != 0)
+		log_warnx("netlink: cannot %s neighbour %s on %s: %s", add ?
+		    "add" : "delete", addr_fmt(dst, s, sizeof(s)), dev,
+		    strerror(-r));
+	return r;
+}
+
+#define PROBE_IF	"rvprobe"
+
+int
+plumb_ipvlan_addr_held(struct plumb *pl, const char *parent, int mode,
+    const struct ipaddr *addr)
+{
+	struct rtnl_addr *a = NULL;
+	struct rtnl_link *l;
+	struct nl_addr *na = NULL;
+	char s[ADDR_STRLEN];
+	bool created;
+	int r;
+
+	plumb_link_del(pl, PROBE_IF);		/* left by a crash */
+	if ((r = plumb_ipvlan_add(pl, PROBE_IF, parent, mode, 0, false, NULL,
+	    &created)) != 0)
+		return r;
+	if ((l = link_get(pl, PROBE_IF, &r)) == NULL)
+		goto out;
+	if ((a = rtnl_addr_alloc()) == NULL || (na = nladdr(addr)) == NULL) {
+		rtnl_link_put(l);
+		r = -ENOMEM;
+		goto out;
+	}
+	rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(l));
+	rtnl_link_put(l);
+	rtnl_addr_set_family(a, addr->family);
+	rtnl_addr_set_local(a, na);
+	if (addr->family == AF_INET6)
+		rtnl_addr_set_flags(a, IFA_F_NODAD);
+	r = rtnl_addr_add(pl->sk, a, 0);
+	log_debug("ipvlan probe on %s for %s: %s", parent,
+	    addr_fmt(addr, s, sizeof(s)), r < 0 ? nl_geterror(r) : "free");
+	/* The port's validator refuses an address a slave holds. */
+	if (r == -NLE_EXIST || r == -NLE_BUSY)
+		r = 1;
+	else
+		r = r < 0 ? nlerr(r) : 0;
+out:
+	nl_addr_put(na);
+	if (a != NULL)
+		rtnl_addr_put(a);
+	plumb_link_del(pl, PROBE_IF);
 	return r;
 }
 

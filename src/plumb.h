@@ -41,6 +41,22 @@ int plumb_veth_del(struct plumb *pl, const char *host, const char *peer);
 int plumb_ipvlan_add(struct plumb *pl, const char *name, const char *parent,
     int mode, unsigned mtu, bool host, const struct ipaddr *gw6,
     bool *created);
+/*
+ * Is addr held by an ipvlan slave of parent, in any namespace (a container's
+ * slave is out of this namespace's sight)?  Asks the kernel by giving addr
+ * to a short-lived slave "rvprobe" of parent (mode: the parent's), which the
+ * ipvlan port refuses for an address one of its slaves has.  1 held, 0 not,
+ * -ENODEV without the parent, or -errno.
+ */
+int plumb_ipvlan_addr_held(struct plumb *pl, const char *parent, int mode,
+    const struct ipaddr *addr);
+/*
+ * A permanent neighbour entry for dst on dev with dev's own MAC (add), or
+ * its removal (0 when there is none).  For ipvlan l2, whose slaves share
+ * their parent's MAC: the host then never ARPs for a container.
+ */
+int plumb_neigh_self(struct plumb *pl, const char *dev,
+    const struct ipaddr *dst, bool add);
 /* Delete the link called name; 0 when there is none. */
 int plumb_link_del(struct plumb *pl, const char *name);
 /* 1 when a link of that name exists in this namespace, 0 if not, or -errno. */

@@ -74,6 +74,8 @@ extern int stub_calls;
 extern bool stub_fired;		/* the stub_fail_nth failure happened */
 void stub_reset(void);
 struct stub_link *stub_find(const char *host);
+/* plumb_ipvlan_addr_held() answers this (0: free, 1: held, or -errno). */
+extern int stub_addr_held;
 /* A plain link of the host (a parent for ipvlan slaves). */
 void stub_add_link(const char *name);
 

@@ -16,6 +16,7 @@ int stub_fail_route;
 int stub_fail_nth;
 int stub_calls;
 bool stub_fired;
+int stub_addr_held;
 
 /* Counts a changing call; true when this one is to fail. */
 static bool
@@ -39,6 +40,7 @@ stub_reset(void)
 	stub_fail_nth = 0;
 	stub_calls = 0;
 	stub_fired = false;
+	stub_addr_held = 0;
 }
 
 struct stub_link *
@@ -123,6 +125,22 @@ plumb_ipvlan_add(struct plumb *pl, const char *name, const char *parent,
 	l->mtu = mtu;
 	l->gw6 = gw6 != NULL;
 	return 0;
+}
+
+int
+plumb_ipvlan_addr_held(struct plumb *pl, const char *parent, int mode,
+    const struct ipaddr *addr)
+{
+	return stub_find(parent) == NULL ? -ENODEV : stub_addr_held;
+}
+
+int
+plumb_neigh_self(struct plumb *pl, const char *dev, const struct ipaddr *dst,
+    bool add)
+{
+	if (nth_fails())
+		return -EIO;
+	return add && stub_find(dev) == NULL ? -ENODEV : 0;
 }
 
 int

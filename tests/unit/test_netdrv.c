@@ -551,8 +551,8 @@ test_ipvlan(void **state)
 	assert_null(stub_find("rcb60d823d5fe2"));	/* not made again */
 	assert_int_equal(stub_find("rv4330d3fcb3c2")->routes, 1);
 
-	/* A second one whose container is gone (its sandbox is): forgotten,
-	 * its route off the network's host link, which stays for EID. */
+	/* A second one whose sandbox this process cannot see: alive while
+	 * the parent's ipvlan port holds its address ... */
 	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
 	    CREATE_EP(EID2, "10.99.0.12/32")), 200);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.Join",
@@ -560,6 +560,16 @@ test_ipvlan(void **state)
 	assert_int_equal(stub_find("rv4330d3fcb3c2")->routes, 2);
 	l = stub_find("rcc11d823d5fe2");
 	*l = stub_links[--stub_nlinks];
+	stub_addr_held = 1;
+	reconcile_link_gone(&fx->ctx, NULL);
+	restart(fx);
+	assert_non_null(model_ep_find(fx->ctx.model, EID2));
+	stub_addr_held = -EIO;			/* cannot tell: kept */
+	reconcile_link_gone(&fx->ctx, NULL);
+	assert_non_null(model_ep_find(fx->ctx.model, EID2));
+	/* ... and forgotten once it does not: its route goes off the
+	 * network's host link, which stays for EID. */
+	stub_addr_held = 0;
 	reconcile_link_gone(&fx->ctx, NULL);
 	assert_null(model_ep_find(fx->ctx.model, EID2));
 	assert_non_null(model_ep_find(fx->ctx.model, EID));

@@ -105,6 +105,7 @@ static const struct {
 	{ IPAM, "/IpamDriver.NoSuchMethod" },			/* 25: unknown */
 	{ RESTART_CLEAN, NULL },	/* SIGTERM (compact) and start again */
 	{ RESTART_CRASH, NULL },	/* crash (no compact) and start again */
+	{ NET, "/NetworkDriver.GwAllocCheck" },
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 

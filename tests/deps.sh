@@ -11,6 +11,7 @@ apt-get install -y -qq --no-install-recommends \
 	docker.io containerd runc busybox-static iproute2 procps util-linux \
 	curl frr valgrind >/dev/null
 # ipvlan_datapath.sh: a kernel without ipvlan (CONFIG_IPVLAN) runs it in a
-# qemu guest on Debian's kernel, which has it as a module
+# qemu guest on Debian's kernel, which has it as a module; iperf3 for
+# bench/ipvlan_veth.sh
 apt-get install -y -qq --no-install-recommends \
-	qemu-system-x86 linux-image-amd64 cpio kmod >/dev/null
+	qemu-system-x86 linux-image-amd64 cpio kmod iperf3 >/dev/null

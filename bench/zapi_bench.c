@@ -58,11 +58,16 @@
 #include "hmap.h"
 #include "ipam.h"
 #include "log.h"
+#include "model.h"
 #include "netdrv.h"
+#include "records.h"
 #include "plumb.h"
 #include "route.h"
 #include "store.h"
 #include "zapi.h"
+
+/* FRR 8.2 to 8.5: the dialect the vectors below come from. */
+#define D84	(zapi_dialect_default())
 #include "zclient.h"
 
 #define PLUGIN_TYPE	ZAPI_ROUTE_BABEL	/* the daemon's default */
@@ -401,11 +406,11 @@ bare_dispatch(const uint8_t *p, size_t n)
 	struct zapi_interface zi;
 	struct buf body;
 
-	if (zapi_msg_decode(p, n, &h, &body) != 0)
+	if (zapi_msg_decode(D84, p, n, &h, &body) != 0)
 		return;
 	switch (h.cmd) {
 	case ZAPI_ROUTE_NOTIFY_OWNER:
-		if (zapi_notify_decode(&body, &nt) == 0)
+		if (zapi_notify_decode(D84, &body, &nt) == 0)
 			tracker_note(&tr_bare, nt.prefix.family, nt.prefix.bytes,
 			    (int)nt.note);
 		break;
@@ -413,7 +418,7 @@ bare_dispatch(const uint8_t *p, size_t n)
 	case ZAPI_INTERFACE_DELETE:
 	case ZAPI_INTERFACE_UP:
 	case ZAPI_INTERFACE_DOWN:
-		if (h.vrf_id == 0 && zapi_interface_decode(&body, &zi) == 0)
+		if (h.vrf_id == 0 && zapi_interface_decode(D84, &body, &zi) == 0)
 			ifs_update(h.cmd, &zi);
 		break;
 	default:
@@ -514,17 +519,17 @@ bare_open(double timeout_ms, double *t_conn)
 	if (b->ev == NULL || event_add(b->ev, NULL) != 0)
 		die("event_new");
 	buf_init(&wb, mem, sizeof(mem));
-	if (zapi_hello_encode(&wb, &hello) != 0)
+	if (zapi_hello_encode(D84, &wb, &hello) != 0)
 		die("cannot encode HELLO");
 	if (opt_bare_preamble) {
 		/* What zc_session_start sends after HELLO: cost on zebra. */
 		struct zapi_client_cap cap = { .kind = ZAPI_CAP_GR,
 		    .stale_time = RP_DEFAULT_GR_STALE };
 
-		if (zapi_client_cap_encode(&wb, &cap) != 0 ||
-		    zapi_redist_encode(&wb, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP,
+		if (zapi_client_cap_encode(D84, &wb, &cap) != 0 ||
+		    zapi_redist_encode(D84, &wb, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP,
 		    BARE_TYPE, 0) != 0 ||
-		    zapi_redist_encode(&wb, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP6,
+		    zapi_redist_encode(D84, &wb, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP6,
 		    BARE_TYPE, 0) != 0)
 			die("cannot encode the preamble");
 	}
@@ -565,7 +570,7 @@ bare_encode(struct buf *wb, uint32_t addr, uint32_t ifindex)
 		zr.nexthops[0].type = ZAPI_NH_BLACKHOLE;
 		zr.nexthops[0].bh_type = ZAPI_BH_NULL;
 	}
-	if (zapi_route_encode(wb, ZAPI_ROUTE_ADD, &zr) != 0)
+	if (zapi_route_encode(D84, wb, ZAPI_ROUTE_ADD, &zr) != 0)
 		die("cannot encode ROUTE_ADD");
 }
 
@@ -688,6 +693,7 @@ static void
 plugin_open(void)
 {
 	struct announce_backend b = { "zapi", zapi_add, zapi_del, NULL };
+	struct store_schema schema;
 	char err[512];
 	int r;
 
@@ -710,9 +716,11 @@ plugin_open(void)
 	ctx.base = base;
 	if ((r = plumb_open(&ctx.plumb)) != 0)
 		die("plumb_open: %s", strerror(-r));
-	if (ipam_init(&ctx) != 0 || netdrv_init(&ctx) != 0 ||
-	    announce_init(&ctx) != 0 || store_open(&ctx, err, sizeof(err)) != 0 ||
-	    store_load(&ctx, err, sizeof(err)) != 0)
+	if ((ctx.model = model_new()) == NULL || announce_init(&ctx) != 0)
+		die("cannot assemble the plugin context: out of memory");
+	records_schema(ctx.model, &schema);
+	if (store_open(&ctx.store, state_dir, &schema, err, sizeof(err)) != 0 ||
+	    store_load(ctx.store, err, sizeof(err)) != 0)
 		die("cannot assemble the plugin context: %s", err);
 	/* main.c's start_zapi, with the daemon's defaults. */
 	ctx.zclient = zclient_start(0, 0);
@@ -729,9 +737,10 @@ plugin_close(void)
 	zclient_free(ctx.zclient);
 	ctx.zclient = NULL;
 	announce_free(&ctx);
-	netdrv_free(&ctx);
-	ipam_free(&ctx);
-	store_close(&ctx);
+	store_close(ctx.store);
+	ctx.store = NULL;
+	model_free(ctx.model);
+	ctx.model = NULL;
 	plumb_close(ctx.plumb);
 	snprintf(path, sizeof(path), "%s/%s", state_dir, STORE_FILE);
 	unlink(path);
@@ -780,7 +789,7 @@ create_endpoint(unsigned s, unsigned k, uint32_t addr, char host[IFNAMSIZ],
 	    "\"MacAddress\":\"\"},\"Options\":{}}", NID, id, a);
 	if (net_call("/NetworkDriver.CreateEndpoint", body) != 200)
 		die("CreateEndpoint failed");
-	netdrv_ifnames(id, host, peer);
+	model_ifnames(id, host, peer);
 }
 
 static void

@@ -131,6 +131,13 @@ announce_find(struct rp_ctx *ctx, const struct ipprefix *p)
 	return e ? &e->r : NULL;
 }
 
+const char *
+announce_backend_name(struct rp_ctx *ctx, size_t i)
+{
+	return i < ctx->announce->nbackends ? ctx->announce->backends[i].name :
+	    NULL;
+}
+
 size_t
 announce_count(struct rp_ctx *ctx)
 {

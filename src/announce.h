@@ -43,6 +43,8 @@ void announce_del(struct rp_ctx *ctx, const struct ipprefix *p);
 
 const struct route *announce_find(struct rp_ctx *ctx, const struct ipprefix *p);
 size_t announce_count(struct rp_ctx *ctx);
+/* The name of backend i (from 0), or NULL past the last. */
+const char *announce_backend_name(struct rp_ctx *ctx, size_t i);
 /* Walk the table: *pos starts at 0; NULL at the end. */
 const struct route *announce_next(struct rp_ctx *ctx, size_t *pos);
 

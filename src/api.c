@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
+#include "ctx.h"
+#include "metrics.h"
 #include "log.h"
 
 int
@@ -231,9 +234,11 @@ error_reply(const char *msg)
 	return s;
 }
 
-int
-api_dispatch(struct rp_ctx *ctx, const struct api_route *routes,
-    size_t nroutes, const char *path, const char *body, size_t len, char **out)
+/* api_dispatch() without the metrics; *method is the route's path. */
+static int
+dispatch(struct rp_ctx *ctx, const struct api_route *routes,
+    size_t nroutes, const char *path, const char *body, size_t len, char **out,
+    const char **method)
 {
 	struct api_call c;
 	const struct api_route *rt = NULL;
@@ -251,6 +256,7 @@ api_dispatch(struct rp_ctx *ctx, const struct api_route *routes,
 	for (i = 0; i < nroutes; i++)
 		if (strcmp(routes[i].path, path) == 0)
 			rt = &routes[i];
+	*method = rt ? rt->path : NULL;
 	if (rt == NULL) {
 		snprintf(c.err, sizeof(c.err), "unknown method %.128s", path);
 		status = 404;
@@ -346,5 +352,19 @@ fail:
 	cJSON_Delete(req);
 	*out = error_reply(c.err);
 	log_debug("<- %s %d %s", path, status, *out ? *out : "");
+	return status;
+}
+
+int
+api_dispatch(struct rp_ctx *ctx, const struct api_route *routes,
+    size_t nroutes, const char *path, const char *body, size_t len, char **out)
+{
+	const char *method = NULL;
+	struct timespec t0;
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	status = dispatch(ctx, routes, nroutes, path, body, len, out, &method);
+	metrics_api_observe(ctx->metrics, method, status, &t0);
 	return status;
 }

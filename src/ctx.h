@@ -7,6 +7,7 @@
 #define RP_CTX_H
 
 #include <limits.h>
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -32,10 +33,16 @@ struct model;
 struct plumb;
 struct store;
 struct http;
+struct sandboxes;
+struct console;
+struct metrics;
+struct sdnotify;
 
 struct rp_config {
 	struct ipaddr gateway4;		/* Join's IPv4 gateway, proxy-ARPed */
 	struct ipaddr gateway6;		/* Join's IPv6 gateway, proxy-NDPed */
+	char gateway_dev[IFNAMSIZ];	/* link the gateway is routed to */
+	bool no_ip_forward;		/* leave the host's forwarding alone */
 	unsigned mtu;			/* default veth MTU */
 	char socket_dir[PATH_MAX];
 	char single_socket[64];		/* --single-socket: both drivers on one */
@@ -44,6 +51,7 @@ struct rp_config {
 	char run_dir[PATH_MAX];
 	bool debug;
 	bool use_syslog;
+	bool extra_addrs;		/* --extra-addresses */
 
 	/* What networks announce unless -o routed.* says otherwise. */
 	unsigned announce_kind;		/* ANNOUNCE_HOST | ANNOUNCE_AGGREGATE */
@@ -58,10 +66,14 @@ struct rp_config {
 	uint8_t zebra_type;
 	uint16_t zebra_instance;
 	unsigned gr_stale_time;		/* seconds; 0 disables graceful restart */
+	char zebra_dialect[16];		/* "auto" or a dialect's name */
+	bool zebra_withdraw;		/* --zebra-withdraw: do it and exit */
 
 	/* The route stream for routed-zebra-helper (--announce zmq). */
 	bool zmq;
 	char zmq_endpoint[256];		/* STREAM_ENDPOINT_MAX */
+
+	char metrics_listen[80];	/* HOST:PORT for /metrics; "" = off */
 };
 
 struct rp_ctx {
@@ -75,6 +87,10 @@ struct rp_ctx {
 	struct store *store;
 	struct http *http_net;
 	struct http *http_ipam;
+	struct sandboxes *sandboxes;	/* joins waiting for their container */
+	struct console *console;	/* the control socket, for routedctl */
+	struct metrics *metrics;	/* NULL: nothing is counted */
+	struct sdnotify *sdnotify;	/* NULL: not started by systemd */
 };
 
 #endif

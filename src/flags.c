@@ -72,6 +72,25 @@ flag_route_type(const char *s, uint8_t *type, uint16_t *instance)
 }
 
 void
+flag_dialect(const char *s, char *out, size_t len)
+{
+	const struct zapi_dialect *const *all;
+	char names[256] = "auto";
+	size_t i, n;
+
+	if ((strcmp(s, "auto") == 0 || zapi_dialect_find(s) != NULL) &&
+	    strlen(s) < len) {
+		memcpy(out, s, strlen(s) + 1);
+		return;
+	}
+	all = zapi_dialects(&n);
+	for (i = 0; i < n; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+		    " %s", all[i]->name);
+	flag_fail("--zebra-dialect %s: expected one of %s", s, names);
+}
+
+void
 flag_zmq_endpoint(const char *s, char *out, size_t len)
 {
 	if (stream_endpoint_check(s) != 0 || strlen(s) >= len)

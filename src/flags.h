@@ -19,6 +19,8 @@ unsigned long flag_ulong(const char *flag, const char *s, unsigned long min,
 void flag_path(const char *flag, const char *s, char *out, size_t len);
 /* NAME[:INSTANCE]: a route type zebra accepts from a client. */
 void flag_route_type(const char *s, uint8_t *type, uint16_t *instance);
+/* auto, or a ZAPI dialect's name (zapi_dialect_find), into out[len]. */
+void flag_dialect(const char *s, char *out, size_t len);
 /* An ipc:// or tcp:// ZeroMQ endpoint shorter than len into out. */
 void flag_zmq_endpoint(const char *s, char *out, size_t len);
 

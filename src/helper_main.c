@@ -12,10 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <grp.h>
 
 #include <event2/event.h>
 
 #include "config.h"
+#include "console.h"
+#include "ctl.h"
+#include "ctlproto.h"
 #include "flags.h"
 #include "ctx.h"
 #include "log.h"
@@ -36,7 +43,25 @@ struct helper {
 	struct zclient *zclient;
 	struct zmqsub *sub;
 	bool released;		/* the zebra session may start */
+	/* For the control socket (routedctl -H status). */
+	gid_t socket_gid;
+	struct ctl *ctl;
+	time_t start;		/* CLOCK_MONOTONIC seconds, as are these: */
+	time_t last_snapshot;	/* the last snapshot taken (0: none) */
+	time_t last_msg;	/* the last message of the stream */
+	time_t last_resync;	/* the last resync seen (0: none) */
+	uint64_t resyncs;
+	bool withdraw;		/* --zebra-withdraw: do it and exit */
 };
+
+static time_t
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
 
 static void
 usage(FILE *f)
@@ -53,11 +78,24 @@ usage(FILE *f)
 "                      route type the routes carry in zebra, which ospfd and\n"
 "                      bgpd redistribute with 'redistribute NAME' (default %s;\n"
 "                      instance 0, the only one they redistribute)\n"
+"  --zebra-dialect NAME\n"
+"                      the ZAPI dialect zebra speaks: auto (default: detected\n"
+"                      on every connection) or one of frr7.5 frr8.0 frr8.1\n"
+"                      frr8.2 (8.2-8.5) frr9.0 frr9.1 frr10.0 frr10.1 frr10.2\n"
+"                      frr10.3 (10.3-10.5) frr10.6 (10.6 and later)\n"
+"  --zebra-withdraw    connect to zebra, make it drop every route of the route\n"
+"                      type now (ending the graceful restart a stopped run\n"
+"                      left) and exit: for a final stop (FRR 9.0 to 10.4\n"
+"                      never drop them on their own)\n"
 "  --zebra-gr-stale-time S\n"
 "                      seconds zebra keeps the routes while " PROG "\n"
 "                      restarts (graceful restart; default %d, 0 disables)\n"
-"  --run-dir DIR       run-time files: the lock that keeps one zebra session\n"
-"                      per route type on this host (default %s)\n"
+"  --run-dir DIR       run-time files: the control socket\n"
+"                      routed-zebra-helper.ctl for routedctl -H, and the lock\n"
+"                      that keeps one zebra session per route type on this\n"
+"                      host (default %s)\n"
+"  --socket-group NAME group that owns the control socket (mode 0660;\n"
+"                      default root)\n"
 "  --dump              connect to no zebra: print every snapshot and update,\n"
 "                      one line per route\n"
 "\n"
@@ -78,7 +116,10 @@ parse_flags(int argc, char **argv, struct helper *h)
 		{ "zebra-socket", required_argument, NULL, 'z' },
 		{ "zebra-route-type", required_argument, NULL, 't' },
 		{ "zebra-gr-stale-time", required_argument, NULL, 'G' },
+		{ "zebra-dialect", required_argument, NULL, 'L' },
+		{ "zebra-withdraw", no_argument, NULL, 'W' },
 		{ "run-dir", required_argument, NULL, 'R' },
+		{ "socket-group", required_argument, NULL, 'P' },
 		{ "dump", no_argument, NULL, 'D' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "syslog", no_argument, NULL, 'l' },
@@ -109,6 +150,12 @@ parse_flags(int argc, char **argv, struct helper *h)
 			flag_route_type(optarg, &h->zc.route_type,
 			    &h->zc.instance);
 			break;
+		case 'L':
+			flag_dialect(optarg, h->zc.dialect, sizeof(h->zc.dialect));
+			break;
+		case 'W':
+			h->withdraw = true;
+			break;
 		case 'G':
 			h->zc.gr_stale_time = (unsigned)flag_ulong(
 			    "--zebra-gr-stale-time", optarg, 0, 3600);
@@ -117,6 +164,13 @@ parse_flags(int argc, char **argv, struct helper *h)
 			flag_path("--run-dir", optarg, h->zc.lock_dir,
 			    sizeof(h->zc.lock_dir));
 			break;
+		case 'P': {
+			struct group *gr = getgrnam(optarg);
+			if (gr == NULL)
+				flag_fail("--socket-group %s: no such group", optarg);
+			h->socket_gid = gr->gr_gid;
+			break;
+		}
 		case 'D':
 			h->dump = true;
 			break;
@@ -235,6 +289,111 @@ snapshot_applied(void *arg)
 	zclient_release(h->zclient);
 }
 
+/* Note whether the stream resynced since we last looked. */
+static void
+watch_resyncs(struct helper *h)
+{
+	struct zmqsub_stats st;
+
+	zmqsub_get_stats(h->sub, &st);
+	if (st.resyncs != h->resyncs) {
+		h->resyncs = st.resyncs;
+		h->last_resync = mono_now();
+	}
+}
+
+/* Every message of the stream. */
+static void
+on_stream_msg(void *arg, const struct stream_msg *m)
+{
+	struct helper *h = arg;
+
+	h->last_msg = mono_now();
+	if (m->type == STREAM_SNAPSHOT)
+		h->last_snapshot = h->last_msg;
+	watch_resyncs(h);
+	if (h->dump)
+		dump_msg(arg, m);
+}
+
+static int
+add_age(cJSON *o, const char *name, time_t when, time_t now)
+{
+	return (when == 0 ? cJSON_AddNullToObject(o, name) :
+	    cJSON_AddNumberToObject(o, name, (double)(now - when))) ? 0 :
+	    -ENOMEM;
+}
+
+/* routedctl -H status: the zebra session and the stream's state. */
+static int
+cmd_status(void *arg, struct ctl_call *c)
+{
+	struct helper *h = arg;
+	struct zmqsub_stats st;
+	cJSON *root = cJSON_CreateObject(), *s = NULL;
+	time_t now = mono_now();
+	char epoch[24];
+	bool ok;
+
+	watch_resyncs(h);	/* one after silence comes with no message */
+	zmqsub_get_stats(h->sub, &st);
+	snprintf(epoch, sizeof(epoch), "%016" PRIx64, zmqsub_epoch(h->sub));
+	ok = root != NULL &&
+	    cJSON_AddStringToObject(root, "program", PROG) &&
+	    cJSON_AddStringToObject(root, "version", PACKAGE_VERSION) &&
+	    cJSON_AddNumberToObject(root, "pid", (double)getpid()) &&
+	    cJSON_AddNumberToObject(root, "uptime_seconds",
+	    (double)(now - h->start)) &&
+	    console_put_zebra(h->zclient, root) == 0 &&
+	    (s = cJSON_AddObjectToObject(root, "stream")) != NULL &&
+	    cJSON_AddStringToObject(s, "endpoint", h->endpoint) &&
+	    cJSON_AddBoolToObject(s, "synced", zmqsub_synced(h->sub)) &&
+	    cJSON_AddStringToObject(s, "epoch", epoch) &&
+	    cJSON_AddNumberToObject(s, "seq", (double)zmqsub_seq(h->sub)) &&
+	    cJSON_AddNumberToObject(s, "routes",
+	    (double)zmqsub_route_count(h->sub)) &&
+	    add_age(s, "snapshot_age_seconds", h->last_snapshot, now) == 0 &&
+	    add_age(s, "last_message_age_seconds", h->last_msg, now) == 0 &&
+	    add_age(s, "last_resync_age_seconds", h->last_resync, now) == 0 &&
+	    cJSON_AddNumberToObject(s, "resyncs", (double)st.resyncs) &&
+	    cJSON_AddNumberToObject(s, "snapshot_requests",
+	    (double)st.requests) &&
+	    cJSON_AddNumberToObject(s, "snapshots", (double)st.snapshots) &&
+	    cJSON_AddNumberToObject(s, "updates", (double)st.updates) &&
+	    cJSON_AddNumberToObject(s, "ignored", (double)st.ignored) &&
+	    cJSON_AddNumberToObject(s, "bad", (double)st.bad) &&
+	    console_put_last_error(root) == 0;
+	if (!ok) {
+		cJSON_Delete(root);
+		return ctl_fail(c, -ENOMEM, "out of memory");
+	}
+	c->result = root;
+	return 0;
+}
+
+static const struct ctl_cmd helper_cmds[] = {
+	{ "status", cmd_status, false,
+	    "version, uptime, zebra session, the stream: epoch, seq, "
+	    "snapshot age, last resync" },
+};
+
+/* The control socket; the helper runs without it if it cannot. */
+static void
+open_ctl(struct helper *h)
+{
+	char path[sizeof(h->zc.lock_dir) + sizeof(CTL_HELPER_SOCKET) + 1];
+	char err[512];
+
+	snprintf(path, sizeof(path), "%s/%s", h->zc.lock_dir,
+	    CTL_HELPER_SOCKET);
+	if (mkdir(h->zc.lock_dir, 0755) != 0 && errno != EEXIST)
+		log_warn("cannot create %s", h->zc.lock_dir);
+	if (ctl_open(h->base, path, h->socket_gid, helper_cmds,
+	    sizeof(helper_cmds) / sizeof(helper_cmds[0]), h, &h->ctl, err,
+	    sizeof(err)) != 0)
+		log_warnx("no control socket: %s", err);
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -259,15 +418,25 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	if ((h.base = event_base_new()) == NULL)
+	/* Three priorities: the control socket's clients go last. */
+	if ((h.base = event_base_new()) == NULL ||
+	    event_base_priority_init(h.base, 3) != 0)
 		fatalx("cannot create the event loop");
+	h.start = mono_now();
+	if (h.withdraw) {
+		r = zclient_withdraw_all(h.base, &h.zc, 10000);
+		if (r != 0)
+			log_warnx("zebra at %s: cannot withdraw the routes: %s",
+			    h.zc.socket_path, r == -EBUSY ? PROG " still runs" :
+			    strerror(-r));
+		event_base_free(h.base);
+		return r == 0 ? 0 : 1;
+	}
 	memset(&sc, 0, sizeof(sc));
 	snprintf(sc.endpoint, sizeof(sc.endpoint), "%s", h.endpoint);
 	if (h.dump) {
 		sc.sink.add = dump_add;
 		sc.sink.del = dump_del;
-		sc.monitor = dump_msg;
-		sc.monitor_arg = &h;
 	} else {
 		h.zc.hold = true;	/* until the first snapshot */
 		if ((r = zclient_new(h.base, &h.zc, &h.zclient)) != 0)
@@ -284,8 +453,11 @@ main(int argc, char **argv)
 		    zapi_route_type_name(h.zc.route_type), h.zc.instance,
 		    h.zc.gr_stale_time);
 	}
+	sc.monitor = on_stream_msg;
+	sc.monitor_arg = &h;
 	if ((r = zmqsub_new(h.base, &sc, &h.sub)) != 0)
 		fatalx("cannot follow %s: %s", h.endpoint, strerror(-r));
+	open_ctl(&h);
 
 	sigterm = evsignal_new(h.base, SIGTERM, on_signal, &h);
 	sigint = evsignal_new(h.base, SIGINT, on_signal, &h);
@@ -299,6 +471,7 @@ main(int argc, char **argv)
 
 	event_free(sigterm);
 	event_free(sigint);
+	ctl_free(h.ctl);
 	zmqsub_free(h.sub);
 	/* With graceful restart zebra keeps the routes until we are back. */
 	zclient_free(h.zclient);

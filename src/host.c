@@ -10,11 +10,19 @@
 #include "host.h"
 #include "host_ipvlan.h"
 #include "plumb.h"
+#include "segment.h"
 
 unsigned
 host_mtu(const struct rp_ctx *ctx, const struct network *n)
 {
 	return n->mtu ? n->mtu : ctx->cfg.mtu;
+}
+
+unsigned
+host_ep_mtu(const struct rp_ctx *ctx, const struct network *n,
+    const struct endpoint *ep)
+{
+	return ep->set.mtu ? ep->set.mtu : host_mtu(ctx, n);
 }
 
 int
@@ -40,13 +48,23 @@ host_ep_add(struct rp_ctx *ctx, const struct network *n,
 		break;
 	default:
 		if ((r = plumb_veth_add(ctx->plumb, ep->host_if, ep->peer_if,
-		    host_mtu(ctx, n), gw6, &u->link)) != 0)
+		    host_ep_mtu(ctx, n, ep), gw6, ep->set.has_mac ?
+		    ep->set.mac : NULL, &u->link)) != 0)
 			snprintf(err, errlen, "cannot create veth %s: %s",
 			    ep->host_if, strerror(-r));
 		break;
 	}
 	if (r != 0)
 		return r;
+	if (n->mode == MODE_VXLAN) {
+		/* A bridge port: the bridge holds the routes. */
+		if ((r = segment_port_add(ctx, n, ep->host_if, &u->port, err,
+		    errlen)) != 0) {
+			host_ep_undo(ctx, ep, u);
+			memset(u, 0, sizeof(*u));
+		}
+		return r;
+	}
 	for (i = 0; i < ep->naddr; i++)
 		if ((r = plumb_route_add(ctx->plumb, ep->route_if,
 		    &ep->addrs[i].addr, &u->route[i])) != 0) {
@@ -71,6 +89,8 @@ host_ep_undo(struct rp_ctx *ctx, const struct endpoint *ep,
 		plumb_veth_del(ctx->plumb, ep->host_if, ep->peer_if);
 		return;
 	}
+	if (u->port)
+		plumb_port_del(ctx->plumb, ep->host_if);
 	for (i = 0; i < ep->naddr && i < HOST_ROUTES_MAX; i++)
 		if (u->route[i])
 			plumb_route_del(ctx->plumb, ep->route_if,

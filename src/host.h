@@ -3,8 +3,9 @@
  * host.h: the host side of an endpoint, as the model describes it: its link
  * (a veth pair, or an ipvlan slave plus its network's host-side ipvlan, see
  * host_ipvlan.c), proxy ARP/NDP for the gateway, and a host route per
- * address through the endpoint's route_if.  The one caller of plumb.h's
- * endpoint calls.
+ * address through the endpoint's route_if; on a VXLAN segment network, the
+ * veth is a port of the segment's bridge instead of having routes.  The one
+ * caller of plumb.h's endpoint calls.
  */
 #ifndef RP_HOST_H
 #define RP_HOST_H
@@ -18,6 +19,9 @@ struct rp_ctx;
 
 /* The MTU of n's links: its own, or the plugin's --mtu. */
 unsigned host_mtu(const struct rp_ctx *ctx, const struct network *n);
+/* The MTU of ep's link: routed.mtu, or its network's. */
+unsigned host_ep_mtu(const struct rp_ctx *ctx, const struct network *n,
+    const struct endpoint *ep);
 
 #define HOST_ROUTES_MAX	256
 
@@ -25,6 +29,7 @@ unsigned host_mtu(const struct rp_ctx *ctx, const struct network *n);
 struct host_undo {
 	bool link;			/* the veth pair (ipvlan slave) is new */
 	bool net_link;			/* ipvlan: the network's host link is new */
+	bool port;			/* it became a bridge port (vxlan) */
 	bool route[HOST_ROUTES_MAX];	/* the route of ep->addrs[i] is new */
 };
 

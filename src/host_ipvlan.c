@@ -100,7 +100,8 @@ host_ipvlan_add(struct rp_ctx *ctx, const struct network *n,
 	}
 	/* Joined: the slave is in the container, out of sight. */
 	if (!ep->joined && (r = plumb_ipvlan_add(ctx->plumb, ep->peer_if,
-	    n->parent, (int)n->ipvlan_mode, n->mtu, false, NULL, link)) != 0) {
+	    n->parent, (int)n->ipvlan_mode, ep->set.mtu ? ep->set.mtu : n->mtu,
+	    false, NULL, link)) != 0) {
 		snprintf(err, errlen, "cannot create ipvlan %s on %s: %s",
 		    ep->peer_if, n->parent, strerror(-r));
 		goto fail;

@@ -650,9 +650,8 @@ accept_error(struct evconnlistener *lev, void *arg)
 	accept_pause(h, HTTP_PAUSE_MS);
 }
 
-/* Is somebody accepting on path?  1 yes, 0 no (stale or absent), -errno. */
-static int
-socket_live(const char *path)
+int
+http_socket_live(const char *path)
 {
 	struct sockaddr_un sun;
 	struct stat sb;
@@ -674,20 +673,17 @@ socket_live(const char *path)
 }
 
 int
-http_open(struct rp_ctx *ctx, const char *path, const struct api_route *routes,
-    size_t nroutes, struct http **out, char *err, size_t errlen)
+http_listen(const char *path, int backlog, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
-	struct http *h;
 	mode_t old;
-	bool bound = false;
-	int fd = -1, r;
+	int fd, r;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "socket path %s is too long", path);
 		return -ENAMETOOLONG;
 	}
-	if ((r = socket_live(path)) == 1) {
+	if ((r = http_socket_live(path)) == 1) {
 		snprintf(err, errlen, "%s is served by another live process "
 		    "(another routed-plugin?)", path);
 		return -EADDRINUSE;
@@ -698,17 +694,6 @@ http_open(struct rp_ctx *ctx, const char *path, const struct api_route *routes,
 	}
 	if (r == 0 && unlink(path) == 0)
 		log_info("removed stale socket %s", path);
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		return -ENOMEM;
-	h->ctx = ctx;
-	h->routes = routes;
-	h->nroutes = nroutes;
-	h->lim.max_conns = HTTP_MAX_CONNS;
-	h->lim.deadline_ms = HTTP_TIMEOUT_MS;
-	h->lim.out_max = HTTP_OUT_MAX;
-	h->lim.grace_ms = HTTP_GRACE_MS;
-	TAILQ_INIT(&h->conns);
-	snprintf(h->path, sizeof(h->path), "%s", path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) < 0)
 		goto syserr;
@@ -720,32 +705,62 @@ http_open(struct rp_ctx *ctx, const char *path, const struct api_route *routes,
 	umask(old);
 	if (r != 0)
 		goto syserr;
-	bound = true;
-	if (listen(fd, HTTP_BACKLOG) != 0)
+	if (listen(fd, backlog) != 0) {
+		r = -errno;
+		unlink(path);
+		errno = -r;
 		goto syserr;
-	/* backlog 0: listening already (-1 would listen again with 128) */
-	if ((h->lev = evconnlistener_new(ctx->base, accept_cb, h,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd)) == NULL)
-		goto nomem;
-	fd = -1;	/* the listener owns it */
-	if ((h->resume = evtimer_new(ctx->base, accept_resume, h)) == NULL)
-		goto nomem;
-	evconnlistener_set_error_cb(h->lev, accept_error);
-	*out = h;
-	return 0;
-nomem:
-	errno = ENOMEM;
+	}
+	return fd;
 syserr:
 	r = -errno;
 	snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
-	if (h->lev != NULL)
-		evconnlistener_free(h->lev);
 	if (fd >= 0)
 		close(fd);
-	if (bound)
-		unlink(path);
-	free(h);
 	return r;
+}
+
+int
+http_open(struct rp_ctx *ctx, const char *path, const struct api_route *routes,
+    size_t nroutes, struct http **out, char *err, size_t errlen)
+{
+	struct http *h;
+	int fd;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	h->ctx = ctx;
+	h->routes = routes;
+	h->nroutes = nroutes;
+	h->lim.max_conns = HTTP_MAX_CONNS;
+	h->lim.deadline_ms = HTTP_TIMEOUT_MS;
+	h->lim.out_max = HTTP_OUT_MAX;
+	h->lim.grace_ms = HTTP_GRACE_MS;
+	TAILQ_INIT(&h->conns);
+	snprintf(h->path, sizeof(h->path), "%s", path);
+	if ((fd = http_listen(path, HTTP_BACKLOG, err, errlen)) < 0) {
+		free(h);
+		return fd;
+	}
+	/* backlog 0: listening already (-1 would listen again with 128) */
+	if ((h->lev = evconnlistener_new(ctx->base, accept_cb, h,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd)) == NULL ||
+	    (h->resume = evtimer_new(ctx->base, accept_resume, h)) == NULL) {
+		snprintf(err, errlen, "cannot listen on %s: out of memory",
+		    path);
+		if (h->lev != NULL)
+			evconnlistener_free(h->lev);	/* closes fd */
+		else
+			close(fd);
+		unlink(path);
+		free(h);
+		return -ENOMEM;
+	}
+	evconnlistener_set_error_cb(h->lev, accept_error);
+	*out = h;
+	return 0;
 }
 
 void

@@ -29,6 +29,18 @@ void http_shutdown(struct http *h);
 void http_free(struct http *h);
 
 /*
+ * Is somebody accepting on the unix socket path?  1 yes, 0 no (stale or
+ * absent), -ENOTSOCK (something else is there) or -errno.
+ */
+int http_socket_live(const char *path);
+/*
+ * A listening unix stream socket on path, mode 0660, non-blocking and
+ * close-on-exec, replacing a stale socket file (not a live one:
+ * -EADDRINUSE).  The descriptor, or -errno with a message in err.
+ */
+int http_listen(const char *path, int backlog, char *err, size_t errlen);
+
+/*
  * The per-socket limits (http.c says what each one does); 0 keeps the
  * current value.  The defaults suit the daemon: tests shrink them.
  */

@@ -20,7 +20,9 @@ static struct {
 	const char *ident;
 	void (*hook)(enum log_level, const char *, void *);
 	void *hook_arg;
-} logcfg = { false, false, "routed-plugin", NULL, NULL };
+	char last[512];			/* the last warning or error */
+	time_t last_when;
+} logcfg = { false, false, "routed-plugin", NULL, NULL, "", 0 };
 
 void
 log_init(const char *ident, bool use_syslog, bool debug)
@@ -45,6 +47,16 @@ log_set_hook(void (*hook)(enum log_level, const char *, void *), void *arg)
 	logcfg.hook_arg = arg;
 }
 
+int
+log_last_warning(char *buf, size_t len, time_t *when)
+{
+	if (logcfg.last[0] == '\0')
+		return -ENOENT;
+	snprintf(buf, len, "%s", logcfg.last);
+	*when = logcfg.last_when;
+	return 0;
+}
+
 static void __attribute__((format(printf, 3, 0)))
 vlog(enum log_level lvl, int errnum, const char *fmt, va_list ap)
 {
@@ -60,6 +72,13 @@ vlog(enum log_level lvl, int errnum, const char *fmt, va_list ap)
 		return;
 	if (errnum != 0 && (size_t)n < sizeof(msg))
 		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(errnum));
+	if (lvl <= LOG_LVL_WARN) {
+		size_t k = strnlen(msg, sizeof(logcfg.last) - 1);
+
+		memcpy(logcfg.last, msg, k);
+		logcfg.last[k] = '\0';
+		logcfg.last_when = time(NULL);
+	}
 	if (logcfg.hook != NULL) {
 		logcfg.hook(lvl, msg, logcfg.hook_arg);
 		return;

@@ -6,6 +6,8 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
 
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
@@ -17,6 +19,12 @@ void log_init(const char *ident, bool use_syslog, bool debug);
 bool log_debug_enabled(void);
 /* Tests capture log lines with a hook (NULL restores the default). */
 void log_set_hook(void (*hook)(enum log_level, const char *msg, void *arg), void *arg);
+
+/*
+ * The last warning or error logged (for status queries): 0 with its text
+ * (truncated to len) and wall-clock time, or -ENOENT when none was.
+ */
+int log_last_warning(char *buf, size_t len, time_t *when);
 
 /* log_warn appends ": strerror(errno)". */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -20,17 +20,23 @@
 #include "config.h"
 #include "flags.h"
 #include "announce.h"
+#include "gateway.h"
 #include "api.h"
+#include "console.h"
 #include "ctx.h"
 #include "http.h"
 #include "ipam.h"
 #include "log.h"
+#include "metrics.h"
+#include "scrape.h"
+#include "sdnotify.h"
 #include "model.h"
 #include "netdrv.h"
 #include "plumb.h"
 #include "reconcile.h"
 #include "records.h"
 #include "routes.h"
+#include "sandbox.h"
 #include "store.h"
 #include "stream.h"
 #include "zapi.h"
@@ -53,6 +59,13 @@ usage(FILE *f)
 "                      on the host side of every veth (default %s)\n"
 "  --gateway6 IP6      IPv6 gateway given to containers, answered by proxy NDP\n"
 "                      (default %s)\n"
+"  --gateway-dev NAME  link that the IPv4 gateway is routed to, so that proxy\n"
+"                      ARP answers with or without a default route: a veth\n"
+"                      pair NAME/NAMEp, made if missing, never deleted\n"
+"                      (default %s); none: rely on the host's own routes\n"
+"  --no-ip-forward     leave net.ipv4.ip_forward and net.ipv6.conf.all.forwarding\n"
+"                      as they are (default: turn them on, IPv6 with the first\n"
+"                      IPv6 endpoint, as dockerd's --ip-forward does)\n"
 "  --mtu N             MTU of the veth pairs, 68..65535 (default %d); a network\n"
 "                      overrides it with -o com.docker.network.driver.mtu=N\n"
 "  --socket-dir DIR    where net-routed.sock and ipam-routed.sock are created\n"
@@ -60,10 +73,16 @@ usage(FILE *f)
 "  --single-socket NAME\n"
 "                      serve both drivers on one socket DIR/NAME instead, as a\n"
 "                      managed (v2) plugin must; Plugin.Activate lists both\n"
-"  --socket-group NAME group that owns the sockets (mode 0660; default root)\n"
+"  --socket-group NAME group that owns the sockets, the control socket too\n"
+"                      (mode 0660; default root)\n"
 "  --state-dir DIR     where the state is kept (default %s)\n"
-"  --run-dir DIR       run-time files: the lock that keeps one zebra session\n"
-"                      per route type on this host (default %s)\n"
+"  --run-dir DIR       run-time files: the control socket routed-plugin.ctl\n"
+"                      for routedctl, and the lock that keeps one zebra\n"
+"                      session per route type on this host (default %s)\n"
+"  --extra-addresses   allow the endpoint options routed.ips, routed.ip-count\n"
+"                      and routed.anycast (more addresses per container); the\n"
+"                      plugin then keeps CAP_SYS_ADMIN, to add them inside\n"
+"                      containers' network namespaces\n"
 "\n"
 "Routes (announced straight to FRR's zebra over ZAPI, or streamed to\n"
 "routed-zebra-helper over ZeroMQ):\n"
@@ -76,6 +95,15 @@ usage(FILE *f)
 "                      route type the routes carry in zebra, which ospfd and\n"
 "                      bgpd redistribute with 'redistribute NAME' (default %s;\n"
 "                      instance 0, the only one they redistribute)\n"
+"  --zebra-dialect NAME\n"
+"                      the ZAPI dialect zebra speaks: auto (default: detected\n"
+"                      on every connection) or one of frr7.5 frr8.0 frr8.1\n"
+"                      frr8.2 (8.2-8.5) frr9.0 frr9.1 frr10.0 frr10.1 frr10.2\n"
+"                      frr10.3 (10.3-10.5) frr10.6 (10.6 and later)\n"
+"  --zebra-withdraw    connect to zebra, make it drop every route of the route\n"
+"                      type now (ending the graceful restart a stopped run\n"
+"                      left) and exit: for a final stop (FRR 9.0 to 10.4\n"
+"                      never drop them on their own)\n"
 "  --zebra-gr-stale-time S\n"
 "                      seconds zebra keeps the routes while routed-plugin\n"
 "                      restarts (graceful restart; default %d, 0 disables)\n"
@@ -92,11 +120,17 @@ usage(FILE *f)
 "                      administrative distance 1..255 unless -o\n"
 "                      routed.distance (default: the route type's own)\n"
 "\n"
+"  --metrics-listen HOST:PORT\n"
+"                      also serve the metrics (Prometheus text format) at\n"
+"                      http://HOST:PORT/metrics (default: off; always on the\n"
+"                      control socket: routedctl metrics)\n"
+"\n"
 "  --debug             log every request and reply\n"
 "  --syslog            log to syslog instead of standard error\n"
 "  --version           print the version and exit\n"
 "  --help              print this help and exit\n",
-	    RP_DEFAULT_GW4, RP_DEFAULT_GW6, RP_DEFAULT_MTU, RP_SOCKET_DIR,
+	    RP_DEFAULT_GW4, RP_DEFAULT_GW6, RP_DEFAULT_GW_DEV, RP_DEFAULT_MTU,
+	    RP_SOCKET_DIR,
 	    RP_STATE_DIR, RP_RUN_DIR, STREAM_DEFAULT_ENDPOINT,
 	    RP_DEFAULT_ZEBRA_SOCKET, RP_DEFAULT_ZEBRA_TYPE,
 	    RP_DEFAULT_GR_STALE, RP_FRR_DAEMONS, RP_DEFAULT_TAG);
@@ -118,6 +152,30 @@ parse_gateway(const char *flag, const char *s, sa_family_t family,
 	*out = a;
 }
 
+/*
+ * An interface name of ours: not one the kernel would refuse, and not one
+ * of the endpoints' names ("rt"/"rc" + hex), which start-up reaps.
+ */
+static void
+parse_ifname(const char *flag, const char *s, char *out, size_t outlen)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= outlen || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		flag_fail("%s %s: an interface name of 1 to %zu characters",
+		    flag, s, outlen - 1);
+	for (i = 0; i < n; i++)
+		if (s[i] == '/' || s[i] == ':' || s[i] == ' ' ||
+		    (unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			flag_fail("%s %s: '/', ':', spaces and control "
+			    "characters are not allowed", flag, s);
+	if (strncmp(s, "rt", 2) == 0 || strncmp(s, "rc", 2) == 0)
+		flag_fail("%s %s: names starting with rt or rc are the "
+		    "endpoints' own", flag, s);
+	snprintf(out, outlen, "%s", s);
+}
+
 static void
 parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
     size_t daemonslen)
@@ -125,6 +183,8 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 	static const struct option longopts[] = {
 		{ "gateway", required_argument, NULL, 'g' },
 		{ "gateway6", required_argument, NULL, '6' },
+		{ "gateway-dev", required_argument, NULL, 'w' },
+		{ "no-ip-forward", no_argument, NULL, 'f' },
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "socket-dir", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'S' },
@@ -136,11 +196,15 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "zebra-socket", required_argument, NULL, 'z' },
 		{ "zebra-route-type", required_argument, NULL, 't' },
 		{ "zebra-gr-stale-time", required_argument, NULL, 'G' },
+		{ "zebra-dialect", required_argument, NULL, 'L' },
+		{ "zebra-withdraw", no_argument, NULL, 'W' },
 		{ "frr-daemons", required_argument, NULL, 'F' },
 		{ "default-announce", required_argument, NULL, 'k' },
 		{ "default-tag", required_argument, NULL, 'T' },
 		{ "default-metric", required_argument, NULL, 'M' },
 		{ "default-distance", required_argument, NULL, 'D' },
+		{ "extra-addresses", no_argument, NULL, 'x' },
+		{ "metrics-listen", required_argument, NULL, 'E' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "syslog", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -152,6 +216,8 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 	memset(cfg, 0, sizeof(*cfg));
 	addr_parse(RP_DEFAULT_GW4, &cfg->gateway4);
 	addr_parse(RP_DEFAULT_GW6, &cfg->gateway6);
+	snprintf(cfg->gateway_dev, sizeof(cfg->gateway_dev), "%s",
+	    RP_DEFAULT_GW_DEV);
 	cfg->mtu = RP_DEFAULT_MTU;
 	snprintf(cfg->socket_dir, sizeof(cfg->socket_dir), "%s", RP_SOCKET_DIR);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", RP_STATE_DIR);
@@ -176,6 +242,14 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		case '6':
 			parse_gateway("--gateway6", optarg, AF_INET6,
 			    &cfg->gateway6);
+			break;
+		case 'w':
+			/* room for the peer's "p" */
+			parse_ifname("--gateway-dev", optarg, cfg->gateway_dev,
+			    sizeof(cfg->gateway_dev) - 1);
+			break;
+		case 'f':
+			cfg->no_ip_forward = true;
 			break;
 		case 'm':
 			cfg->mtu = (unsigned)flag_ulong("--mtu", optarg, 68, 65535);
@@ -229,6 +303,13 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			flag_route_type(optarg, &cfg->zebra_type,
 			    &cfg->zebra_instance);
 			break;
+		case 'L':
+			flag_dialect(optarg, cfg->zebra_dialect,
+			    sizeof(cfg->zebra_dialect));
+			break;
+		case 'W':
+			cfg->zebra_withdraw = true;
+			break;
 		case 'G':
 			cfg->gr_stale_time = (unsigned)flag_ulong(
 			    "--zebra-gr-stale-time", optarg, 0, 3600);
@@ -254,6 +335,22 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			cfg->distance = (uint8_t)flag_ulong("--default-distance",
 			    optarg, 1, 255);
 			break;
+		case 'x':
+			cfg->extra_addrs = true;
+			break;
+		case 'E': {
+			char host[64];
+			unsigned short port;
+
+			if (scrape_parse_addr(optarg, host, sizeof(host),
+			    &port) != 0 || strlen(optarg) >=
+			    sizeof(cfg->metrics_listen))
+				flag_fail("--metrics-listen %s: must be HOST:PORT "
+				    "or [IPV6]:PORT", optarg);
+			snprintf(cfg->metrics_listen, sizeof(cfg->metrics_listen),
+			    "%s", optarg);
+			break;
+		}
 		case 'd':
 			cfg->debug = true;
 			break;
@@ -273,23 +370,6 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 	}
 	if (optind < argc)
 		flag_fail("unexpected argument '%s'", argv[optind]);
-}
-
-/* Warn when the host does not forward: containers could not reach anyone. */
-static void
-check_forwarding(void)
-{
-	char c = '1';
-	FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "re");
-
-	if (f != NULL) {
-		if (fread(&c, 1, 1, f) != 1)
-			c = '1';
-		fclose(f);
-	}
-	if (c == '0')
-		log_warnx("net.ipv4.ip_forward is 0 on this host: containers "
-		    "will reach only the host itself");
 }
 
 /* FRR daemons that own a route type: a second owner breaks both. */
@@ -341,6 +421,42 @@ check_type_owner(const struct rp_config *cfg, const char *daemons)
 	fclose(f);
 }
 
+/* The zebra session's configuration from the flags. */
+static void
+zapi_config(const struct rp_config *cfg, struct zclient_config *zc)
+{
+	memset(zc, 0, sizeof(*zc));
+	snprintf(zc->socket_path, sizeof(zc->socket_path), "%s",
+	    cfg->zebra_socket);
+	zc->route_type = cfg->zebra_type;
+	zc->instance = cfg->zebra_instance;
+	zc->gr_stale_time = cfg->gr_stale_time;
+	memcpy(zc->dialect, cfg->zebra_dialect, sizeof(zc->dialect));
+	if (strlen(cfg->run_dir) >= sizeof(zc->lock_dir))
+		fatalx("--run-dir %s: path too long", cfg->run_dir);
+	memcpy(zc->lock_dir, cfg->run_dir, strlen(cfg->run_dir) + 1);
+}
+
+/* --zebra-withdraw: zebra drops our routes now; exit status 0 or 1. */
+static int
+zapi_withdraw(const struct rp_config *cfg)
+{
+	struct zclient_config zc;
+	struct event_base *base;
+	int r;
+
+	zapi_config(cfg, &zc);
+	if ((base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	r = zclient_withdraw_all(base, &zc, 10000);
+	event_base_free(base);
+	if (r != 0)
+		log_warnx("zebra at %s: cannot withdraw the routes: %s",
+		    zc.socket_path, r == -EBUSY ? "routed-plugin still runs" :
+		    strerror(-r));
+	return r == 0 ? 0 : 1;
+}
+
 /* Start the zebra session and feed it the announce table. */
 static void
 start_zapi(struct rp_ctx *ctx, const char *daemons)
@@ -351,15 +467,7 @@ start_zapi(struct rp_ctx *ctx, const char *daemons)
 	int r;
 
 	check_type_owner(&ctx->cfg, daemons);
-	memset(&zc, 0, sizeof(zc));
-	snprintf(zc.socket_path, sizeof(zc.socket_path), "%s",
-	    ctx->cfg.zebra_socket);
-	zc.route_type = ctx->cfg.zebra_type;
-	zc.instance = ctx->cfg.zebra_instance;
-	zc.gr_stale_time = ctx->cfg.gr_stale_time;
-	if (strlen(ctx->cfg.run_dir) >= sizeof(zc.lock_dir))
-		fatalx("--run-dir %s: path too long", ctx->cfg.run_dir);
-	memcpy(zc.lock_dir, ctx->cfg.run_dir, strlen(ctx->cfg.run_dir) + 1);
+	zapi_config(&ctx->cfg, &zc);
 	if ((r = zclient_new(ctx->base, &zc, &ctx->zclient)) != 0)
 		fatalx("cannot start the zebra session: %s", strerror(-r));
 	b.arg = ctx->zclient;
@@ -393,25 +501,16 @@ drop_privileges(const struct rp_config *cfg)
 	if (cfg->zapi)
 		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
 		    CAPNG_BOUNDING_SET, CAP_DAC_OVERRIDE);
+	/* setns() into a container's namespace (sandbox.c). */
+	if (cfg->extra_addrs)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+		    CAPNG_BOUNDING_SET, CAP_SYS_ADMIN);
 	/* The bounding set too when allowed (CAP_SETPCAP), else just ours. */
 	if (capng_apply(setpcap ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS) != 0)
 		fatalx("cannot drop capabilities");
-	log_info("running with CAP_NET_ADMIN%s only",
-	    cfg->zapi ? " and CAP_DAC_OVERRIDE" : "");
-}
-
-static int
-zmq_add(void *arg, const struct route *r)
-{
-	return zmqpub_route_add(arg, r);
-}
-
-static int
-zmq_del(void *arg, const struct ipprefix *p)
-{
-	int r = zmqpub_route_del(arg, p);
-
-	return r == -ENOENT ? 0 : r;
+	log_info("running with CAP_NET_ADMIN%s%s only",
+	    cfg->zapi ? ", CAP_DAC_OVERRIDE" : "",
+	    cfg->extra_addrs ? ", CAP_SYS_ADMIN" : "");
 }
 
 /*
@@ -423,7 +522,8 @@ static void
 start_zmq(struct rp_ctx *ctx)
 {
 	struct zmqpub_config zc;
-	struct announce_backend b = { "zmq", zmq_add, zmq_del, NULL };
+	struct announce_backend b = { "zmq", zmqpub_sink_add,
+	    zmqpub_sink_del, NULL };
 	const char *path;
 	int r;
 
@@ -490,6 +590,7 @@ static void
 on_link_gone(const char *name, void *arg)
 {
 	reconcile_link_gone(arg, name);
+	gateway_link_gone(arg, name);
 }
 
 static void
@@ -499,6 +600,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	struct timeval drain = { 0, 200 * 1000 };
 
 	log_info("signal %d: stopping", (int)sig);
+	sdnotify_stopping(ctx->sdnotify);
 	/*
 	 * Remove the sockets' names; serve what is already in their backlogs
 	 * and let the replies go out, then stop.
@@ -517,6 +619,7 @@ main(int argc, char **argv)
 	char err[512];
 	char gw4[ADDR_STRLEN], gw6[ADDR_STRLEN], daemons[PATH_MAX];
 	struct api_route *both = NULL;
+	struct scrape *scrape = NULL;
 	size_t nboth = 0;
 	int r;
 
@@ -524,12 +627,18 @@ main(int argc, char **argv)
 	parse_flags(argc, argv, &ctx.cfg, daemons, sizeof(daemons));
 	log_init("routed-plugin", ctx.cfg.use_syslog, ctx.cfg.debug);
 	signal(SIGPIPE, SIG_IGN);
+	if (ctx.cfg.zebra_withdraw)
+		return zapi_withdraw(&ctx.cfg);
 
-	if ((ctx.base = event_base_new()) == NULL)
+	/* Three priorities: everything at 1, the control socket at 2 (last). */
+	if ((ctx.base = event_base_new()) == NULL ||
+	    event_base_priority_init(ctx.base, 3) != 0)
 		fatalx("cannot create the event loop");
 	if ((r = plumb_open(&ctx.plumb)) != 0)
 		fatalx("cannot open netlink: %s", strerror(-r));
-	if ((ctx.model = model_new()) == NULL || announce_init(&ctx) != 0)
+	if ((ctx.model = model_new()) == NULL || announce_init(&ctx) != 0 ||
+	    sandbox_init(&ctx) != 0 ||
+	    (ctx.metrics = metrics_new()) == NULL)
 		fatalx("out of memory");
 	records_schema(ctx.model, &schema);
 	if (store_open(&ctx.store, ctx.cfg.state_dir, &schema, err,
@@ -538,7 +647,10 @@ main(int argc, char **argv)
 	/* All or nothing: a state that cannot be read stops us, untouched. */
 	if (store_load(ctx.store, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	/* Before the endpoints: their IPv6 needs the forwarding policy set. */
+	gateway_init(&ctx);
 	reconcile_start(&ctx);
+	sandbox_watch_all(&ctx);
 	if ((r = plumb_watch(ctx.plumb, ctx.base, on_link_gone, &ctx)) != 0)
 		fatalx("cannot watch the host's links: %s", strerror(-r));
 	/* The routes of the saved state go out first, before any new request. */
@@ -561,6 +673,15 @@ main(int argc, char **argv)
 		open_socket(&ctx, RP_IPAM_SOCKET, ipam_routes, ipam_nroutes,
 		    &ctx.http_ipam);
 	}
+	/* The console (routedctl) is for people: the daemon runs without it. */
+	if (mkdir(ctx.cfg.run_dir, 0755) != 0 && errno != EEXIST)
+		log_warn("cannot create %s", ctx.cfg.run_dir);
+	if (console_open(&ctx, err, sizeof(err)) != 0)
+		log_warnx("no control socket: %s", err);
+	if (ctx.cfg.metrics_listen[0] != '\0' &&
+	    scrape_listen(&ctx, ctx.cfg.metrics_listen, &scrape, err,
+	    sizeof(err)) != 0)
+		fatalx("--metrics-listen: %s", err);
 	drop_privileges(&ctx.cfg);
 
 	sigterm = evsignal_new(ctx.base, SIGTERM, on_signal, &ctx);
@@ -568,7 +689,10 @@ main(int argc, char **argv)
 	if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) != 0 ||
 	    evsignal_add(sigint, NULL) != 0)
 		fatalx("cannot install signal handlers");
-	check_forwarding();
+	/* Both Docker sockets listen: systemd may start docker.service. */
+	if (sdnotify_open(ctx.base, console_status_line, &ctx,
+	    &ctx.sdnotify) != 0 || sdnotify_ready(ctx.sdnotify) != 0)
+		log_warnx("cannot tell systemd that the daemon is ready");
 	log_info("routed-plugin %s ready on %s (gateway %s, %s, mtu %u, state %s)",
 	    PACKAGE_VERSION, ctx.cfg.socket_dir,
 	    addr_fmt(&ctx.cfg.gateway4, gw4, sizeof(gw4)),
@@ -581,12 +705,17 @@ main(int argc, char **argv)
 	event_free(sigint);
 	http_free(ctx.http_net);
 	http_free(ctx.http_ipam);
+	console_close(&ctx);
+	scrape_free(scrape);
+	sdnotify_free(ctx.sdnotify);
+	metrics_free(ctx.metrics);
 	free(both);
 	/* Helpers see the silence, then a new epoch from the next run. */
 	zmqpub_free(ctx.zmqpub);
 	/* With graceful restart zebra keeps our routes until we are back. */
 	zclient_free(ctx.zclient);
 	announce_free(&ctx);
+	sandbox_free(&ctx);
 	/* Start the next run from one snapshot and an empty journal. */
 	if (store_compact(ctx.store) != 0)
 		log_warnx("cannot write the final snapshot; the journal is kept");

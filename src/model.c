@@ -288,11 +288,37 @@ model_net_overlapping(const struct model *m, const struct network *n)
 	return NULL;
 }
 
+/* Two segments with one name or VNI would share (and delete) a device. */
+static bool
+seg_clash(const struct network *a, const struct network *b)
+{
+	const struct segconf *x = &a->seg, *y = &b->seg;
+
+	return a->mode == MODE_VXLAN && b->mode == MODE_VXLAN &&
+	    (x->vni == y->vni || strcmp(x->vx_name, y->vx_name) == 0 ||
+	    strcmp(x->br_name, y->br_name) == 0 ||
+	    strcmp(x->vx_name, y->br_name) == 0 ||
+	    strcmp(x->br_name, y->vx_name) == 0);
+}
+
+struct network *
+model_net_seg_clash(const struct model *m, const struct network *n)
+{
+	struct network *o;
+	size_t pos = 0;
+
+	while ((o = hmap_next(m->networks, &pos, NULL)) != NULL)
+		if (o != n && strcmp(o->id, n->id) != 0 && seg_clash(o, n))
+			return o;
+	return NULL;
+}
+
 int
 model_net_add(struct model *m, struct network *n)
 {
 	if (hmap_find(m->networks, n->id) != NULL ||
-	    model_net_overlapping(m, n) != NULL)
+	    model_net_overlapping(m, n) != NULL ||
+	    model_net_seg_clash(m, n) != NULL)
 		return -EEXIST;
 	return hmap_add(m->networks, n->id, n);
 }
@@ -366,6 +392,24 @@ model_ep_set_addr(struct endpoint *ep, size_t i, const struct ipaddr *a)
 {
 	ep->addrs[i].addr = *a;
 	addr_fmt(a, ep->addrs[i].key, sizeof(ep->addrs[i].key));
+}
+
+struct pool *
+model_ep_pool(const struct model *m, const struct endpoint *ep, size_t i)
+{
+	const struct network *n = model_net_find(m, ep->net_id);
+	const struct ipaddr *a = &ep->addrs[i].addr;
+	char key[ADDR_STRLEN];
+
+	if (n == NULL)
+		return NULL;
+	if (a->family == AF_INET && n->has4 && prefix_contains(&n->pool4, a))
+		return model_pool_find(m, prefix_fmt(&n->pool4, key,
+		    sizeof(key)));
+	if (a->family == AF_INET6 && n->has6 && prefix_contains(&n->pool6, a))
+		return model_pool_find(m, prefix_fmt(&n->pool6, key,
+		    sizeof(key)));
+	return NULL;
 }
 
 void

@@ -9,7 +9,8 @@
  * Invariants kept by the functions below:
  *   - pools never overlap; an address is allocated at most once per pool;
  *     an auxiliary address is always an allocated one;
- *   - networks' subnets never overlap;
+ *   - networks' subnets never overlap; VXLAN segments share no VNI and no
+ *     device name;
  *   - an address belongs to at most one endpoint, an interface name to one;
  *   - every endpoint's network exists.
  * Functions that can fail leave the model as it was.  Removals never fail,
@@ -24,6 +25,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "segconf.h"
 
 #define MODEL_ID_MAX	128		/* Docker object IDs */
 #define MODEL_SANDBOX_MAX 256
@@ -58,11 +60,20 @@ enum ipvlan_mode {
 	IPVLAN_L3S = 2,
 };
 
+/* How a network carries its containers' traffic (-o routed.mode). */
+enum net_mode {
+	MODE_ROUTED,			/* a host route per container */
+	MODE_VXLAN,			/* one L2 segment across hosts: a bridge
+					   and a VXLAN device (segment.c) */
+};
+
 struct network {
 	char id[MODEL_ID_MAX + 1];
 	enum link_kind link;		/* the kind of its endpoints' links */
 	char parent[IFNAMSIZ];		/* LINK_IPVLAN: the parent interface */
 	enum ipvlan_mode ipvlan_mode;	/* LINK_IPVLAN */
+	enum net_mode mode;
+	struct segconf seg;		/* MODE_VXLAN only */
 	unsigned mtu;			/* 0: the plugin's --mtu */
 	bool internal;
 	bool ipv6;
@@ -77,18 +88,44 @@ struct network {
 	struct ipprefix agg4, agg6;	/* the aggregates: --ip-range or subnet */
 };
 
+/*
+ * Where an address of an endpoint comes from.  Docker's were allocated by
+ * ipam-routed's RequestAddress and are released by Docker's ReleaseAddress;
+ * the others were asked for with routed.ips, routed.ip-count or
+ * routed.anycast and are reserved and released with the endpoint itself.
+ */
+enum ep_addr_kind {
+	EP_ADDR_DOCKER,
+	EP_ADDR_EXTRA,			/* routed.ips, routed.ip-count */
+	EP_ADDR_ANYCAST,		/* routed.anycast: other hosts may hold it */
+};
+
 /* One address of an endpoint; key is its text, the by-address index key. */
 struct ep_addr {
 	struct ipaddr addr;
 	char key[ADDR_STRLEN];
+	enum ep_addr_kind kind;
+};
+
+/* Most addresses one endpoint may hold, Docker's included. */
+#define MODEL_EP_ADDR_MAX	64
+
+/* An endpoint's own settings (routed.* endpoint options); unset: n's. */
+struct ep_settings {
+	unsigned mtu;			/* 0: the network's */
+	uint32_t tag, metric, anycast_tag;
+	bool has_tag, has_metric, has_anycast_tag;
+	uint8_t mac[6];			/* of the container side */
+	bool has_mac;
 };
 
 struct endpoint {
 	char id[MODEL_ID_MAX + 1];
 	char net_id[MODEL_ID_MAX + 1];
 	enum link_kind link;
-	struct ep_addr *addrs;		/* the first of each family is primary */
+	struct ep_addr *addrs;		/* Docker's first, then the extra ones */
 	size_t naddr;
+	struct ep_settings set;
 	char host_if[IFNAMSIZ], peer_if[IFNAMSIZ];
 	char route_if[IFNAMSIZ];	/* where its host routes point: host_if
 					   (veth), or its network's host-side
@@ -150,6 +187,9 @@ struct network *model_net_find(const struct model *m, const char *id);
 struct network *model_net_overlapping(const struct model *m,
     const struct network *n);
 /* The network whose IPv4 or IPv6 subnet is pool, or NULL. */
+/* The VXLAN segment whose VNI or a device name n's takes, or NULL. */
+struct network *model_net_seg_clash(const struct model *m,
+    const struct network *n);
 struct network *model_net_of_pool(const struct model *m,
     const struct ipprefix *pool);
 struct network *model_net_next(const struct model *m, size_t *pos);
@@ -164,6 +204,9 @@ size_t model_net_count(const struct model *m);
  */
 struct endpoint *model_ep_new(size_t naddr);
 void model_ep_set_addr(struct endpoint *ep, size_t i, const struct ipaddr *a);
+/* The pool that holds address i of ep (in ep's network's subnet), or NULL. */
+struct pool *model_ep_pool(const struct model *m, const struct endpoint *ep,
+    size_t i);
 void model_ep_free(struct endpoint *ep);
 int model_ep_add(struct model *m, struct endpoint *ep,
     const struct endpoint **clash);
@@ -174,7 +217,7 @@ struct endpoint *model_ep_by_addr(const struct model *m,
 struct endpoint *model_ep_by_ifname(const struct model *m, const char *name);
 struct endpoint *model_ep_next(const struct model *m, size_t *pos);
 size_t model_ep_count(const struct model *m);
-/* The endpoint's first address of family af, or NULL. */
+/* The endpoint's first address of family af (of any kind), or NULL. */
 const struct ipaddr *model_ep_addr(const struct endpoint *ep, int af);
 
 /*

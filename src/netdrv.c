@@ -6,7 +6,10 @@
  * (and NDP) for the gateway on it and routes the container's /32 (/128) to
  * it; Docker moves "rc<12 hex>" into the container and names it eth0.  Join
  * gives the container the gateway plus a connected route to it, so Docker
- * adds "default via <gateway> dev eth0" and no docker_gwbridge.
+ * adds "default via <gateway> dev eth0" and no docker_gwbridge.  On a VXLAN
+ * segment network (-o routed.mode=vxlan, segment.c) the host side is a port
+ * of the segment's bridge instead, and Join gives the subnet on-link and the
+ * gateway the bridge carries.
  *
  * Every handler parses the request, then changes the model, the host, the
  * announcements and the disk so that a failure at any step leaves all four
@@ -27,6 +30,7 @@
 
 #include "announce.h"
 #include "ctx.h"
+#include "epopts.h"
 #include "host.h"
 #include "log.h"
 #include "model.h"
@@ -35,6 +39,8 @@
 #include "plumb.h"
 #include "records.h"
 #include "routes.h"
+#include "sandbox.h"
+#include "segment.h"
 #include "store.h"
 
 #define OPT_GENERIC	"com.docker.network.generic"
@@ -48,11 +54,14 @@
 #define OPT_LINK	"routed.link"
 #define OPT_PARENT	"routed.parent"
 #define OPT_IPVLAN_MODE	"routed.ipvlan-mode"
+#define OPT_MODE	"routed.mode"
+#define OPT_VNI		"routed.vni"
 #define MAX_AUX		256
 
 /* Option keys accepted with docker network create -o; listed in errors. */
 static const char *const known_options[] = {
-	OPT_MTU, OPT_ANNOUNCE, OPT_TAG, OPT_METRIC, OPT_DISTANCE,
+	OPT_MTU, OPT_ANNOUNCE, OPT_TAG, OPT_METRIC, OPT_DISTANCE, OPT_MODE,
+	OPT_VNI, "routed.vxlan.*", "routed.bridge.*", "routed.gateway",
 	OPT_LINK, OPT_PARENT, OPT_IPVLAN_MODE,
 };
 
@@ -237,6 +246,43 @@ check_link_options(struct api_call *c, const struct network *n,
 		return api_fail(c, -EINVAL, "%s=ipvlan needs -o %s=IFACE, the "
 		    "interface whose ipvlan slaves the containers get",
 		    OPT_LINK, OPT_PARENT);
+	if (n->link == LINK_IPVLAN && n->mode == MODE_VXLAN)
+		return api_fail(c, -EINVAL, "%s=ipvlan and %s=vxlan do not go "
+		    "together: a segment's containers are bridge ports",
+		    OPT_LINK, OPT_MODE);
+	return 0;
+}
+
+/* routed.mode and routed.vni, first: the segment options depend on them. */
+static int
+parse_mode(struct api_call *c, const cJSON *generic, struct network *n)
+{
+	const cJSON *mode = cJSON_GetObjectItemCaseSensitive(generic, OPT_MODE);
+	const cJSON *vni = cJSON_GetObjectItemCaseSensitive(generic, OPT_VNI);
+	unsigned long v;
+	int r;
+
+	n->mode = MODE_ROUTED;
+	if (cJSON_IsString(mode) && strcmp(mode->valuestring, "vxlan") == 0)
+		n->mode = MODE_VXLAN;
+	else if (cJSON_IsString(mode) && strcmp(mode->valuestring,
+	    "routed") != 0)
+		return api_fail(c, -EINVAL, "option %s=%.32s: must be routed or "
+		    "vxlan", OPT_MODE, mode->valuestring);
+	if (n->mode == MODE_ROUTED) {
+		if (vni != NULL)
+			return api_fail(c, -EINVAL, "option %s needs %s=vxlan",
+			    OPT_VNI, OPT_MODE);
+		return 0;
+	}
+	if (!cJSON_IsString(vni))
+		return api_fail(c, -EINVAL, "%s=vxlan needs -o %s=N, the VXLAN "
+		    "network identifier (1 to %u)", OPT_MODE, OPT_VNI,
+		    SEG_VNI_MAX);
+	if ((r = parse_num(c, OPT_VNI, vni->valuestring, 1, SEG_VNI_MAX,
+	    &v)) != 0)
+		return r;
+	segconf_init(&n->seg, (uint32_t)v);
 	return 0;
 }
 
@@ -244,13 +290,32 @@ static int
 parse_generic(struct api_call *c, const cJSON *generic, struct network *n)
 {
 	const cJSON *it;
-	char known[256] = "";
+	char known[384] = "";
 	unsigned long v;
 	bool has_parent = false, has_mode = false;
 	size_t i;
 	int r;
 
 	cJSON_ArrayForEach(it, generic) {
+		if (!cJSON_IsString(it) && strncmp(it->string, "routed.", 7) == 0)
+			return api_fail(c, -EINVAL, "option %.64s must be a "
+			    "string", it->string);
+	}
+	if ((r = parse_mode(c, generic, n)) != 0)
+		return r;
+	cJSON_ArrayForEach(it, generic) {
+		if (strcmp(it->string, OPT_MODE) == 0 ||
+		    strcmp(it->string, OPT_VNI) == 0)
+			continue;
+		if (segconf_is_key(it->string)) {
+			if (n->mode != MODE_VXLAN)
+				return api_fail(c, -EINVAL, "option %.64s needs "
+				    "%s=vxlan", it->string, OPT_MODE);
+			if (segconf_set(&n->seg, it->string, it->valuestring,
+			    c->err, sizeof(c->err)) != 0)
+				return -EINVAL;	/* c->err says why */
+			continue;
+		}
 		if (!cJSON_IsString(it) && (strncmp(it->string, "routed.", 7) == 0 ||
 		    strcmp(it->string, OPT_MTU) == 0))
 			return api_fail(c, -EINVAL, "option %.64s must be a "
@@ -318,11 +383,14 @@ static bool
 net_same(const struct network *a, const struct network *b)
 {
 	return a->mtu == b->mtu && a->internal == b->internal &&
-	    a->link == b->link && strcmp(a->parent, b->parent) == 0 &&
-	    a->ipvlan_mode == b->ipvlan_mode && a->announce == b->announce &&
+	    a->link == b->link && (a->link != LINK_IPVLAN ||
+	    (strcmp(a->parent, b->parent) == 0 &&
+	    a->ipvlan_mode == b->ipvlan_mode)) && a->announce == b->announce &&
 	    a->tag == b->tag && a->has_metric == b->has_metric &&
 	    a->metric == b->metric && a->distance == b->distance &&
 	    a->ipv6 == b->ipv6 && a->has4 == b->has4 && a->has6 == b->has6 &&
+	    a->mode == b->mode && (a->mode != MODE_VXLAN ||
+	    segconf_same(&a->seg, &b->seg)) &&
 	    (!a->has4 || prefix_eq(&a->pool4, &b->pool4)) &&
 	    (!a->has6 || prefix_eq(&a->pool6, &b->pool6));
 }
@@ -337,6 +405,48 @@ aggregate_of(struct rp_ctx *ctx, const struct ipprefix *pool,
 
 	p = model_pool_find(ctx->model, prefix_fmt(pool, key, sizeof(key)));
 	*agg = p != NULL ? p->range : *pool;
+}
+
+/* The host sides of n's endpoints ports of its bridge; 0 or -errno. */
+static int
+segment_ports(struct rp_ctx *ctx, const struct network *n, char *err,
+    size_t errlen)
+{
+	const struct endpoint *ep;
+	size_t pos = 0;
+	bool created;
+	int r;
+
+	while ((ep = model_ep_next(ctx->model, &pos)) != NULL)
+		if (strcmp(ep->net_id, n->id) == 0 && ep->plumbed &&
+		    (r = segment_port_add(ctx, n, ep->host_if, &created, err,
+		    errlen)) != 0)
+			return r;
+	return 0;
+}
+
+/* A repeated CreateNetwork of a segment: make what went missing again. */
+static int
+repair_segment(struct api_call *c, struct network *n)
+{
+	uint32_t made = n->seg.made, made_fdb = n->seg.made_fdb;
+	int r;
+
+	if ((r = segment_add(c->ctx, n, c->err, sizeof(c->err))) != 0)
+		return r;
+	/* A bridge made again: the endpoints' veths become its ports again. */
+	if ((r = segment_ports(c->ctx, n, c->err, sizeof(c->err))) != 0) {
+		segment_undo(c->ctx, n, made, made_fdb);
+		return r;
+	}
+	if (n->seg.made == made && n->seg.made_fdb == made_fdb)
+		return 0;
+	records_put_net(c->ctx->store, n);
+	if ((r = store_commit(c->ctx->store)) != 0) {
+		segment_undo(c->ctx, n, made, made_fdb);
+		return api_fail(c, r, "cannot save state: %s", strerror(-r));
+	}
+	return 0;
 }
 
 static int
@@ -374,16 +484,23 @@ nd_create_network(struct api_call *c)
 	if (tmp.has6 && tmp.mtu != 0 && tmp.mtu < 1280)
 		return api_fail(c, -EINVAL, "option %s=%u is below 1280, the "
 		    "minimum MTU of IPv6", OPT_MTU, tmp.mtu);
+	if (tmp.mode == MODE_VXLAN && (tmp.has6 || !tmp.has4))
+		return api_fail(c, -EINVAL, "a vxlan network takes one IPv4 "
+		    "subnet, and no IPv6 one (not supported yet)");
+	if (tmp.mode == MODE_VXLAN && segconf_finish(&tmp.seg, c->err,
+	    sizeof(c->err)) != 0)
+		return -EINVAL;
+
 	snprintf(tmp.id, sizeof(tmp.id), "%s", id);
 	if (tmp.has4)
 		aggregate_of(ctx, &tmp.pool4, &tmp.agg4);
 	if (tmp.has6)
 		aggregate_of(ctx, &tmp.pool6, &tmp.agg6);
 	if ((old = model_net_find(ctx->model, id)) != NULL) {
-		if (net_same(old, &tmp))
-			return 0;
-		return api_fail(c, -EEXIST, "network %.12s exists with other "
-		    "settings", id);
+		if (!net_same(old, &tmp))
+			return api_fail(c, -EEXIST, "network %.12s exists with "
+			    "other settings", id);
+		return old->mode == MODE_VXLAN ? repair_segment(c, old) : 0;
 	}
 	if ((r = host_net_check(ctx, &tmp, c->err, sizeof(c->err))) != 0)
 		return r;
@@ -391,6 +508,10 @@ nd_create_network(struct api_call *c)
 	if ((other = model_net_overlapping(ctx->model, &tmp)) != NULL)
 		return api_fail(c, -EEXIST, "subnet overlaps the subnet of "
 		    "network %.12s", other->id);
+	if ((other = model_net_seg_clash(ctx->model, &tmp)) != NULL)
+		return api_fail(c, -EEXIST, "VNI %u or device %s or %s is taken "
+		    "by network %.12s", tmp.seg.vni, tmp.seg.vx_name,
+		    tmp.seg.br_name, other->id);
 	if ((r = collect_aux(c, "IPv4Data", marks, &nmarks)) != 0 ||
 	    (r = collect_aux(c, "IPv6Data", marks, &nmarks)) != 0)
 		return r;
@@ -407,9 +528,12 @@ nd_create_network(struct api_call *c)
 			    strerror(-r));
 			goto undo;
 		}
+	if (n->mode == MODE_VXLAN && (r = segment_add(ctx, n, c->err,
+	    sizeof(c->err))) != 0)
+		goto undo;
 	if ((r = routes_net_add(ctx, n)) != 0) {
 		api_fail(c, r, "cannot announce the network: %s", strerror(-r));
-		goto undo;
+		goto undo_segment;
 	}
 	records_put_net(ctx->store, n);
 	for (i = 0; i < nmarks; i++)
@@ -417,14 +541,19 @@ nd_create_network(struct api_call *c)
 	if ((r = store_commit(ctx->store)) != 0) {
 		routes_net_del(ctx, n);
 		api_fail(c, r, "cannot save state: %s", strerror(-r));
-		goto undo;
+		goto undo_segment;
 	}
-	log_info("network %.12s created: %s%s, mtu %u%s, announce %s, tag %u",
-	    n->id, prefix_fmt(n->has4 ? &n->pool4 : &n->pool6, s, sizeof(s)),
+	log_info("network %.12s created: %s%s%s, mtu %u%s, announce %s, tag %u",
+	    n->id, n->mode == MODE_VXLAN ? "vxlan segment " : "",
+	    prefix_fmt(n->has4 ? &n->pool4 : &n->pool6, s, sizeof(s)),
 	    n->has4 && n->has6 ? " + IPv6" : "",
 	    host_mtu(ctx, n), n->internal ? ", internal" : "",
 	    announce_kind_name(n->announce), n->tag);
 	return 0;
+undo_segment:
+	if (n->mode == MODE_VXLAN)
+		segment_del(ctx, n);
+	i = nmarks;
 undo:
 	while (i-- > 0)
 		model_aux_del(marks[i].pool, &marks[i].addr);
@@ -439,10 +568,12 @@ ep_drop(struct rp_ctx *ctx, struct endpoint *ep)
 {
 	char err[API_ERRLEN];
 
+	sandbox_cancel(ctx, ep->id);
 	routes_ep_del(ctx, ep);
 	if (host_ep_del(ctx, ep, err, sizeof(err)) != 0)
 		log_warnx("endpoint %.12s: %s; it is reaped at the next start",
 		    ep->id, err);
+	epopts_unreserve(ctx->model, ep);
 	model_ep_del(ctx->model, ep);
 	model_ep_free(ep);
 }
@@ -486,6 +617,7 @@ nd_delete_network(struct api_call *c)
 	while ((ep = model_ep_next(ctx->model, &pos)) != NULL)
 		if (strcmp(ep->net_id, id) == 0) {
 			records_del_ep(ctx->store, ep);
+			epopts_records_del(ctx->store, ctx->model, ep);
 			left++;
 		}
 	records_del_net(ctx->store, n);
@@ -502,6 +634,8 @@ nd_delete_network(struct api_call *c)
 			ep_drop(ctx, ep);
 		}
 	routes_net_del(ctx, n);
+	if (n->mode == MODE_VXLAN)
+		segment_del(ctx, n);
 	model_net_del(ctx->model, n);
 	for (i = 0; i < np; i++) {
 		model_pool_del(ctx->model, pools[i]);
@@ -539,30 +673,42 @@ find_ep(struct api_call *c, const char *epid, const struct network *n)
 	return ep;
 }
 
+/* A repeated CreateEndpoint: same Docker addresses, same options. */
 static bool
-ep_same(const struct endpoint *a, const struct endpoint *b)
+ep_same(const struct endpoint *a, const struct endpoint *b,
+    const struct ep_request *rq)
 {
-	size_t i;
+	size_t i, j = 0;
 
-	if (strcmp(a->net_id, b->net_id) != 0 || a->naddr != b->naddr)
+	if (strcmp(a->net_id, b->net_id) != 0)
 		return false;
-	for (i = 0; i < a->naddr; i++)
-		if (!addr_eq(&a->addrs[i].addr, &b->addrs[i].addr))
+	for (i = 0; i < a->naddr; i++) {
+		if (a->addrs[i].kind != EP_ADDR_DOCKER)
+			continue;
+		if (j == b->naddr || !addr_eq(&a->addrs[i].addr,
+		    &b->addrs[j++].addr))
 			return false;
-	return true;
+	}
+	return j == b->naddr && epopts_same(a, rq);
 }
 
-/* The endpoint a CreateEndpoint request describes, or NULL (c->err set). */
+/*
+ * The endpoint a CreateEndpoint request describes, with room for the extra
+ * addresses rq asks for (not reserved yet), or NULL (c->err set).
+ */
 static struct endpoint *
-parse_endpoint(struct api_call *c, const struct network *n, const char *epid)
+parse_endpoint(struct api_call *c, const struct network *n, const char *epid,
+    struct ep_request *rq)
 {
-	struct ipaddr a4, a6;
-	const cJSON *iface;
+	struct ipaddr a4, a6, docker[2];
+	const cJSON *iface, *opts;
 	struct endpoint *ep;
 	char s[ADDR_STRLEN];
 	bool has4, has6;
+	size_t nd = 0, i;
 
 	if (api_get_obj(c, c->req, "Interface", false, &iface) != 0 ||
+	    api_get_obj(c, c->req, "Options", false, &opts) != 0 ||
 	    api_get_addr(c, iface, "Address", &a4, &has4) != 0 ||
 	    api_get_addr(c, iface, "AddressIPv6", &a6, &has6) != 0)
 		return NULL;
@@ -590,17 +736,36 @@ parse_endpoint(struct api_call *c, const struct network *n, const char *epid)
 		    "subnet", addr_fmt(&a6, s, sizeof(s)));
 		return NULL;
 	}
-	if ((ep = model_ep_new((size_t)has4 + has6)) == NULL) {
+	if (has4)
+		docker[nd++] = a4;
+	if (has6)
+		docker[nd++] = a6;
+	if (epopts_parse(c, iface, opts, docker, nd, rq) != 0)
+		return NULL;
+	if (epopts_nextra(rq) > 0 && !c->ctx->cfg.extra_addrs) {
+		api_fail(c, -EPERM, "extra addresses (routed.ips, routed.ip-count, "
+		    "routed.anycast) need routed-plugin --extra-addresses");
+		return NULL;
+	}
+	if (n->link == LINK_IPVLAN) {
+		/* An ipvlan slave has its parent's MAC address. */
+		if (rq->engine_mac) {
+			api_fail(c, -EINVAL, "an endpoint of an ipvlan network "
+			    "cannot have its own MAC address");
+			return NULL;
+		}
+		rq->set.has_mac = false;
+	}
+	if ((ep = model_ep_new(nd + epopts_nextra(rq))) == NULL) {
 		api_fail(c, -ENOMEM, "out of memory");
 		return NULL;
 	}
 	snprintf(ep->id, sizeof(ep->id), "%s", epid);
 	snprintf(ep->net_id, sizeof(ep->net_id), "%s", n->id);
 	ep->link = n->link;
-	if (has4)
-		model_ep_set_addr(ep, 0, &a4);
-	if (has6)
-		model_ep_set_addr(ep, has4 ? 1 : 0, &a6);
+	ep->set = rq->set;
+	for (i = 0; i < nd; i++)
+		model_ep_set_addr(ep, i, &docker[i]);
 	model_ep_ifnames(ep);
 	return ep;
 }
@@ -618,33 +783,48 @@ clashing_addr(struct rp_ctx *ctx, const struct endpoint *ep,
 	return ep->addrs[0].key;
 }
 
+/* The number of Docker's addresses of a new endpoint (they come first). */
+static size_t
+docker_addrs(const struct endpoint *ep, const struct ep_request *rq)
+{
+	return ep->naddr - epopts_nextra(rq);
+}
+
 static int
 nd_create_endpoint(struct api_call *c)
 {
 	struct rp_ctx *ctx = c->ctx;
 	const struct endpoint *clash;
 	struct endpoint *ep, *old;
+	struct ep_request rq;
 	struct network *n;
 	struct host_undo undo;
 	const char *epid;
+	char list[1024];
 	int r;
 
 	if ((r = get_ids(c, &n, &epid)) != 0)
 		return r;
 	if (n == NULL)
 		return api_fail(c, -ENOENT, "unknown network");
-	if ((ep = parse_endpoint(c, n, epid)) == NULL)
+	if ((ep = parse_endpoint(c, n, epid, &rq)) == NULL)
 		return -EINVAL;
 	if ((old = model_ep_find(ctx->model, epid)) != NULL) {
 		/* Repeated: same endpoint, make sure its host side is there. */
-		r = ep_same(old, ep) ? 0 : api_fail(c, -EEXIST, "endpoint %.12s "
-		    "exists with other addresses", epid);
+		ep->naddr = docker_addrs(ep, &rq);
+		r = ep_same(old, ep, &rq) ? 0 : api_fail(c, -EEXIST, "endpoint "
+		    "%.12s exists with other addresses or options", epid);
 		model_ep_free(ep);
 		if (r != 0)
 			return r;
 		if ((r = host_ep_add(ctx, n, old, &undo, c->err,
-		    sizeof(c->err))) == 0)
-			old->plumbed = true;
+		    sizeof(c->err))) != 0)
+			return r;
+		old->plumbed = true;
+		return epopts_reply(c, old, &rq);
+	}
+	if ((r = epopts_reserve(c, n, ep, docker_addrs(ep, &rq), &rq)) != 0) {
+		model_ep_free(ep);
 		return r;
 	}
 	if ((r = model_ep_add(ctx->model, ep, &clash)) != 0) {
@@ -657,6 +837,7 @@ nd_create_endpoint(struct api_call *c)
 		else
 			api_fail(c, r, "address %s is already in use by endpoint "
 			    "%.12s", clashing_addr(ctx, ep, clash), clash->id);
+		epopts_unreserve(ctx->model, ep);
 		model_ep_free(ep);
 		return r;
 	}
@@ -664,6 +845,7 @@ nd_create_endpoint(struct api_call *c)
 	    sizeof(c->err))) != 0)
 		goto undo_model;
 	records_put_ep(ctx->store, ep);
+	epopts_records_put(ctx->store, ctx->model, ep);
 	if ((r = store_commit(ctx->store)) != 0) {
 		api_fail(c, r, "cannot save state: %s", strerror(-r));
 		host_ep_undo(ctx, ep, &undo);
@@ -671,11 +853,16 @@ nd_create_endpoint(struct api_call *c)
 	}
 	ep->plumbed = true;
 	log_info("endpoint %.12s: %s%s%s on %s", epid, ep->addrs[0].key,
-	    ep->naddr > 1 ? " " : "", ep->naddr > 1 ? ep->addrs[1].key : "",
-	    ep->host_if);
-	return 0;
+	    ep->naddr > 1 && ep->addrs[1].kind == EP_ADDR_DOCKER ? " " : "",
+	    ep->naddr > 1 && ep->addrs[1].kind == EP_ADDR_DOCKER ?
+	    ep->addrs[1].key : "", ep->host_if);
+	if (epopts_nextra(&rq) > 0)
+		log_info("endpoint %.12s: extra addresses %s", epid,
+		    epopts_list(ep, list, sizeof(list)));
+	return epopts_reply(c, ep, &rq);
 undo_model:
 	model_ep_del(ctx->model, ep);
+	epopts_unreserve(ctx->model, ep);
 	model_ep_free(ep);
 	return r;
 }
@@ -697,6 +884,7 @@ nd_delete_endpoint(struct api_call *c)
 		return 0;
 	}
 	records_del_ep(ctx->store, ep);
+	epopts_records_del(ctx->store, ctx->model, ep);
 	if ((r = store_commit(ctx->store)) != 0)
 		return api_fail(c, r, "cannot save state: %s", strerror(-r));
 	log_info("endpoint %.12s deleted", ep->id);
@@ -784,13 +972,20 @@ put_route(struct api_call *c, cJSON *routes, const struct ipprefix *dst,
 }
 
 /*
- * Join's answer: the interface, the gateway of each family, and the IPv4
- * gateway on-link (see free_gw_slot).
+ * Join's answer: the interface, the gateway of each family, the IPv4
+ * gateway on-link (see free_gw_slot), and the network's IPv4 subnet on-link
+ * on this interface: the host answers ARP for every address it routes
+ * (proxy ARP), so a container on several networks reaches each network
+ * through that network's own interface and address, the direct path, and
+ * only the rest through its default route.  (IPv6 has no such proxy for
+ * whole subnets: there the default route carries it.)
  */
 static int
-join_reply(struct api_call *c, const struct endpoint *ep)
+join_reply(struct api_call *c, const struct network *n,
+    const struct endpoint *ep)
 {
 	struct rp_ctx *ctx = c->ctx;
+	const struct ipaddr *gw4 = &ctx->cfg.gateway4;
 	char s[ADDR_STRLEN];
 	struct ipprefix h;
 	cJSON *ifn, *routes;
@@ -802,13 +997,18 @@ join_reply(struct api_call *c, const struct endpoint *ep)
 	if ((r = api_put_str(c, ifn, "SrcName", ep->peer_if)) != 0 ||
 	    (r = api_put_str(c, ifn, "DstPrefix", "eth")) != 0)
 		goto out;
+	/* A segment's gateway is on its bridge, on-link in its subnet. */
+	if (n->mode == MODE_VXLAN)
+		gw4 = segment_gateway(ctx, n);
 	if (model_ep_addr(ep, AF_INET) != NULL) {
-		h.addr = ctx->cfg.gateway4;
+		h.addr = *gw4;
 		h.plen = (uint8_t)(32 - ep->gw_slot);
 		prefix_first(&h, &h.addr);
 		if ((r = api_put_str(c, c->reply, "Gateway",
-		    addr_fmt(&ctx->cfg.gateway4, s, sizeof(s)))) != 0 ||
-		    (r = put_route(c, routes, &h, NULL)) != 0)
+		    addr_fmt(gw4, s, sizeof(s)))) != 0 ||
+		    ((n->mode != MODE_VXLAN || !prefix_contains(&n->pool4,
+		    gw4)) && (r = put_route(c, routes, &h, NULL)) != 0) ||
+		    (r = put_route(c, routes, &n->pool4, NULL)) != 0)
 			goto out;
 		cJSON_AddItemToObject(c->reply, "StaticRoutes", routes);
 		routes = NULL;
@@ -872,8 +1072,9 @@ nd_join(struct api_call *c)
 			routes_ep_del(ctx, ep);
 		goto undo;
 	}
-	if ((r = join_reply(c, ep)) != 0)
+	if ((r = join_reply(c, n, ep)) != 0)
 		return r;
+	sandbox_watch(ctx, ep);
 	log_info("endpoint %.12s joined %s", ep->id, ep->sandbox);
 	return 0;
 undo:

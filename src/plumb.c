@@ -1,16 +1,23 @@
 /*
- * plumb.c: veth pairs, proxy ARP/NDP and host routes over rtnetlink with
- * libnl-route-3.  The per-interface switches that netlink cannot set
- * (proxy_arp, proxy_ndp, proxy_delay) are written to /proc/sys/net, the
- * interface ip(8) and sysctl(8) use too; no external command is ever run.
+ * plumb.c: veth pairs, proxy ARP/NDP, host routes, the gateway's link and
+ * VXLAN segments (VXLAN devices, bridges, their ports, addresses and flood
+ * entries) over rtnetlink with libnl-route-3.  The switches that netlink
+ * cannot set (proxy_arp, proxy_ndp, proxy_delay, addr_gen_mode, forwarding)
+ * are written to /proc/sys/net, the interface ip(8) and sysctl(8) use too;
+ * no external command is ever run.
  */
+#define _GNU_SOURCE			/* setns() */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,7 +26,9 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/ipvlan.h>
+#include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/link/vxlan.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
@@ -32,6 +41,8 @@ struct plumb {
 	struct event *ev;
 	void (*gone)(const char *, void *);
 	void *gone_arg;
+	bool fwd6;			/* plumb_set_forward6 */
+	bool fwd6_checked;		/* done for the first gw6 */
 };
 
 /* libnl error (negative NLE_*) to -errno. */
@@ -45,6 +56,7 @@ nlerr(int e)
 	case NLE_NODEV:		return -ENODEV;
 	case NLE_NOMEM:		return -ENOMEM;
 	case NLE_PERM:		return -EPERM;
+	case NLE_NOACCESS:	return -EACCES;
 	case NLE_INVAL:		return -EINVAL;
 	case NLE_BUSY:		return -EBUSY;
 	case NLE_RANGE:		return -ERANGE;
@@ -231,17 +243,13 @@ plumb_watch(struct plumb *pl, struct event_base *base,
 	return 0;
 }
 
-/* Write value to /proc/sys/net/<proto>/<kind>/<ifname>/<key>. */
+/* Write value to the file path (under /proc/sys/net). */
 static int
-sysctl_set(const char *proto, const char *kind, const char *ifname,
-    const char *key, const char *value)
+sysctl_write(const char *path, const char *value)
 {
-	char path[128];
 	ssize_t n;
 	int fd, r = 0;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/%s/%s/%s/%s", proto, kind,
-	    ifname, key);
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
 		r = -errno;
 		log_warn("cannot open %s", path);
@@ -254,6 +262,84 @@ sysctl_set(const char *proto, const char *kind, const char *ifname,
 	}
 	close(fd);
 	return r;
+}
+
+/* Write value to /proc/sys/net/<proto>/<kind>/<ifname>/<key>. */
+static int
+sysctl_set(const char *proto, const char *kind, const char *ifname,
+    const char *key, const char *value)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/%s/%s/%s", proto, kind,
+	    ifname, key);
+	return sysctl_write(path, value);
+}
+
+static const char *
+forward_path(int family)
+{
+	return family == AF_INET ? "/proc/sys/net/ipv4/ip_forward" :
+	    "/proc/sys/net/ipv6/conf/all/forwarding";
+}
+
+int
+plumb_forwarding(struct plumb *pl, int family)
+{
+	char c;
+	int fd, r;
+
+	(void)pl;
+	if ((fd = open(forward_path(family), O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	r = read(fd, &c, 1) == 1 ? (c != '0') : -EIO;
+	close(fd);
+	return r;
+}
+
+int
+plumb_forwarding_on(struct plumb *pl, int family)
+{
+	int r;
+
+	if ((r = plumb_forwarding(pl, family)) != 0)
+		return r < 0 ? r : 0;
+	/* ipv4/ip_forward and ipv6/conf/all set every interface and default. */
+	if ((r = sysctl_write(forward_path(family), "1")) != 0)
+		return r;
+	return 1;
+}
+
+void
+plumb_set_forward6(struct plumb *pl, bool on)
+{
+	pl->fwd6 = on;
+}
+
+/* The first endpoint with IPv6: IPv6 forwarding, or a warning. */
+static void
+forward6_check(struct plumb *pl)
+{
+	int r;
+
+	if (pl->fwd6_checked)
+		return;
+	pl->fwd6_checked = true;
+	if (!pl->fwd6) {
+		if (plumb_forwarding(pl, AF_INET6) == 0)
+			log_warnx("net.ipv6.conf.all.forwarding is 0 and "
+			    "--no-ip-forward is given: the IPv6 gateway is not "
+			    "answered and IPv6 containers reach nothing");
+		return;
+	}
+	if ((r = plumb_forwarding_on(pl, AF_INET6)) == 1)
+		log_info("turned on IPv6 forwarding (net.ipv6.conf.all."
+		    "forwarding=1) for the first IPv6 endpoint; interfaces with "
+		    "accept_ra=1 now ignore router advertisements "
+		    "(--no-ip-forward leaves forwarding alone)");
+	else if (r < 0)
+		log_warnx("cannot turn on IPv6 forwarding: %s; IPv6 containers "
+		    "reach nothing until it is on", strerror(-r));
 }
 
 static struct nl_addr *
@@ -325,6 +411,7 @@ host_setup(struct plumb *pl, const char *host, const char *type,
 	    (r = sysctl_set("ipv4", "neigh", host, "proxy_delay", "0")) != 0)
 		goto out;
 	if (gw6 != NULL) {
+		forward6_check(pl);
 		if ((r = sysctl_set("ipv6", "conf", host, "proxy_ndp", "1")) != 0 ||
 		    (r = sysctl_set("ipv6", "neigh", host, "proxy_delay",
 		    "0")) != 0 ||
@@ -339,9 +426,11 @@ out:
 
 int
 plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
-    unsigned mtu, const struct ipaddr *gw6, bool *created)
+    unsigned mtu, const struct ipaddr *gw6, const uint8_t *peer_mac,
+    bool *created)
 {
 	struct rtnl_link *l, *p;
+	struct nl_addr *mac = NULL;
 	int r;
 
 	*created = false;
@@ -360,9 +449,18 @@ plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
 		p = rtnl_link_veth_get_peer(l);
 		rtnl_link_set_name(p, peer);
 		rtnl_link_set_mtu(p, mtu);
+		if (peer_mac != NULL) {
+			if ((mac = nl_addr_build(AF_LLC, peer_mac, 6)) == NULL) {
+				rtnl_link_put(p);
+				rtnl_link_veth_release(l);
+				return -ENOMEM;
+			}
+			rtnl_link_set_addr(p, mac);
+		}
 		rtnl_link_put(p);
 		r = rtnl_link_add(pl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
 		rtnl_link_veth_release(l);
+		nl_addr_put(mac);
 		if (r < 0) {
 			log_warnx("netlink: cannot create veth %s/%s: %s", host,
 			    peer, nl_geterror(r));
@@ -449,8 +547,8 @@ plumb_ipvlan_add(struct plumb *pl, const char *name, const char *parent,
 	return r;
 }
 
-static int
-link_del(struct plumb *pl, const char *name)
+int
+plumb_link_del(struct plumb *pl, const char *name)
 {
 	struct rtnl_link *l;
 	int r;
@@ -554,56 +652,64 @@ out:
 }
 
 int
-plumb_link_del(struct plumb *pl, const char *name)
-{
-	int r;
-
-	if ((r = plumb_link_exists(pl, name)) == 1)
-		return link_del(pl, name);
-	return r;
-}
-
-int
 plumb_veth_del(struct plumb *pl, const char *host, const char *peer)
 {
 	int r;
 
 	/* Deleting one side deletes the pair; the peer may be in a container. */
 	if ((r = plumb_link_exists(pl, host)) == 1)
-		return link_del(pl, host);
+		return plumb_link_del(pl, host);
 	if (r < 0)
 		return r;
 	if (peer != NULL && (r = plumb_link_exists(pl, peer)) == 1)
-		return link_del(pl, peer);
+		return plumb_link_del(pl, peer);
 	return r < 0 ? r : 0;
 }
 
-/* A host route to dst via dev; NULL with *err on failure. */
+/* A prefix as a libnl address, or NULL (ENOMEM). */
+static struct nl_addr *
+nlprefix(const struct ipprefix *p)
+{
+	struct nl_addr *na = nl_addr_build(p->addr.family, p->addr.bytes,
+	    addr_len(p->addr.family));
+
+	if (na != NULL)
+		nl_addr_set_prefixlen(na, p->plen);
+	return na;
+}
+
+/* A route to dst via dev; NULL with *err on failure. */
 static struct rtnl_route *
-host_route(struct plumb *pl, const char *dev, const struct ipaddr *dst,
+link_route(struct plumb *pl, const char *dev, const struct ipprefix *dst,
     int *err)
 {
 	struct rtnl_route *rt;
 	struct rtnl_nexthop *nh;
 	struct rtnl_link *l;
 	struct nl_addr *na;
+	int af = dst->addr.family;
 
 	if ((l = link_get(pl, dev, err)) == NULL)
 		return NULL;
 	if ((rt = rtnl_route_alloc()) == NULL || (nh = rtnl_route_nh_alloc()) ==
-	    NULL || (na = nladdr(dst)) == NULL) {
+	    NULL || (na = nlprefix(dst)) == NULL) {
 		rtnl_route_put(rt);
 		rtnl_link_put(l);
 		*err = -ENOMEM;
 		return NULL;
 	}
-	rtnl_route_set_family(rt, dst->family);
+	rtnl_route_set_family(rt, af);
 	rtnl_route_set_dst(rt, na);
 	rtnl_route_set_table(rt, RT_TABLE_MAIN);
 	rtnl_route_set_type(rt, RTN_UNICAST);
-	/* "kernel": zebra ignores it, so it never shadows a ZAPI route. */
-	rtnl_route_set_protocol(rt, RTPROT_KERNEL);
-	rtnl_route_set_scope(rt, dst->family == AF_INET ? RT_SCOPE_LINK :
+	/*
+	 * "redirect": the one protocol every zebra (FRR 7.5 to 10.7) skips
+	 * when it reads the kernel's routes, so this route never shadows the
+	 * one announced over ZAPI.  "kernel" did until FRR 10.2, which imports
+	 * kernel routes (commit d528c02a20) and then prefers them (distance 0).
+	 */
+	rtnl_route_set_protocol(rt, RTPROT_REDIRECT);
+	rtnl_route_set_scope(rt, af == AF_INET ? RT_SCOPE_LINK :
 	    RT_SCOPE_UNIVERSE);
 	rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(l));
 	rtnl_route_add_nexthop(rt, nh);
@@ -612,17 +718,26 @@ host_route(struct plumb *pl, const char *dev, const struct ipaddr *dst,
 	return rt;
 }
 
-int
-plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
-    bool *created)
+static int
+route_add(struct plumb *pl, const char *dev, const struct ipprefix *dst,
+    const struct ipaddr *src, bool *created)
 {
 	struct rtnl_route *rt;
+	struct nl_addr *na;
 	char s[ADDR_STRLEN];
 	int r;
 
 	*created = false;
-	if ((rt = host_route(pl, dev, dst, &r)) == NULL)
+	if ((rt = link_route(pl, dev, dst, &r)) == NULL)
 		return r;
+	if (src != NULL) {
+		if ((na = nladdr(src)) == NULL) {
+			rtnl_route_put(rt);
+			return -ENOMEM;
+		}
+		rtnl_route_set_pref_src(rt, na);
+		nl_addr_put(na);
+	}
 	/* Tell a new route from one that was there: only a new one is undone. */
 	if ((r = rtnl_route_add(pl->sk, rt, NLM_F_CREATE | NLM_F_EXCL)) >= 0)
 		*created = true;
@@ -631,21 +746,21 @@ plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
 	rtnl_route_put(rt);
 	if (r < 0) {
 		log_warnx("netlink: cannot add route %s dev %s: %s",
-		    addr_fmt(dst, s, sizeof(s)), dev, nl_geterror(r));
+		    prefix_fmt(dst, s, sizeof(s)), dev, nl_geterror(r));
 		return nlerr(r);
 	}
-	log_debug("route %s dev %s added", addr_fmt(dst, s, sizeof(s)), dev);
+	log_debug("route %s dev %s added", prefix_fmt(dst, s, sizeof(s)), dev);
 	return 0;
 }
 
-int
-plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst)
+static int
+route_del(struct plumb *pl, const char *dev, const struct ipprefix *dst)
 {
 	struct rtnl_route *rt;
 	char s[ADDR_STRLEN];
 	int r;
 
-	if ((rt = host_route(pl, dev, dst, &r)) == NULL)
+	if ((rt = link_route(pl, dev, dst, &r)) == NULL)
 		return r == -ENODEV ? 0 : r;	/* gone with its interface */
 	r = nlerr(rtnl_route_delete(pl->sk, rt, 0));
 	rtnl_route_put(rt);
@@ -653,9 +768,911 @@ plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst)
 		return 0;
 	if (r < 0) {
 		log_warnx("netlink: cannot delete route %s dev %s: %s",
-		    addr_fmt(dst, s, sizeof(s)), dev, strerror(-r));
+		    prefix_fmt(dst, s, sizeof(s)), dev, strerror(-r));
 		return r;
 	}
-	log_debug("route %s dev %s deleted", addr_fmt(dst, s, sizeof(s)), dev);
+	log_debug("route %s dev %s deleted", prefix_fmt(dst, s, sizeof(s)), dev);
 	return 0;
+}
+
+int
+plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
+    bool *created)
+{
+	struct ipprefix p;
+
+	prefix_host(dst, &p);
+	return route_add(pl, dev, &p, NULL, created);
+}
+
+int
+plumb_route_del(struct plumb *pl, const char *dev, const struct ipaddr *dst)
+{
+	struct ipprefix p;
+
+	prefix_host(dst, &p);
+	return route_del(pl, dev, &p);
+}
+
+int
+plumb_net_route_add(struct plumb *pl, const char *dev,
+    const struct ipprefix *p, const struct ipaddr *src, bool *created)
+{
+	return route_add(pl, dev, p, src, created);
+}
+
+int
+plumb_net_route_del(struct plumb *pl, const char *dev,
+    const struct ipprefix *p)
+{
+	return route_del(pl, dev, p);
+}
+
+/* Bring name up with no ARP (it must exist). */
+static int
+gw_link_up(struct plumb *pl, const char *name)
+{
+	struct rtnl_link *l, *chg;
+	int r;
+
+	if ((l = link_get(pl, name, &r)) == NULL)
+		return r;
+	if ((chg = rtnl_link_alloc()) == NULL) {
+		rtnl_link_put(l);
+		return -ENOMEM;
+	}
+	rtnl_link_set_flags(chg, IFF_UP | IFF_NOARP);
+	if ((r = rtnl_link_change(pl->sk, l, chg, 0)) < 0)
+		log_warnx("netlink: cannot set %s up: %s", name, nl_geterror(r));
+	rtnl_link_put(chg);
+	rtnl_link_put(l);
+	return nlerr(r);
+}
+
+int
+plumb_gw_link_add(struct plumb *pl, const char *name, const char *peer,
+    bool *created)
+{
+	struct rtnl_link *l, *p;
+	const char *type;
+	int r;
+
+	*created = false;
+	if (strlen(name) >= IFNAMSIZ || strlen(peer) >= IFNAMSIZ)
+		return -EINVAL;
+	if ((l = link_get(pl, name, &r)) != NULL) {
+		type = rtnl_link_get_type(l);
+		if (type == NULL || (strcmp(type, "veth") != 0 &&
+		    strcmp(type, "dummy") != 0)) {
+			log_warnx("%s exists and is neither a veth nor a dummy: "
+			    "not using it", name);
+			rtnl_link_put(l);
+			return -EEXIST;
+		}
+		rtnl_link_put(l);
+		/* A dummy made by the operator has no peer. */
+		if ((r = gw_link_up(pl, name)) != 0 ||
+		    (plumb_link_exists(pl, peer) == 1 &&
+		    (r = gw_link_up(pl, peer)) != 0))
+			return r;
+		return 0;
+	}
+	if (r != -ENODEV)
+		return r;
+	if ((l = rtnl_link_veth_alloc()) == NULL)
+		return -ENOMEM;
+	rtnl_link_set_name(l, name);
+	p = rtnl_link_veth_get_peer(l);
+	rtnl_link_set_name(p, peer);
+	rtnl_link_put(p);
+	r = rtnl_link_add(pl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_veth_release(l);
+	if (r < 0) {
+		log_warnx("netlink: cannot create veth %s/%s: %s", name, peer,
+		    nl_geterror(r));
+		return nlerr(r);
+	}
+	*created = true;
+	log_info("link %s (veth, peer %s) created for the gateway", name, peer);
+	/* No IPv6 link-local addresses (nothing for FRR to see), set while
+	 * still down; the host may have IPv6 off, which does not matter. */
+	sysctl_set("ipv6", "conf", name, "addr_gen_mode", "1");
+	sysctl_set("ipv6", "conf", peer, "addr_gen_mode", "1");
+	if ((r = gw_link_up(pl, name)) != 0 || (r = gw_link_up(pl, peer)) != 0)
+		return r;
+	return 0;
+}
+
+int
+plumb_gw_route_add(struct plumb *pl, const char *dev, const struct ipaddr *gw)
+{
+	struct rtnl_route *rt;
+	struct ipprefix p;
+	char s[ADDR_STRLEN];
+	int r;
+
+	if (gw->family != AF_INET)
+		return -EAFNOSUPPORT;
+	prefix_host(gw, &p);
+	if ((rt = link_route(pl, dev, &p, &r)) == NULL)
+		return r;
+	/* Table local: no FRR reads it (10.x reads main's proto kernel). */
+	rtnl_route_set_table(rt, RT_TABLE_LOCAL);
+	rtnl_route_set_priority(rt, PLUMB_GW_METRIC);
+	/* REPLACE matches (prefix, tos, metric): only a route of our metric. */
+	r = rtnl_route_add(pl->sk, rt, NLM_F_CREATE | NLM_F_REPLACE);
+	rtnl_route_put(rt);
+	if (r < 0) {
+		log_warnx("netlink: cannot add route %s dev %s table local "
+		    "metric %d: %s",
+		    addr_fmt(gw, s, sizeof(s)), dev, PLUMB_GW_METRIC,
+		    nl_geterror(r));
+		return nlerr(r);
+	}
+	log_debug("route %s dev %s table local metric %d added", addr_fmt(gw, s,
+	    sizeof(s)), dev, PLUMB_GW_METRIC);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- sandboxes */
+
+struct plumb_ns {
+	struct nl_sock *sk;		/* requests */
+	struct nl_sock *mon;		/* address notifications */
+};
+
+void
+plumb_ns_close(struct plumb_ns *ns)
+{
+	if (ns == NULL)
+		return;
+	nl_socket_free(ns->sk);
+	nl_socket_free(ns->mon);
+	free(ns);
+}
+
+/*
+ * A socket lives in the namespace it was made in: step into the target,
+ * connect both sockets, step back.  setns() moves only the calling thread
+ * (the loop's; libzmq's threads stay where they are), and nothing else runs
+ * on it meanwhile.
+ */
+static int
+ns_connect(struct plumb_ns *ns, const char *path)
+{
+	int home, fd, r = 0, e;
+
+	if ((home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		r = -errno;
+		close(home);
+		return r;
+	}
+	if (setns(fd, CLONE_NEWNET) != 0) {
+		r = -errno;
+		goto out;
+	}
+	if ((e = nl_connect(ns->sk, NETLINK_ROUTE)) < 0 ||
+	    (e = nl_connect(ns->mon, NETLINK_ROUTE)) < 0)
+		r = nlerr(e);
+	if (setns(home, CLONE_NEWNET) != 0) {
+		/* Every later netlink call would act on the container. */
+		fatal("cannot return to the plugin's network namespace");
+	}
+out:
+	close(fd);
+	close(home);
+	return r;
+}
+
+int
+plumb_ns_open(struct plumb *pl, const char *path, struct plumb_ns **out)
+{
+	struct plumb_ns *ns;
+	int r;
+
+	*out = NULL;
+	if ((ns = calloc(1, sizeof(*ns))) == NULL)
+		return -ENOMEM;
+	if ((ns->sk = nl_socket_alloc()) == NULL ||
+	    (ns->mon = nl_socket_alloc()) == NULL) {
+		plumb_ns_close(ns);
+		return -ENOMEM;
+	}
+	nl_socket_disable_seq_check(ns->mon);
+	if ((r = ns_connect(ns, path)) != 0) {
+		/* Docker may not have made it yet: the caller tries again. */
+		plumb_ns_close(ns);
+		return r;
+	}
+	if ((r = nl_socket_add_memberships(ns->mon, RTNLGRP_IPV4_IFADDR,
+	    RTNLGRP_IPV6_IFADDR, RTNLGRP_LINK, 0)) < 0 ||
+	    (r = nl_socket_set_nonblocking(ns->mon)) < 0) {
+		log_warnx("netlink: cannot watch addresses in %s: %s", path,
+		    nl_geterror(r));
+		plumb_ns_close(ns);
+		return nlerr(r);
+	}
+	*out = ns;
+	return 0;
+}
+
+int
+plumb_ns_fd(const struct plumb_ns *ns)
+{
+	return nl_socket_get_fd(ns->mon);
+}
+
+static int
+ns_ignore(struct nl_msg *msg, void *arg)
+{
+	return NL_OK;
+}
+
+void
+plumb_ns_drain(struct plumb_ns *ns)
+{
+	nl_socket_modify_cb(ns->mon, NL_CB_VALID, NL_CB_CUSTOM, ns_ignore,
+	    NULL);
+	while (nl_recvmsgs_default(ns->mon) >= 0)
+		;
+}
+
+int
+plumb_ns_addr_link(struct plumb_ns *ns, const struct ipaddr *a)
+{
+	struct nl_cache *cache;
+	struct nl_object *o;
+	struct nl_addr *la;
+	int r, found = 0;
+
+	if ((r = rtnl_addr_alloc_cache(ns->sk, &cache)) < 0) {
+		log_warnx("netlink: cannot list a sandbox's addresses: %s",
+		    nl_geterror(r));
+		return nlerr(r);
+	}
+	for (o = nl_cache_get_first(cache); o != NULL && found == 0;
+	    o = nl_cache_get_next(o)) {
+		struct rtnl_addr *ra = (struct rtnl_addr *)o;
+
+		if (rtnl_addr_get_family(ra) != a->family ||
+		    (la = rtnl_addr_get_local(ra)) == NULL ||
+		    nl_addr_get_len(la) != addr_len(a->family) ||
+		    memcmp(nl_addr_get_binary_addr(la), a->bytes,
+		    addr_len(a->family)) != 0)
+			continue;
+		found = rtnl_addr_get_ifindex(ra);
+	}
+	nl_cache_free(cache);
+	return found;
+}
+
+int
+plumb_ns_addr_add(struct plumb_ns *ns, int ifindex, const struct ipaddr *a)
+{
+	struct rtnl_addr *ra;
+	struct nl_addr *na;
+	char s[ADDR_STRLEN];
+	int r;
+
+	if ((ra = rtnl_addr_alloc()) == NULL || (na = nladdr(a)) == NULL) {
+		rtnl_addr_put(ra);
+		return -ENOMEM;
+	}
+	rtnl_addr_set_ifindex(ra, ifindex);
+	rtnl_addr_set_family(ra, a->family);
+	rtnl_addr_set_local(ra, na);
+	rtnl_addr_set_prefixlen(ra, (int)addr_bits(a->family));
+	if (a->family == AF_INET6)
+		rtnl_addr_set_flags(ra, IFA_F_NODAD);
+	r = rtnl_addr_add(ns->sk, ra, NLM_F_CREATE | NLM_F_REPLACE);
+	nl_addr_put(na);
+	rtnl_addr_put(ra);
+	if (r < 0 && r != -NLE_EXIST) {
+		log_warnx("netlink: cannot add %s to a sandbox's link %d: %s",
+		    addr_fmt(a, s, sizeof(s)), ifindex, nl_geterror(r));
+		return nlerr(r);
+	}
+	return 0;
+}
+
+int
+plumb_host_routes(struct plumb *pl, const char *prefix,
+    int (*fn)(const char *dev, const struct ipaddr *dst, void *arg),
+    void *arg)
+{
+	struct nl_cache *links = NULL, *routes = NULL;
+	struct nl_object *o;
+	struct rtnl_route *rt;
+	struct rtnl_nexthop *nh;
+	struct nl_addr *na;
+	struct ipaddr dst;
+	char dev[IFNAMSIZ];
+	size_t plen = strlen(prefix);
+	int r;
+
+	if ((r = rtnl_link_alloc_cache(pl->sk, AF_UNSPEC, &links)) < 0 ||
+	    (r = rtnl_route_alloc_cache(pl->sk, AF_UNSPEC, 0, &routes)) < 0) {
+		log_warnx("netlink: cannot list links or routes: %s",
+		    nl_geterror(r));
+		nl_cache_free(links);
+		return nlerr(r);
+	}
+	r = 0;
+	for (o = nl_cache_get_first(routes); o != NULL && r == 0;
+	    o = nl_cache_get_next(o)) {
+		rt = (struct rtnl_route *)o;
+		na = rtnl_route_get_dst(rt);
+		/* Ours are "proto redirect"; zebra's copies are not. */
+		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN ||
+		    rtnl_route_get_protocol(rt) != RTPROT_REDIRECT ||
+		    rtnl_route_get_nnexthops(rt) != 1 || na == NULL ||
+		    (nh = rtnl_route_nexthop_n(rt, 0)) == NULL)
+			continue;
+		memset(&dst, 0, sizeof(dst));
+		dst.family = (sa_family_t)nl_addr_get_family(na);
+		if ((dst.family != AF_INET && dst.family != AF_INET6) ||
+		    nl_addr_get_prefixlen(na) != addr_len(dst.family) * 8 ||
+		    nl_addr_get_len(na) != addr_len(dst.family))
+			continue;
+		memcpy(dst.bytes, nl_addr_get_binary_addr(na),
+		    addr_len(dst.family));
+		if (rtnl_link_i2name(links, rtnl_route_nh_get_ifindex(nh), dev,
+		    sizeof(dev)) == NULL || strncmp(dev, prefix, plen) != 0)
+			continue;
+		r = fn(dev, &dst, arg);
+	}
+	nl_cache_free(routes);
+	nl_cache_free(links);
+	return r;
+}
+
+/* ------------------------------------------------------------ segments */
+
+static struct nl_addr *
+nlmac(const uint8_t mac[6])
+{
+	return nl_addr_build(AF_LLC, mac, 6);
+}
+
+/* The ifindex of name, or -errno (-ENODEV when it does not exist). */
+static int
+link_index(struct plumb *pl, const char *name)
+{
+	struct rtnl_link *l;
+	int r;
+
+	if ((l = link_get(pl, name, &r)) == NULL)
+		return r;
+	r = rtnl_link_get_ifindex(l);
+	rtnl_link_put(l);
+	return r;
+}
+
+/* The link name exists: of kind (and VNI, for vxlan)? Then set it up. */
+static int
+reuse(struct plumb *pl, const char *name, const char *kind, uint32_t vni)
+{
+	struct rtnl_link *l, *chg;
+	const char *t;
+	uint32_t id = 0;
+	int r;
+
+	if ((l = link_get(pl, name, &r)) == NULL)
+		return r;
+	t = rtnl_link_get_type(l);
+	if (t == NULL || strcmp(t, kind) != 0 || (vni != 0 &&
+	    (rtnl_link_vxlan_get_id(l, &id) != 0 || id != vni))) {
+		log_warnx("%s exists and is not a %s%s", name, kind,
+		    vni ? " with that VNI" : "");
+		rtnl_link_put(l);
+		return -EEXIST;
+	}
+	r = 0;
+	if (!(rtnl_link_get_flags(l) & IFF_UP)) {
+		if ((chg = rtnl_link_alloc()) == NULL) {
+			rtnl_link_put(l);
+			return -ENOMEM;
+		}
+		rtnl_link_set_flags(chg, IFF_UP);
+		if ((r = rtnl_link_change(pl->sk, l, chg, 0)) < 0)
+			log_warnx("netlink: cannot set %s up: %s", name,
+			    nl_geterror(r));
+		r = nlerr(r);
+		rtnl_link_put(chg);
+	}
+	rtnl_link_put(l);
+	return r;
+}
+
+/* The link settings both devices have: MTU, MAC, txqueuelen, up. */
+static int
+link_common(struct rtnl_link *l, const char *name, unsigned mtu,
+    const uint8_t *mac, uint32_t txqlen)
+{
+	struct nl_addr *a;
+
+	rtnl_link_set_name(l, name);
+	if (mtu != 0)
+		rtnl_link_set_mtu(l, mtu);
+	if (mac != NULL) {
+		if ((a = nlmac(mac)) == NULL)
+			return -ENOMEM;
+		rtnl_link_set_addr(l, a);
+		nl_addr_put(a);
+	}
+	if (txqlen != 0)
+		rtnl_link_set_txqlen(l, txqlen);
+	rtnl_link_set_flags(l, IFF_UP);
+	return 0;
+}
+
+/* Add l, made for name; *created on success. */
+static int
+link_create(struct plumb *pl, struct rtnl_link *l, const char *name,
+    bool *created)
+{
+	int r;
+
+	if ((r = rtnl_link_add(pl->sk, l, NLM_F_CREATE | NLM_F_EXCL)) < 0) {
+		log_warnx("netlink: cannot create %s: %s", name, nl_geterror(r));
+		return nlerr(r);
+	}
+	log_debug("%s created", name);
+	*created = true;
+	return 0;
+}
+
+static int
+vxlan_fill(struct plumb *pl, struct rtnl_link *l, const struct segconf *c)
+{
+	struct ifla_vxlan_port_range pr;
+	struct nl_addr *a;
+	int idx, r = 0;
+
+	if ((r = link_common(l, c->vx_name, c->vx_mtu,
+	    segconf_given(c, "routed.vxlan.address") ? c->vx_mac : NULL,
+	    c->vx_txqlen)) != 0)
+		return r;
+	rtnl_link_vxlan_set_id(l, c->vni);
+	if (c->dev[0] != '\0') {
+		if ((idx = link_index(pl, c->dev)) < 0)
+			return idx;
+		rtnl_link_vxlan_set_link(l, (uint32_t)idx);
+	}
+	if (c->local.family != 0) {
+		if ((a = nladdr(&c->local)) == NULL)
+			return -ENOMEM;
+		r = rtnl_link_vxlan_set_local(l, a);
+		nl_addr_put(a);
+	}
+	if (r == 0 && c->group.family != 0) {
+		if ((a = nladdr(&c->group)) == NULL)
+			return -ENOMEM;
+		r = rtnl_link_vxlan_set_group(l, a);
+		nl_addr_put(a);
+	}
+	if (r != 0)
+		return nlerr(r);
+	if (segconf_given(c, "routed.vxlan.ttl"))
+		rtnl_link_vxlan_set_ttl(l, c->ttl);
+	if (segconf_given(c, "routed.vxlan.tos"))
+		rtnl_link_vxlan_set_tos(l, c->tos);
+	rtnl_link_vxlan_set_learning(l, c->learning);
+	rtnl_link_vxlan_set_proxy(l, c->proxy);
+	rtnl_link_vxlan_set_rsc(l, c->rsc);
+	rtnl_link_vxlan_set_l2miss(l, c->l2miss);
+	rtnl_link_vxlan_set_l3miss(l, c->l3miss);
+	if (segconf_given(c, "routed.vxlan.ageing"))
+		rtnl_link_vxlan_set_ageing(l, c->ageing);
+	if (segconf_given(c, "routed.vxlan.maxaddress"))
+		rtnl_link_vxlan_set_limit(l, c->maxaddress);
+	if (segconf_given(c, "routed.vxlan.srcport")) {
+		pr.low = htons(c->srcport_lo);
+		pr.high = htons(c->srcport_hi);
+		rtnl_link_vxlan_set_port_range(l, &pr);
+	}
+	rtnl_link_vxlan_set_port(l, c->dstport);
+	if (c->gbp)
+		rtnl_link_vxlan_set_flags(l, RTNL_LINK_VXLAN_F_GBP, 1);
+	return 0;
+}
+
+int
+plumb_vxlan_add(struct plumb *pl, const struct segconf *c, bool *created)
+{
+	struct rtnl_link *l;
+	int r;
+
+	*created = false;
+	if ((r = plumb_link_exists(pl, c->vx_name)) < 0)
+		return r;
+	if (r == 1)
+		return reuse(pl, c->vx_name, "vxlan", c->vni);
+	if (c->dev[0] != '\0' && (r = plumb_link_exists(pl, c->dev)) != 1)
+		return r == 0 ? -ENODEV : r;
+	if ((l = rtnl_link_vxlan_alloc()) == NULL)
+		return -ENOMEM;
+	if ((r = vxlan_fill(pl, l, c)) == 0)
+		r = link_create(pl, l, c->vx_name, created);
+	rtnl_link_put(l);
+	return r;
+}
+
+int
+plumb_bridge_add(struct plumb *pl, const struct segconf *c, bool *created)
+{
+	struct rtnl_link *l;
+	int r;
+
+	*created = false;
+	if ((r = plumb_link_exists(pl, c->br_name)) < 0)
+		return r;
+	if (r == 1)
+		return reuse(pl, c->br_name, "bridge", 0);
+	if ((l = rtnl_link_alloc()) == NULL)
+		return -ENOMEM;
+	if ((r = rtnl_link_set_type(l, "bridge")) < 0)
+		r = nlerr(r);
+	else if ((r = link_common(l, c->br_name, c->br_mtu, c->br_mac,
+	    c->br_txqlen)) == 0)
+		r = link_create(pl, l, c->br_name, created);
+	rtnl_link_put(l);
+	return r;
+}
+
+/* Turn the bridge port's MAC learning off (IFLA_BRPORT_LEARNING). */
+static int
+port_learning_off(struct plumb *pl, struct rtnl_link *port)
+{
+	struct rtnl_link *orig, *chg;
+	int r;
+
+	orig = rtnl_link_alloc();
+	chg = rtnl_link_alloc();
+	if (orig == NULL || chg == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	rtnl_link_set_ifindex(orig, rtnl_link_get_ifindex(port));
+	rtnl_link_set_family(orig, AF_BRIDGE);
+	rtnl_link_set_family(chg, AF_BRIDGE);
+	if ((r = rtnl_link_bridge_unset_flags(chg, RTNL_BRIDGE_LEARNING)) < 0 ||
+	    (r = rtnl_link_change(pl->sk, orig, chg, 0)) < 0)
+		log_warnx("netlink: cannot turn learning off on %s: %s",
+		    rtnl_link_get_name(port), nl_geterror(r));
+	r = nlerr(r);
+out:
+	rtnl_link_put(orig);
+	rtnl_link_put(chg);
+	return r;
+}
+
+int
+plumb_port_add(struct plumb *pl, const char *port, const char *bridge,
+    bool learning, bool *created)
+{
+	struct rtnl_link *p;
+	int br, r;
+
+	*created = false;
+	if ((br = link_index(pl, bridge)) < 0)
+		return br;
+	if ((p = link_get(pl, port, &r)) == NULL)
+		return r;
+	if (rtnl_link_get_master(p) != br) {
+		if ((r = rtnl_link_enslave_ifindex(pl->sk, br,
+		    rtnl_link_get_ifindex(p))) < 0) {
+			log_warnx("netlink: cannot make %s a port of %s: %s",
+			    port, bridge, nl_geterror(r));
+			rtnl_link_put(p);
+			return nlerr(r);
+		}
+		*created = true;
+	}
+	if (!learning && (r = port_learning_off(pl, p)) != 0 && *created) {
+		rtnl_link_release_ifindex(pl->sk, rtnl_link_get_ifindex(p));
+		*created = false;
+	}
+	rtnl_link_put(p);
+	return r;
+}
+
+int
+plumb_port_del(struct plumb *pl, const char *port)
+{
+	int idx, r;
+
+	if ((idx = link_index(pl, port)) < 0)
+		return idx == -ENODEV ? 0 : idx;
+	if ((r = rtnl_link_release_ifindex(pl->sk, idx)) < 0) {
+		log_warnx("netlink: cannot release %s from its bridge: %s", port,
+		    nl_geterror(r));
+		return nlerr(r);
+	}
+	return 0;
+}
+
+/* A proxy entry this dump found: family, ifindex and address to look for. */
+struct proxy_find {
+	int ifindex;
+	const struct ipaddr *a;
+	bool found;
+};
+
+static int
+proxy_msg(struct nl_msg *msg, void *arg)
+{
+	struct proxy_find *f = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[NDA_MAX + 1];
+	struct ndmsg *nd;
+
+	if (h->nlmsg_type != RTM_NEWNEIGH ||
+	    nlmsg_parse(h, sizeof(*nd), tb, NDA_MAX, NULL) < 0)
+		return NL_OK;
+	nd = nlmsg_data(h);
+	if ((nd->ndm_flags & NTF_PROXY) && nd->ndm_ifindex == f->ifindex &&
+	    tb[NDA_DST] != NULL &&
+	    (size_t)nla_len(tb[NDA_DST]) == addr_len(f->a->family) &&
+	    memcmp(nla_data(tb[NDA_DST]), f->a->bytes,
+	    addr_len(f->a->family)) == 0)
+		f->found = true;
+	return NL_OK;
+}
+
+/*
+ * Whether ifindex has the proxy neighbour entry a: 1, 0 or -errno.  libnl's
+ * neighbour cache has no proxy entries (their dump needs NTF_PROXY in the
+ * request), so this dump is its own, on a socket of its own.
+ */
+static int
+proxy_exists(int ifindex, const struct ipaddr *a)
+{
+	struct ndmsg nd = { .ndm_family = (uint8_t)a->family,
+	    .ndm_flags = NTF_PROXY };
+	struct proxy_find f = { ifindex, a, false };
+	struct nl_sock *sk;
+	int r;
+
+	if ((sk = nl_socket_alloc()) == NULL)
+		return -ENOMEM;
+	if ((r = nl_connect(sk, NETLINK_ROUTE)) >= 0 &&
+	    (r = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, proxy_msg,
+	    &f)) >= 0 &&
+	    (r = nl_send_simple(sk, RTM_GETNEIGH, NLM_F_DUMP, &nd,
+	    sizeof(nd))) >= 0)
+		r = nl_recvmsgs_default(sk);
+	nl_socket_free(sk);
+	if (r < 0) {
+		log_warnx("netlink: cannot list proxy neighbours: %s",
+		    nl_geterror(r));
+		return nlerr(r);
+	}
+	return f.found;
+}
+
+int
+plumb_proxy_add(struct plumb *pl, const char *dev, const struct ipaddr *a,
+    bool *created)
+{
+	int idx, r;
+
+	*created = false;
+	if ((idx = link_index(pl, dev)) < 0)
+		return idx;
+	if (a->family == AF_INET && (r = sysctl_set("ipv4", "neigh", dev,
+	    "proxy_delay", "0")) != 0)
+		return r;
+	if ((r = proxy_exists(idx, a)) != 0)
+		return r < 0 ? r : 0;
+	if ((r = proxy_neigh_add(pl, idx, a)) == 0)
+		*created = true;
+	return r;
+}
+
+int
+plumb_proxy_del(struct plumb *pl, const char *dev, const struct ipaddr *a)
+{
+	struct rtnl_neigh *n;
+	struct nl_addr *dst;
+	char s[ADDR_STRLEN];
+	int idx, r;
+
+	if ((idx = link_index(pl, dev)) < 0)
+		return idx == -ENODEV ? 0 : idx;
+	if ((n = rtnl_neigh_alloc()) == NULL || (dst = nladdr(a)) == NULL) {
+		rtnl_neigh_put(n);
+		return -ENOMEM;
+	}
+	rtnl_neigh_set_ifindex(n, idx);
+	rtnl_neigh_set_family(n, a->family);
+	rtnl_neigh_set_dst(n, dst);
+	rtnl_neigh_set_flags(n, NTF_PROXY);
+	r = nlerr(rtnl_neigh_delete(pl->sk, n, 0));
+	nl_addr_put(dst);
+	rtnl_neigh_put(n);
+	if (r == -ENOENT || r == -ENODEV)
+		return 0;
+	if (r < 0)
+		log_warnx("netlink: cannot delete the proxy entry %s on %s: %s",
+		    addr_fmt(a, s, sizeof(s)), dev, strerror(-r));
+	return r;
+}
+
+/* The address object a on dev; NULL with *err. */
+static struct rtnl_addr *
+link_addr(struct plumb *pl, const char *dev, const struct ipaddr *a, int *err)
+{
+	struct rtnl_addr *ra;
+	struct nl_addr *na;
+	int idx;
+
+	if ((idx = link_index(pl, dev)) < 0) {
+		*err = idx;
+		return NULL;
+	}
+	if ((ra = rtnl_addr_alloc()) == NULL || (na = nladdr(a)) == NULL) {
+		rtnl_addr_put(ra);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	rtnl_addr_set_ifindex(ra, idx);
+	rtnl_addr_set_family(ra, a->family);
+	rtnl_addr_set_local(ra, na);
+	rtnl_addr_set_prefixlen(ra, (int)addr_bits(a->family));
+	nl_addr_put(na);
+	return ra;
+}
+
+int
+plumb_addr_add(struct plumb *pl, const char *dev, const struct ipaddr *a,
+    bool *created)
+{
+	struct rtnl_addr *ra;
+	char s[ADDR_STRLEN];
+	int r;
+
+	*created = false;
+	if ((ra = link_addr(pl, dev, a, &r)) == NULL)
+		return r;
+	r = rtnl_addr_add(pl->sk, ra, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_addr_put(ra);
+	if (r == -NLE_EXIST)
+		return 0;
+	if (r < 0) {
+		log_warnx("netlink: cannot add %s to %s: %s",
+		    addr_fmt(a, s, sizeof(s)), dev, nl_geterror(r));
+		return nlerr(r);
+	}
+	*created = true;
+	return 0;
+}
+
+int
+plumb_addr_del(struct plumb *pl, const char *dev, const struct ipaddr *a)
+{
+	struct rtnl_addr *ra;
+	char s[ADDR_STRLEN];
+	int r;
+
+	if ((ra = link_addr(pl, dev, a, &r)) == NULL)
+		return r == -ENODEV ? 0 : r;
+	r = nlerr(rtnl_addr_delete(pl->sk, ra, 0));
+	rtnl_addr_put(ra);
+	if (r == -EADDRNOTAVAIL || r == -ENOENT || r == -ENODEV)
+		return 0;
+	if (r < 0)
+		log_warnx("netlink: cannot delete %s from %s: %s",
+		    addr_fmt(a, s, sizeof(s)), dev, strerror(-r));
+	return r;
+}
+
+/* The all-zero MAC flood entry of dev to dst; NULL with *err. */
+static struct rtnl_neigh *
+flood_entry(struct plumb *pl, const char *dev, const struct ipaddr *dst,
+    int *err)
+{
+	static const uint8_t zero[6];
+	struct rtnl_neigh *n;
+	struct nl_addr *ll, *na;
+	int idx;
+
+	if ((idx = link_index(pl, dev)) < 0) {
+		*err = idx;
+		return NULL;
+	}
+	n = rtnl_neigh_alloc();
+	ll = nlmac(zero);
+	na = nladdr(dst);
+	if (n == NULL || ll == NULL || na == NULL) {
+		rtnl_neigh_put(n);
+		nl_addr_put(ll);
+		nl_addr_put(na);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	rtnl_neigh_set_ifindex(n, idx);
+	/* dst first: libnl refuses a dst of another family than the entry's. */
+	rtnl_neigh_set_dst(n, na);
+	rtnl_neigh_set_family(n, AF_BRIDGE);
+	rtnl_neigh_set_lladdr(n, ll);
+	rtnl_neigh_set_flags(n, NTF_SELF);
+	rtnl_neigh_set_state(n, NUD_PERMANENT | NUD_NOARP);
+	nl_addr_put(ll);
+	nl_addr_put(na);
+	return n;
+}
+
+/* Whether dev's forwarding database has the flood entry to dst. */
+static int
+flood_exists(struct plumb *pl, struct rtnl_neigh *want)
+{
+	struct nl_cache *cache;
+	struct nl_object *o;
+	struct rtnl_neigh *n;
+	int r, found = 0;
+
+	if ((r = rtnl_neigh_alloc_cache_flags(pl->sk, &cache,
+	    NL_CACHE_AF_ITER)) < 0)
+		return nlerr(r);
+	for (o = nl_cache_get_first(cache); o != NULL && !found;
+	    o = nl_cache_get_next(o)) {
+		n = (struct rtnl_neigh *)o;
+		found = rtnl_neigh_get_family(n) == AF_BRIDGE &&
+		    rtnl_neigh_get_ifindex(n) == rtnl_neigh_get_ifindex(want) &&
+		    rtnl_neigh_get_dst(n) != NULL &&
+		    nl_addr_cmp(rtnl_neigh_get_dst(n),
+		    rtnl_neigh_get_dst(want)) == 0 &&
+		    rtnl_neigh_get_lladdr(n) != NULL &&
+		    nl_addr_cmp(rtnl_neigh_get_lladdr(n),
+		    rtnl_neigh_get_lladdr(want)) == 0;
+	}
+	nl_cache_free(cache);
+	return found;
+}
+
+int
+plumb_fdb_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
+    bool *created)
+{
+	struct rtnl_neigh *n;
+	char s[ADDR_STRLEN];
+	int r;
+
+	*created = false;
+	if ((n = flood_entry(pl, dev, dst, &r)) == NULL)
+		return r;
+	if ((r = flood_exists(pl, n)) == 0) {
+		if ((r = rtnl_neigh_add(pl->sk, n, NLM_F_CREATE |
+		    NLM_F_APPEND)) < 0) {
+			log_warnx("netlink: cannot add the flood entry to %s on "
+			    "%s: %s", addr_fmt(dst, s, sizeof(s)), dev,
+			    nl_geterror(r));
+			r = nlerr(r);
+		} else
+			*created = true;
+	}
+	rtnl_neigh_put(n);
+	return r < 0 ? r : 0;
+}
+
+int
+plumb_fdb_del(struct plumb *pl, const char *dev, const struct ipaddr *dst)
+{
+	struct rtnl_neigh *n;
+	char s[ADDR_STRLEN];
+	int r;
+
+	if ((n = flood_entry(pl, dev, dst, &r)) == NULL)
+		return r == -ENODEV ? 0 : r;
+	r = nlerr(rtnl_neigh_delete(pl->sk, n, 0));
+	rtnl_neigh_put(n);
+	if (r == -ENOENT || r == -ENODEV)
+		return 0;
+	if (r < 0)
+		log_warnx("netlink: cannot delete the flood entry to %s on %s: "
+		    "%s", addr_fmt(dst, s, sizeof(s)), dev, strerror(-r));
+	return r;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "epopts.h"
 #include "host.h"
 #include "log.h"
 #include "model.h"
@@ -13,6 +14,8 @@
 #include "reconcile.h"
 #include "records.h"
 #include "routes.h"
+#include "sandbox.h"
+#include "segment.h"
 #include "store.h"
 
 /*
@@ -32,6 +35,7 @@ ep_forget(struct rp_ctx *ctx, struct endpoint *ep)
 	    "deleting it (its container died): forgetting it", ep->id,
 	    ep->host_if);
 	records_del_ep(ctx->store, ep);
+	epopts_records_del(ctx->store, ctx->model, ep);
 	/*
 	 * Lazy, and forgotten in memory even if the disk refuses: a restart
 	 * finds the interface missing all the same.
@@ -39,11 +43,13 @@ ep_forget(struct rp_ctx *ctx, struct endpoint *ep)
 	if (store_commit_lazy(ctx->store) != 0)
 		log_warnx("endpoint %.12s: cannot record its end; the next "
 		    "start forgets it again", ep->id);
+	sandbox_cancel(ctx, ep->id);
 	routes_ep_del(ctx, ep);
 	/* An ipvlan endpoint's routes are on its network's host link. */
 	if (ep->link == LINK_IPVLAN && host_ep_del(ctx, ep, err,
 	    sizeof(err)) != 0)
 		log_warnx("endpoint %.12s: %s", ep->id, err);
+	epopts_unreserve(ctx->model, ep);
 	model_ep_del(ctx->model, ep);
 	model_ep_free(ep);
 }
@@ -115,6 +121,36 @@ reap_peer(const char *name, void *arg)
 	return 0;
 }
 
+/*
+ * A segment device of ours ("rv" or "rb" and the VNI, the default names)
+ * that no network owns: its network's deletion could not take it down.
+ */
+static int
+reap_segment(const char *name, void *arg)
+{
+	struct rp_ctx *ctx = arg;
+	const struct network *n;
+	size_t pos = 0, i;
+
+	if (strlen(name) < 3 || name[0] != 'r' || (name[1] != 'v' &&
+	    name[1] != 'b'))
+		return 0;
+	/* "rv" and 12 hex digits: an ipvlan network's link (reap_net_link). */
+	if (model_is_our_ifname(name))
+		return 0;
+	for (i = 2; name[i] != '\0'; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+	while ((n = model_net_next(ctx->model, &pos)) != NULL)
+		if (n->mode == MODE_VXLAN && (strcmp(n->seg.vx_name, name) == 0 ||
+		    strcmp(n->seg.br_name, name) == 0))
+			return 0;
+	log_info("deleting %s: a segment device of ours that no network owns",
+	    name);
+	plumb_link_del(ctx->plumb, name);
+	return 0;
+}
+
 /* A network's host-side ipvlan that no endpoint routes through. */
 static int
 reap_net_link(const char *name, void *arg)
@@ -141,8 +177,28 @@ reconcile_start(struct rp_ctx *ctx)
 	char err[256];
 	struct host_undo undo;
 	size_t pos = 0, fixed = 0, gone = 0, failed = 0;
+	uint32_t made;
 	int r;
 
+	/*
+	 * Segments first, their endpoints are their ports.  What is there is
+	 * kept as it is (the segment forwarded while the plugin was down);
+	 * what is missing is made again, and recorded as made.
+	 */
+	while ((n = model_net_next(ctx->model, &pos)) != NULL) {
+		if (n->mode != MODE_VXLAN)
+			continue;
+		made = n->seg.made;
+		if (segment_add(ctx, n, err, sizeof(err)) != 0)
+			log_warnx("network %.12s: %s", n->id, err);
+		else if (n->seg.made != made) {
+			records_put_net(ctx->store, n);
+			if (store_commit_lazy(ctx->store) != 0)
+				log_warnx("network %.12s: cannot record what was "
+				    "made again", n->id);
+		}
+	}
+	pos = 0;
 	while ((ep = model_ep_next(ctx->model, &pos)) != NULL) {
 		if ((n = model_net_find(ctx->model, ep->net_id)) == NULL)
 			continue;
@@ -166,6 +222,8 @@ reconcile_start(struct rp_ctx *ctx)
 	plumb_links(ctx->plumb, "rt", reap_link, ctx);
 	plumb_links(ctx->plumb, "rc", reap_peer, ctx);
 	plumb_links(ctx->plumb, "rv", reap_net_link, ctx);
+	plumb_links(ctx->plumb, "rv", reap_segment, ctx);
+	plumb_links(ctx->plumb, "rb", reap_segment, ctx);
 	log_info("reconciled: %zu endpoints with their host side checked, %zu "
 	    "forgotten (their interface is gone), %zu could not be repaired",
 	    fixed, gone, failed);

@@ -55,6 +55,34 @@ link_parse(const char *s, enum link_kind *k)
 
 /* ---------------------------------------------------------------- values */
 
+static int
+put_opt(const char *key, const char *value, void *arg)
+{
+	return cJSON_AddStringToObject(arg, key, value) ? 0 : -ENOMEM;
+}
+
+/*
+ * A VXLAN segment's members: "mode", "vni", its options as given (Docker's
+ * keys and text, read back by the same parser) and what the plugin made.
+ * Routed networks have none of them: an older record reads as routed.
+ */
+static int
+seg_value(cJSON *o, const struct network *n)
+{
+	cJSON *opts;
+
+	if (n->mode != MODE_VXLAN)
+		return 0;
+	if (!cJSON_AddStringToObject(o, "mode", "vxlan") ||
+	    !cJSON_AddNumberToObject(o, "vni", n->seg.vni) ||
+	    (opts = cJSON_AddObjectToObject(o, "options")) == NULL ||
+	    segconf_walk(&n->seg, put_opt, opts) != 0 ||
+	    !cJSON_AddNumberToObject(o, "made", n->seg.made) ||
+	    !cJSON_AddNumberToObject(o, "made_fdb", n->seg.made_fdb))
+		return -ENOMEM;
+	return 0;
+}
+
 static cJSON *
 pool_value(const struct pool *p)
 {
@@ -97,38 +125,71 @@ net_value(const struct network *n)
 	    (n->has6 && (!cJSON_AddStringToObject(o, "pool6",
 	    prefix_fmt(&n->pool6, s, sizeof(s))) ||
 	    !cJSON_AddStringToObject(o, "agg6",
-	    prefix_fmt(&n->agg6, s, sizeof(s)))))) {
+	    prefix_fmt(&n->agg6, s, sizeof(s))))) || seg_value(o, n) != 0) {
 		cJSON_Delete(o);
 		return NULL;
 	}
 	return o;
 }
 
+/* The addresses of ep of one kind, as an array member name of o. */
+static bool
+put_addrs(cJSON *o, const char *name, const struct endpoint *ep,
+    enum ep_addr_kind kind, bool always)
+{
+	cJSON *arr = NULL, *s;
+	size_t i;
+
+	for (i = 0; i < ep->naddr; i++) {
+		if (ep->addrs[i].kind != kind)
+			continue;
+		if (arr == NULL && (arr = cJSON_AddArrayToObject(o, name)) == NULL)
+			return false;
+		if ((s = cJSON_CreateString(ep->addrs[i].key)) == NULL)
+			return false;
+		cJSON_AddItemToArray(arr, s);
+	}
+	return arr != NULL || !always || cJSON_AddArrayToObject(o, name);
+}
+
+/* The endpoint's own settings, each only when set. */
+static bool
+put_settings(cJSON *o, const struct ep_settings *set)
+{
+	char mac[18];
+
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", set->mac[0],
+	    set->mac[1], set->mac[2], set->mac[3], set->mac[4], set->mac[5]);
+	return (set->mtu == 0 || cJSON_AddNumberToObject(o, "mtu", set->mtu)) &&
+	    (!set->has_tag || cJSON_AddNumberToObject(o, "tag", set->tag)) &&
+	    (!set->has_metric || cJSON_AddNumberToObject(o, "metric",
+	    set->metric)) &&
+	    (!set->has_anycast_tag || cJSON_AddNumberToObject(o, "anycast_tag",
+	    set->anycast_tag)) &&
+	    (!set->has_mac || cJSON_AddStringToObject(o, "mac", mac));
+}
+
 static cJSON *
 ep_value(const struct endpoint *ep)
 {
-	cJSON *o = cJSON_CreateObject(), *arr, *s;
-	size_t i;
+	cJSON *o = cJSON_CreateObject();
 
 	if (o == NULL || !cJSON_AddStringToObject(o, "id", ep->id) ||
 	    !cJSON_AddStringToObject(o, "network", ep->net_id) ||
 	    !cJSON_AddStringToObject(o, "link", link_name(ep->link)) ||
-	    (arr = cJSON_AddArrayToObject(o, "addrs")) == NULL ||
+	    !put_addrs(o, "addrs", ep, EP_ADDR_DOCKER, true) ||
+	    !put_addrs(o, "extra", ep, EP_ADDR_EXTRA, false) ||
+	    !put_addrs(o, "anycast", ep, EP_ADDR_ANYCAST, false) ||
+	    !put_settings(o, &ep->set) ||
 	    !cJSON_AddStringToObject(o, "host_if", ep->host_if) ||
 	    !cJSON_AddBoolToObject(o, "joined", ep->joined) ||
 	    (ep->gw_slot != 0 && !cJSON_AddNumberToObject(o, "gw_slot",
 	    ep->gw_slot)) ||
-	    !cJSON_AddStringToObject(o, "sandbox", ep->sandbox))
-		goto fail;
-	for (i = 0; i < ep->naddr; i++) {
-		if ((s = cJSON_CreateString(ep->addrs[i].key)) == NULL)
-			goto fail;
-		cJSON_AddItemToArray(arr, s);
+	    !cJSON_AddStringToObject(o, "sandbox", ep->sandbox)) {
+		cJSON_Delete(o);
+		return NULL;
 	}
 	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
 }
 
 /* ---------------------------------------------------------------- changes */
@@ -275,12 +336,14 @@ apply_pool(struct model *m, const char *key, const cJSON *v, char *err,
 {
 	const char *id = jstr(v, "pool"), *rg = jstr(v, "range");
 	struct ipprefix prefix, range;
+	char text[ADDR_STRLEN];
 	struct pool *p;
 	int r;
 
 	if (id == NULL || strcmp(id, key) != 0 ||
-	    prefix_parse(id, &prefix) != 0 || !prefix_is_network(&prefix))
-		FAIL("no valid \"pool\" prefix equal to its key");
+	    prefix_parse(id, &prefix) != 0 || !prefix_is_network(&prefix) ||
+	    strcmp(prefix_fmt(&prefix, text, sizeof(text)), id) != 0)
+		FAIL("no valid, canonical \"pool\" prefix equal to its key");
 	if ((rg == NULL && cJSON_GetObjectItemCaseSensitive(v, "range")) ||
 	    (rg != NULL && prefix_parse(rg, &range) != 0))
 		FAIL("an invalid range");
@@ -306,7 +369,7 @@ split_addr_key(struct model *m, const char *key, struct pool **p,
     struct ipaddr *a, char *err, size_t errlen)
 {
 	const char *sp = strchr(key, ' ');
-	char pool[ADDR_STRLEN];
+	char pool[ADDR_STRLEN], text[ADDR_STRLEN];
 
 	if (sp == NULL || (size_t)(sp - key) >= sizeof(pool))
 		FAIL("the key is not \"<pool> <address>\"");
@@ -316,6 +379,9 @@ split_addr_key(struct model *m, const char *key, struct pool **p,
 		FAIL("its pool %s has no record", pool);
 	if (addr_parse(sp + 1, a) != 0 || !prefix_contains(&(*p)->prefix, a))
 		FAIL("not an address of pool %s", pool);
+	/* Written canonical: another spelling is not a key this daemon wrote. */
+	if (strcmp(addr_fmt(a, text, sizeof(text)), sp + 1) != 0)
+		FAIL("the address is not written canonically (%s)", text);
 	return 0;
 }
 
@@ -378,6 +444,41 @@ net_ipvlan(const cJSON *v, struct network *n)
 	return 0;
 }
 
+/* The segment members of a network record (see seg_value). */
+static int
+seg_apply(const cJSON *v, struct network *n, char *err, size_t errlen)
+{
+	const char *mode = jstr(v, "mode");
+	const cJSON *opts, *it;
+	unsigned long vni, made, made_fdb;
+
+	n->mode = MODE_ROUTED;
+	if (cJSON_GetObjectItemCaseSensitive(v, "mode") == NULL)
+		return 0;
+	if (mode == NULL || strcmp(mode, "vxlan") != 0)
+		FAIL("an unknown mode");
+	n->mode = MODE_VXLAN;
+	opts = cJSON_GetObjectItemCaseSensitive(v, "options");
+	if (num_field(v, "vni", 1, SEG_VNI_MAX, &vni) != 0 ||
+	    num_field(v, "made", 0, UINT32_MAX, &made) != 0 ||
+	    num_field(v, "made_fdb", 0, UINT32_MAX, &made_fdb) != 0 ||
+	    !cJSON_IsObject(opts))
+		FAIL("invalid segment settings (vni, options, made)");
+	segconf_init(&n->seg, (uint32_t)vni);
+	cJSON_ArrayForEach(it, opts) {
+		if (!cJSON_IsString(it) || segconf_set(&n->seg, it->string,
+		    it->valuestring, err, errlen) != 0)
+			FAIL("invalid segment option %.64s", it->string);
+	}
+	if (segconf_finish(&n->seg, err, errlen) != 0)
+		return -EINVAL;
+	n->seg.made = (uint32_t)made;
+	n->seg.made_fdb = (uint32_t)made_fdb;
+	if (!n->has4 || n->has6)
+		FAIL("a segment without one IPv4 subnet");
+	return 0;
+}
+
 static int
 apply_net(struct model *m, const char *key, const cJSON *v, char *err,
     size_t errlen)
@@ -421,47 +522,134 @@ apply_net(struct model *m, const char *key, const cJSON *v, char *err,
 		free(n);
 		FAIL("invalid pools or aggregates");
 	}
+	if ((r = seg_apply(v, n, err, errlen)) != 0) {
+		free(n);
+		return r;
+	}
+	if (n->link == LINK_IPVLAN && n->mode == MODE_VXLAN) {
+		free(n);
+		FAIL("an ipvlan segment");
+	}
 	if ((r = model_net_add(m, n)) != 0) {
 		free(n);
 		if (r == -EEXIST)
-			FAIL("its subnet overlaps another network's");
+			FAIL("its subnet, VNI or a device name is another "
+			    "network's");
 		return r;
 	}
 	return 0;
 }
 
-/* The addresses of an endpoint record: "addrs", or the older addr4/addr6. */
+/* An optional array of addresses, appended to out[*n..max). */
 static int
-ep_addrs(const cJSON *v, struct ipaddr *out, size_t max, size_t *n)
+addr_array(const cJSON *v, const char *name, struct ipaddr *out,
+    enum ep_addr_kind *akind, enum ep_addr_kind kind, size_t max, size_t *n)
 {
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(v, "addrs"), *it;
-	const char *a4 = jstr(v, "addr4"), *a6 = jstr(v, "addr6");
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(v, name), *it;
 
-	*n = 0;
-	if (arr != NULL) {
-		if (!cJSON_IsArray(arr) || a4 || a6)
-			return -EINVAL;
-		cJSON_ArrayForEach(it, arr) {
-			if (*n == max || !cJSON_IsString(it) ||
-			    addr_parse(it->valuestring, &out[*n]) != 0)
-				return -EINVAL;
-			(*n)++;
-		}
-		return *n > 0 ? 0 : -EINVAL;
-	}
-	if (a4 == NULL || addr_parse(a4, &out[0]) != 0 ||
-	    out[0].family != AF_INET)
+	if (arr == NULL)
+		return 0;
+	if (!cJSON_IsArray(arr))
 		return -EINVAL;
-	*n = 1;
-	if (a6 != NULL) {
-		if (addr_parse(a6, &out[1]) != 0 || out[1].family != AF_INET6)
+	cJSON_ArrayForEach(it, arr) {
+		if (*n == max || !cJSON_IsString(it) ||
+		    addr_parse(it->valuestring, &out[*n]) != 0)
 			return -EINVAL;
-		*n = 2;
+		akind[(*n)++] = kind;
 	}
 	return 0;
 }
 
-#define EP_ADDR_LOAD_MAX 256
+/*
+ * The addresses of an endpoint record: "addrs" (or the older addr4/addr6),
+ * then the extra ones of version 4.
+ */
+static int
+ep_addrs(const cJSON *v, struct ipaddr *out, enum ep_addr_kind *akind,
+    size_t max, size_t *n)
+{
+	const char *a4 = jstr(v, "addr4"), *a6 = jstr(v, "addr6");
+
+	*n = 0;
+	if (cJSON_GetObjectItemCaseSensitive(v, "addrs") != NULL) {
+		if (a4 || a6 || addr_array(v, "addrs", out, akind, EP_ADDR_DOCKER,
+		    max, n) != 0 || *n == 0)
+			return -EINVAL;
+	} else {
+		if (a4 == NULL || addr_parse(a4, &out[0]) != 0 ||
+		    out[0].family != AF_INET)
+			return -EINVAL;
+		akind[(*n)++] = EP_ADDR_DOCKER;
+		if (a6 != NULL) {
+			if (addr_parse(a6, &out[1]) != 0 ||
+			    out[1].family != AF_INET6)
+				return -EINVAL;
+			akind[(*n)++] = EP_ADDR_DOCKER;
+		}
+	}
+	if (addr_array(v, "extra", out, akind, EP_ADDR_EXTRA, max, n) != 0 ||
+	    addr_array(v, "anycast", out, akind, EP_ADDR_ANYCAST, max, n) != 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* The endpoint's own settings; absent ones are unset (older records). */
+static int
+ep_settings(const cJSON *v, struct ep_settings *set)
+{
+	const char *mac = jstr(v, "mac");
+	unsigned long x;
+	unsigned m[6];
+	char tail;
+	int r, i;
+
+	memset(set, 0, sizeof(*set));
+	if ((r = num_field(v, "mtu", 68, 65535, &x)) == -EINVAL)
+		return r;
+	set->mtu = r == 0 ? (unsigned)x : 0;
+	if ((r = num_field(v, "tag", 0, UINT32_MAX, &x)) == -EINVAL)
+		return r;
+	set->has_tag = r == 0;
+	set->tag = r == 0 ? (uint32_t)x : 0;
+	if ((r = num_field(v, "metric", 0, UINT32_MAX, &x)) == -EINVAL)
+		return r;
+	set->has_metric = r == 0;
+	set->metric = r == 0 ? (uint32_t)x : 0;
+	if ((r = num_field(v, "anycast_tag", 0, UINT32_MAX, &x)) == -EINVAL)
+		return r;
+	set->has_anycast_tag = r == 0;
+	set->anycast_tag = r == 0 ? (uint32_t)x : 0;
+	if (mac == NULL)
+		return cJSON_GetObjectItemCaseSensitive(v, "mac") ? -EINVAL : 0;
+	if (strlen(mac) != 17 || sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0],
+	    &m[1], &m[2], &m[3], &m[4], &m[5], &tail) != 6)
+		return -EINVAL;
+	for (i = 0; i < 6; i++)
+		set->mac[i] = (uint8_t)m[i];
+	set->has_mac = true;
+	return 0;
+}
+
+/*
+ * The extra addresses of ep are allocated in their pools: their "addr"
+ * records come in the commit of the endpoint's, so this only repairs a
+ * state written by hand.
+ */
+static int
+ep_reserve(struct model *m, const struct endpoint *ep)
+{
+	struct pool *p;
+	size_t i;
+	int r;
+
+	for (i = 0; i < ep->naddr; i++)
+		if (ep->addrs[i].kind != EP_ADDR_DOCKER &&
+		    (p = model_ep_pool(m, ep, i)) != NULL &&
+		    !model_addr_has(p, &ep->addrs[i].addr) &&
+		    (r = model_addr_take(p, &ep->addrs[i].addr)) == -ENOMEM)
+			return r;
+	return 0;
+}
 
 static int
 apply_ep(struct model *m, const char *key, const cJSON *v, char *err,
@@ -469,9 +657,11 @@ apply_ep(struct model *m, const char *key, const cJSON *v, char *err,
 {
 	const char *id = jstr(v, "id"), *net = jstr(v, "network");
 	const char *sb = jstr(v, "sandbox");
-	struct ipaddr addrs[EP_ADDR_LOAD_MAX];
+	struct ipaddr addrs[MODEL_EP_ADDR_MAX];
+	enum ep_addr_kind akind[MODEL_EP_ADDR_MAX];
 	const struct endpoint *clash;
 	const struct network *n;
+	struct ep_settings set;
 	struct endpoint *ep;
 	unsigned long slot = 0;
 	size_t na, i;
@@ -481,7 +671,7 @@ apply_ep(struct model *m, const char *key, const cJSON *v, char *err,
 		FAIL("no valid id equal to its key, or no valid network");
 	if ((n = model_net_find(m, net)) == NULL)
 		FAIL("its network %.12s has no record", net);
-	if (ep_addrs(v, addrs, EP_ADDR_LOAD_MAX, &na) != 0)
+	if (ep_addrs(v, addrs, akind, MODEL_EP_ADDR_MAX, &na) != 0)
 		FAIL("invalid addresses");
 	for (i = 0; i < na; i++)
 		if (!prefix_contains(addrs[i].family == AF_INET ? &n->pool4 :
@@ -491,13 +681,18 @@ apply_ep(struct model *m, const char *key, const cJSON *v, char *err,
 	if ((sb != NULL && strlen(sb) >= MODEL_SANDBOX_MAX) ||
 	    (cJSON_GetObjectItemCaseSensitive(v, "sandbox") && sb == NULL))
 		FAIL("an invalid sandbox");
+	if (ep_settings(v, &set) != 0)
+		FAIL("invalid settings (mtu, tag, metric, anycast_tag, mac)");
 	if ((ep = model_ep_new(na)) == NULL)
 		return -ENOMEM;
 	snprintf(ep->id, sizeof(ep->id), "%s", id);
 	snprintf(ep->net_id, sizeof(ep->net_id), "%s", net);
 	snprintf(ep->sandbox, sizeof(ep->sandbox), "%s", sb ? sb : "");
-	for (i = 0; i < na; i++)
+	for (i = 0; i < na; i++) {
 		model_ep_set_addr(ep, i, &addrs[i]);
+		ep->addrs[i].kind = akind[i];
+	}
+	ep->set = set;
 	if (num_field(v, "gw_slot", 0, MODEL_GW_SLOTS - 1, &slot) == -EINVAL ||
 	    bool_field(v, "joined", &ep->joined) != 0 ||
 	    link_parse(jstr(v, "link"), &ep->link) != 0 ||
@@ -512,6 +707,11 @@ apply_ep(struct model *m, const char *key, const cJSON *v, char *err,
 		if (r == -EEXIST)
 			FAIL("its address or interface is also endpoint %.12s's",
 			    clash ? clash->id : "?");
+		return r;
+	}
+	if ((r = ep_reserve(m, ep)) != 0) {
+		model_ep_del(m, ep);
+		model_ep_free(ep);
 		return r;
 	}
 	return 0;

@@ -22,13 +22,23 @@ route_attrs(const struct network *n, struct route *r)
 
 void
 routes_host(const struct network *n, const struct endpoint *ep,
-    const struct ipaddr *a, struct route *r)
+    const struct ep_addr *a, struct route *r)
 {
 	memset(r, 0, sizeof(*r));
-	prefix_host(a, &r->prefix);
+	prefix_host(&a->addr, &r->prefix);
 	r->kind = ROUTE_HOST;
-	snprintf(r->ifname, sizeof(r->ifname), "%s", ep->route_if);
+	/* On a VXLAN segment, containers are reached through the bridge. */
+	snprintf(r->ifname, sizeof(r->ifname), "%s", n->mode == MODE_VXLAN ?
+	    n->seg.br_name : ep->route_if);
 	route_attrs(n, r);
+	if (ep->set.has_tag)
+		r->tag = ep->set.tag;
+	if (a->kind == EP_ADDR_ANYCAST && ep->set.has_anycast_tag)
+		r->tag = ep->set.anycast_tag;
+	if (ep->set.has_metric) {
+		r->metric = ep->set.metric;
+		r->has_metric = true;
+	}
 	snprintf(r->endpoint_id, sizeof(r->endpoint_id), "%s", ep->id);
 }
 
@@ -43,7 +53,7 @@ routes_ep_add(struct rp_ctx *ctx, const struct network *n,
 	if (!(n->announce & ANNOUNCE_HOST))
 		return 0;
 	for (i = 0; i < ep->naddr; i++) {
-		routes_host(n, ep, &ep->addrs[i].addr, &r);
+		routes_host(n, ep, &ep->addrs[i], &r);
 		if ((e = announce_add(ctx, &r)) != 0) {
 			routes_ep_del(ctx, ep);
 			return e;
@@ -77,6 +87,11 @@ aggregate(const struct network *n, int i, struct route *r)
 	memset(r, 0, sizeof(*r));
 	r->prefix = i == 0 ? n->agg4 : n->agg6;
 	r->kind = ROUTE_AGGREGATE;
+	/* A segment's range is on its bridge here, not a blackhole. */
+	if (n->mode == MODE_VXLAN) {
+		r->kind = ROUTE_HOST;
+		snprintf(r->ifname, sizeof(r->ifname), "%s", n->seg.br_name);
+	}
 	route_attrs(n, r);
 	return true;
 }

@@ -14,9 +14,12 @@
 
 struct rp_ctx;
 
-/* The host route of address a of ep, with n's settings. */
+/*
+ * The host route of address a of ep, with n's settings unless ep has its
+ * own (routed.tag, routed.metric; routed.anycast-tag for an anycast one).
+ */
 void routes_host(const struct network *n, const struct endpoint *ep,
-    const struct ipaddr *a, struct route *r);
+    const struct ep_addr *a, struct route *r);
 
 /*
  * Announce ep's host routes as n says.  0, or -errno; then nothing of ep's

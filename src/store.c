@@ -49,6 +49,7 @@ struct store {
 	bool stale_journal;		/* a snapshot is newer than the journal */
 	size_t jcount;			/* records in the journal */
 	size_t live;			/* records in the last snapshot */
+	size_t compactions;		/* snapshots written, for metrics */
 	uint64_t gen;			/* generation of snapshot and journal */
 	int (*fault)(void *);
 	void *fault_arg;
@@ -166,6 +167,12 @@ store_set_fault(struct store *st, int (*fn)(void *), void *arg)
 {
 	st->fault = fn;
 	st->fault_arg = arg;
+}
+
+size_t
+store_compactions(const struct store *st)
+{
+	return st->compactions;
 }
 
 size_t
@@ -1010,6 +1017,7 @@ store_compact(struct store *st)
 	st->jfd = fd;
 	st->jcount = 0;
 	st->stale_journal = false;
+	st->compactions++;
 	log_debug("state compacted: %zu records, generation %" PRIu64, st->live,
 	    st->gen);
 out:

@@ -100,6 +100,8 @@ int store_compact(struct store *st);
 
 /* Records in the journal, and in the last snapshot (for status and tests). */
 size_t store_journal_count(const struct store *st);
+/* Snapshots written since store_open() (compactions), for metrics. */
+size_t store_compactions(const struct store *st);
 
 /*
  * Fault injection for tests: fn(arg) runs before every write of a commit or

@@ -1,8 +1,10 @@
 /*
- * zapi.c: encode and decode ZAPI messages, FRR 8.4 dialect.
+ * zapi.c: encode and decode ZAPI messages, FRR 7.5 to 10.x.
  *
- * Layouts follow docs/zapi.md (sections 1-6), which was checked against
- * FRR 8.4.4's lib/zclient.c and bytes captured from Debian's zebra.
+ * Layouts follow the protocol notes (shared/docs/zapi.md, beside this
+ * repository: sections 1-6 for 8.4, section 9 for what changed), checked against each FRR tag's lib/zclient.h, lib/zclient.c,
+ * lib/route_types.txt and zebra/zapi_msg.c, and against bytes captured
+ * from zebra 8.4.4 and 10.3.4 (tests/unit/vectors/).
  */
 #include <sys/socket.h>
 
@@ -18,6 +20,7 @@
 #define ZAPI_NEXTHOP_MAX_BACKUPS 8	/* NEXTHOP_MAX_BACKUPS */
 #define ZAPI_OPAQUE_MAX		1024	/* ZAPI_MESSAGE_OPAQUE_LENGTH */
 #define ZAPI_SAFI_MAX		7	/* SAFI_FLOWSPEC, the last one */
+#define ZAPI_SEG6_MAX		16	/* SRV6_MAX_SIDS (9.1 and later) */
 
 /* Message bits zapi_route_encode writes. */
 #define ZAPI_MESSAGE_ENCODABLE	(ZAPI_MESSAGE_NEXTHOP | \
@@ -27,53 +30,140 @@
 /* Significant bytes of a prefix of plen bits. */
 #define PSIZE(plen)		(((size_t)(plen) + 7) / 8)
 
-/* Every 8.4 command, by number (zebra_message_types_t without ZEBRA_). */
+/* The commands this codec names, in enum zapi_cmd order. */
 static const char *const cmd_names[] = {
 	"INTERFACE_ADD", "INTERFACE_DELETE", "INTERFACE_ADDRESS_ADD",
 	"INTERFACE_ADDRESS_DELETE", "INTERFACE_UP", "INTERFACE_DOWN",
-	"INTERFACE_SET_MASTER", "INTERFACE_SET_PROTODOWN", "ROUTE_ADD",
-	"ROUTE_DELETE", "ROUTE_NOTIFY_OWNER", "REDISTRIBUTE_ADD",
-	"REDISTRIBUTE_DELETE", "REDISTRIBUTE_DEFAULT_ADD",
-	"REDISTRIBUTE_DEFAULT_DELETE", "ROUTER_ID_ADD", "ROUTER_ID_DELETE",
-	"ROUTER_ID_UPDATE", "HELLO", "CAPABILITIES", "NEXTHOP_REGISTER",
-	"NEXTHOP_UNREGISTER", "NEXTHOP_UPDATE", "INTERFACE_NBR_ADDRESS_ADD",
-	"INTERFACE_NBR_ADDRESS_DELETE", "INTERFACE_BFD_DEST_UPDATE",
-	"BFD_DEST_REGISTER", "BFD_DEST_DEREGISTER", "BFD_DEST_UPDATE",
-	"BFD_DEST_REPLAY", "REDISTRIBUTE_ROUTE_ADD", "REDISTRIBUTE_ROUTE_DEL",
-	"VRF_UNREGISTER", "VRF_ADD", "VRF_DELETE", "VRF_LABEL",
-	"INTERFACE_VRF_UPDATE", "BFD_CLIENT_REGISTER", "BFD_CLIENT_DEREGISTER",
-	"INTERFACE_ENABLE_RADV", "INTERFACE_DISABLE_RADV",
-	"NEXTHOP_LOOKUP_MRIB", "INTERFACE_LINK_PARAMS", "MPLS_LABELS_ADD",
-	"MPLS_LABELS_DELETE", "MPLS_LABELS_REPLACE", "SR_POLICY_SET",
-	"SR_POLICY_DELETE", "SR_POLICY_NOTIFY_STATUS", "IPMR_ROUTE_STATS",
-	"LABEL_MANAGER_CONNECT", "LABEL_MANAGER_CONNECT_ASYNC",
-	"GET_LABEL_CHUNK", "RELEASE_LABEL_CHUNK", "FEC_REGISTER",
-	"FEC_UNREGISTER", "FEC_UPDATE", "ADVERTISE_DEFAULT_GW",
-	"ADVERTISE_SVI_MACIP", "ADVERTISE_SUBNET", "ADVERTISE_ALL_VNI",
-	"LOCAL_ES_ADD", "LOCAL_ES_DEL", "REMOTE_ES_VTEP_ADD",
-	"REMOTE_ES_VTEP_DEL", "LOCAL_ES_EVI_ADD", "LOCAL_ES_EVI_DEL", "VNI_ADD",
-	"VNI_DEL", "L3VNI_ADD", "L3VNI_DEL", "REMOTE_VTEP_ADD",
-	"REMOTE_VTEP_DEL", "MACIP_ADD", "MACIP_DEL", "IP_PREFIX_ROUTE_ADD",
-	"IP_PREFIX_ROUTE_DEL", "REMOTE_MACIP_ADD", "REMOTE_MACIP_DEL",
-	"DUPLICATE_ADDR_DETECTION", "PW_ADD", "PW_DELETE", "PW_SET", "PW_UNSET",
-	"PW_STATUS_UPDATE", "RULE_ADD", "RULE_DELETE", "RULE_NOTIFY_OWNER",
-	"TABLE_MANAGER_CONNECT", "GET_TABLE_CHUNK", "RELEASE_TABLE_CHUNK",
-	"IPSET_CREATE", "IPSET_DESTROY", "IPSET_ENTRY_ADD",
-	"IPSET_ENTRY_DELETE",
-	"IPSET_NOTIFY_OWNER", "IPSET_ENTRY_NOTIFY_OWNER", "IPTABLE_ADD",
-	"IPTABLE_DELETE", "IPTABLE_NOTIFY_OWNER", "VXLAN_FLOOD_CONTROL",
-	"VXLAN_SG_ADD", "VXLAN_SG_DEL", "VXLAN_SG_REPLAY", "MLAG_PROCESS_UP",
-	"MLAG_PROCESS_DOWN", "MLAG_CLIENT_REGISTER", "MLAG_CLIENT_UNREGISTER",
-	"MLAG_FORWARD_MSG", "NHG_ADD", "NHG_DEL", "NHG_NOTIFY_OWNER",
-	"EVPN_REMOTE_NH_ADD", "EVPN_REMOTE_NH_DEL", "SRV6_LOCATOR_ADD",
-	"SRV6_LOCATOR_DELETE", "SRV6_MANAGER_GET_LOCATOR_CHUNK",
-	"SRV6_MANAGER_RELEASE_LOCATOR_CHUNK", "ERROR", "CLIENT_CAPABILITIES",
-	"OPAQUE_MESSAGE", "OPAQUE_REGISTER", "OPAQUE_UNREGISTER",
-	"NEIGH_DISCOVER", "ROUTE_NOTIFY_REQUEST", "CLIENT_CLOSE_NOTIFY",
-	"NHRP_NEIGH_ADDED", "NHRP_NEIGH_REMOVED", "NHRP_NEIGH_GET",
-	"NHRP_NEIGH_REGISTER", "NHRP_NEIGH_UNREGISTER", "NEIGH_IP_ADD",
-	"NEIGH_IP_DEL", "CONFIGURE_ARP", "GRE_GET", "GRE_UPDATE",
-	"GRE_SOURCE_SET",
+	"ROUTE_ADD", "ROUTE_DELETE", "ROUTE_NOTIFY_OWNER", "REDISTRIBUTE_ADD",
+	"REDISTRIBUTE_DELETE", "ROUTER_ID_UPDATE", "HELLO", "CAPABILITIES",
+	"NEXTHOP_UPDATE", "REDISTRIBUTE_ROUTE_ADD", "REDISTRIBUTE_ROUTE_DEL",
+	"VRF_ADD", "VRF_DELETE", "INTERFACE_LINK_PARAMS", "ERROR",
+	"CLIENT_CAPABILITIES", "ROUTE_NOTIFY_REQUEST", "CLIENT_CLOSE_NOTIFY",
+};
+
+/*
+ * Wire codes, in enum zapi_cmd order, from zebra_message_types_t of each
+ * tag.  8.2 dropped three IMPORT_ROUTE codes below 30, 9.1
+ * INTERFACE_VRF_UPDATE, 10.0 inserted INTERFACE_SET_ARP at 7, 10.2
+ * dropped VRF_UNREGISTER and added SRv6 codes below ERROR.
+ */
+#define CMDS(ra, rid, hello, nhu, rra, vrf, lp, err, cc, nreq, close) { \
+	0, 1, 2, 3, 4, 5, ra, ra + 1, ra + 2, ra + 3, ra + 4, rid, hello, \
+	hello + 1, nhu, rra, rra + 1, vrf, vrf + 1, lp, err, cc, nreq, close }
+#define N	ZAPI_NO_CMD
+
+/*
+ * Route types by their 8.4 number: 10.0 inserted LOCAL at 3 (and
+ * TABLE_DIRECT before ALL), so everything from STATIC up moves by one.
+ */
+static const uint8_t types_75[] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+	20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+};
+static const uint8_t types_100[] = {
+	0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+	21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 32,
+};
+
+/* Message bits that moved: 7.5 had TABLEID 0x80, SRTE 0x100, no NHG. */
+#define MSG_75	.msg_tableid = 0x80, .msg_srte = 0x100
+#define MSG_80	.msg_tableid = 0x100, .msg_srte = 0x200, .msg_nhg = 0x80, \
+	.msg_opaque = 0x400
+#define TYPES_75	.type_wire = types_75, .type_max = 31, .type_min_own = 2
+#define TYPES_100	.type_wire = types_100, .type_max = 33, .type_min_own = 3
+
+static const struct zapi_dialect d_101, d_103;
+
+static const struct zapi_dialect d_75 = {
+	.name = "frr7.5", .releases = "FRR 7.5",
+	.cmd = CMDS(8, 17, 18, 22, 33, 36, 45, 112, 113, N, N), TYPES_75,
+	.hello = ZAPI_HELLO_9, .caps_len = 10, .notify = ZAPI_NOTIFY_75,
+	.ifl = ZAPI_IF_75, .weight_len = 4, MSG_75, .gr_sweeps_gone = 1,
+};
+static const struct zapi_dialect d_80 = {
+	.name = "frr8.0", .releases = "FRR 8.0",
+	.cmd = CMDS(8, 17, 18, 22, 33, 36, 45, 117, 118, 123, 124), TYPES_75,
+	.hello = ZAPI_HELLO_9, .caps_len = 10, .notify = ZAPI_NOTIFY_80,
+	.ifl = ZAPI_IF_75, .weight_len = 4, MSG_80, .gr_sweeps_gone = 1,
+};
+static const struct zapi_dialect d_81 = {
+	.name = "frr8.1", .releases = "FRR 8.1",
+	.cmd = CMDS(8, 17, 18, 22, 33, 36, 45, 121, 122, 127, 128), TYPES_75,
+	.hello = ZAPI_HELLO_9, .caps_len = 10, .notify = ZAPI_NOTIFY_80,
+	.ifl = ZAPI_IF_75, .weight_len = 4, MSG_80, .gr_sweeps_gone = 1,
+};
+/*
+ * 8.2 to 8.5 and 9.0 answer detection alike, so 8.2 sends UPDATE_COMPLETE
+ * per AFI as 9.0 needs (8.x only repeats a sweep that already ran).  8.5
+ * sends INTERFACE_LINK_PARAMS after every INTERFACE_UP: named, skipped.
+ */
+static const struct zapi_dialect d_82 = {
+	.name = "frr8.2", .releases = "FRR 8.2 to 8.5",
+	.cmd = CMDS(8, 17, 18, 22, 30, 33, 42, 118, 119, 124, 125), TYPES_75,
+	.hello = ZAPI_HELLO_9, .caps_len = 10, .notify = ZAPI_NOTIFY_80,
+	.ifl = ZAPI_IF_75, .weight_len = 4, MSG_80, .gr_per_afi = 1,
+	.gr_sweeps_gone = 1,
+};
+static const struct zapi_dialect d_90 = {
+	.name = "frr9.0", .releases = "FRR 9.0",
+	.cmd = CMDS(8, 17, 18, 22, 30, 33, 42, 118, 119, 124, 125), TYPES_75,
+	.hello = ZAPI_HELLO_9, .caps_len = 10, .notify = ZAPI_NOTIFY_80,
+	.ifl = ZAPI_IF_75, .weight_len = 4, .label_type = 1, MSG_80,
+	.gr_per_afi = 1,
+};
+static const struct zapi_dialect d_91 = {
+	.name = "frr9.1", .releases = "FRR 9.1",
+	.cmd = CMDS(8, 17, 18, 22, 30, 33, 41, 117, 118, 123, 124), TYPES_75,
+	.hello = ZAPI_HELLO_9, .caps_len = 11, .notify = ZAPI_NOTIFY_80,
+	.ifl = ZAPI_IF_91, .weight_len = 4, .label_type = 1, .seg6_count = 1,
+	MSG_80, .gr_per_afi = 1,
+};
+/* 10.0 and 10.1 differ only in the weight's width: see `later`. */
+static const struct zapi_dialect d_100 = {
+	.name = "frr10.0", .releases = "FRR 10.0",
+	.cmd = CMDS(9, 18, 19, 23, 31, 34, 42, 118, 119, 124, 125), TYPES_100,
+	.hello = ZAPI_HELLO_8, .caps_len = 11, .notify = ZAPI_NOTIFY_80,
+	.ifl = ZAPI_IF_91, .weight_len = 4, .label_type = 1, .seg6_count = 1,
+	MSG_80, .gr_per_afi = 1, .later = &d_101,
+};
+static const struct zapi_dialect d_101 = {
+	.name = "frr10.1", .releases = "FRR 10.1",
+	.cmd = CMDS(9, 18, 19, 23, 31, 34, 42, 118, 119, 124, 125), TYPES_100,
+	.hello = ZAPI_HELLO_8, .caps_len = 11, .notify = ZAPI_NOTIFY_80,
+	.ifl = ZAPI_IF_91, .weight_len = 8, .label_type = 1, .seg6_count = 1,
+	MSG_80, .gr_per_afi = 1,
+};
+/* 10.2 and 10.3 differ only in ROUTE_NOTIFY_OWNER: see `later`. */
+static const struct zapi_dialect d_102 = {
+	.name = "frr10.2", .releases = "FRR 10.2",
+	.cmd = CMDS(9, 18, 19, 23, 31, 33, 41, 120, 121, 126, 127), TYPES_100,
+	.hello = ZAPI_HELLO_8, .caps_len = 12, .caps_gr = 1,
+	.notify = ZAPI_NOTIFY_80,
+	.ifl = ZAPI_IF_91, .weight_len = 8, .label_type = 1, .seg6_count = 1,
+	MSG_80, .gr_per_afi = 1, .later = &d_103,
+};
+/* 10.5 fixed the stale-timer sweep; the table keeps 10.3's caution. */
+static const struct zapi_dialect d_103 = {
+	.name = "frr10.3", .releases = "FRR 10.3 to 10.5",
+	.cmd = CMDS(9, 18, 19, 23, 31, 33, 41, 120, 121, 126, 127), TYPES_100,
+	.hello = ZAPI_HELLO_8, .caps_len = 12, .caps_gr = 1,
+	.notify = ZAPI_NOTIFY_103,
+	.ifl = ZAPI_IF_91, .weight_len = 8, .label_type = 1, .seg6_count = 1,
+	MSG_80, .gr_per_afi = 1,
+};
+static const struct zapi_dialect d_106 = {
+	.name = "frr10.6", .releases = "FRR 10.6 and later",
+	.cmd = CMDS(9, 18, 19, 23, 31, 33, 41, 120, 121, 126, 127), TYPES_100,
+	.hello = ZAPI_HELLO_8, .caps_len = 9, .caps_gr = 1, .caps_vrf_u8 = 1,
+	.notify = ZAPI_NOTIFY_103, .ifl = ZAPI_IF_106, .weight_len = 8,
+	.label_type = 1, .seg6_count = 1, MSG_80, .gr_per_afi = 1,
+	.gr_sweeps_gone = 1,
+};
+#undef N
+
+static const struct zapi_dialect *const dialects[] = {
+	&d_75, &d_80, &d_81, &d_82, &d_90, &d_91, &d_100, &d_101, &d_102,
+	&d_103, &d_106,
 };
 
 /* CLI names of the route types, by number (NHG's is "zebra"). */
@@ -86,7 +176,9 @@ static const char *const type_names[] = {
 };
 
 _Static_assert(sizeof(cmd_names) / sizeof(cmd_names[0]) == ZAPI_CMD_MAX,
-    "one name per 8.4 command");
+    "one name per command");
+_Static_assert(sizeof(types_75) == ZAPI_ROUTE_MAX &&
+    sizeof(types_100) == ZAPI_ROUTE_MAX, "one wire number per route type");
 _Static_assert(sizeof(type_names) / sizeof(type_names[0]) == ZAPI_ROUTE_MAX,
     "one name per 8.4 route type");
 
@@ -149,8 +241,46 @@ zapi_frame(const uint8_t *p, size_t n, size_t *msglen)
 	return 0;
 }
 
+const struct zapi_dialect *
+zapi_dialect_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof(dialects) / sizeof(dialects[0]);
+	    i++)
+		if (strcasecmp(name, dialects[i]->name) == 0)
+			return dialects[i];
+	return NULL;
+}
+
+const struct zapi_dialect *const *
+zapi_dialects(size_t *n)
+{
+	*n = sizeof(dialects) / sizeof(dialects[0]);
+	return dialects;
+}
+
+const struct zapi_dialect *
+zapi_dialect_default(void)
+{
+	return &d_82;
+}
+
+/* The name in d of wire code w: enum zapi_cmd or ZAPI_CMD_UNKNOWN. */
+static uint16_t
+cmd_from_wire(const struct zapi_dialect *d, uint16_t w)
+{
+	uint16_t c;
+
+	for (c = 0; c < ZAPI_CMD_MAX && w != ZAPI_NO_CMD; c++)
+		if (d->cmd[c] == w)
+			return c;
+	return ZAPI_CMD_UNKNOWN;
+}
+
 int
-zapi_hdr_decode(struct buf *b, struct zapi_hdr *h)
+zapi_hdr_decode(const struct zapi_dialect *d, struct buf *b,
+    struct zapi_hdr *h)
 {
 	uint16_t len, cmd;
 	uint8_t marker, version;
@@ -168,19 +298,20 @@ zapi_hdr_decode(struct buf *b, struct zapi_hdr *h)
 		return -EBADMSG;
 	h->len = len;
 	h->vrf_id = vrf_id;
-	h->cmd = cmd;
+	h->wire_cmd = cmd;
+	h->cmd = cmd_from_wire(d, cmd);
 	return 0;
 }
 
 int
-zapi_msg_decode(const uint8_t *p, size_t n, struct zapi_hdr *h,
-    struct buf *body)
+zapi_msg_decode(const struct zapi_dialect *d, const uint8_t *p, size_t n,
+    struct zapi_hdr *h, struct buf *body)
 {
 	struct buf b;
 	struct zapi_hdr hdr;
 
 	buf_init_read(&b, p, n);
-	if (zapi_hdr_decode(&b, &hdr) != 0 || hdr.len != n)
+	if (zapi_hdr_decode(d, &b, &hdr) != 0 || hdr.len != n)
 		return -EBADMSG;
 	if (buf_get_view(&b, n - ZAPI_HEADER_LEN, body) != 0)
 		return -EBADMSG;
@@ -188,20 +319,30 @@ zapi_msg_decode(const uint8_t *p, size_t n, struct zapi_hdr *h,
 	return 0;
 }
 
-int
-zapi_msg_begin(struct buf *b, uint16_t cmd, uint32_t vrf_id, size_t *start)
+/* A header with wire code w and a length placeholder. */
+static int
+begin_wire(struct buf *b, uint16_t w, uint32_t vrf_id, size_t *start)
 {
 	size_t at = buf_len(b);
 
 	/* The length is a placeholder until zapi_msg_end. */
 	if (buf_put_u16(b, 0) || buf_put_u8(b, ZAPI_MARKER) ||
 	    buf_put_u8(b, ZAPI_VERSION) || buf_put_u32(b, vrf_id) ||
-	    buf_put_u16(b, cmd)) {
+	    buf_put_u16(b, w)) {
 		buf_truncate(b, at);
 		return -ERANGE;
 	}
 	*start = at;
 	return 0;
+}
+
+int
+zapi_msg_begin(const struct zapi_dialect *d, struct buf *b, uint16_t cmd,
+    uint32_t vrf_id, size_t *start)
+{
+	if (cmd >= ZAPI_CMD_MAX || d->cmd[cmd] == ZAPI_NO_CMD)
+		return -EOPNOTSUPP;
+	return begin_wire(b, d->cmd[cmd], vrf_id, start);
 }
 
 int
@@ -234,26 +375,41 @@ msg_close(struct buf *b, size_t start, int ret)
 }
 
 int
-zapi_hello_encode(struct buf *b, const struct zapi_hello *h)
+zapi_probe_encode(struct buf *b)
 {
 	size_t start;
 	int ret;
 
-	if (h->type >= ZAPI_ROUTE_MAX)
+	if ((ret = begin_wire(b, ZAPI_PROBE_CMD, 0, &start)) != 0)
+		return ret;
+	return msg_close(b, start, 0);
+}
+
+int
+zapi_hello_encode(const struct zapi_dialect *d, struct buf *b,
+    const struct zapi_hello *h)
+{
+	size_t start;
+	int ret;
+
+	/* zebra registers only types above CONNECT (LOCAL from 10.0). */
+	if (h->type >= d->type_max || h->type <= d->type_min_own)
 		return -EINVAL;
 	/* zebra requires vrf 0 on HELLO. */
-	if ((ret = zapi_msg_begin(b, ZAPI_HELLO, 0, &start)) != 0)
+	if ((ret = zapi_msg_begin(d, b, ZAPI_HELLO, 0, &start)) != 0)
 		return ret;
 	if (buf_put_u8(b, h->type) || buf_put_u16(b, h->instance) ||
 	    buf_put_u32(b, h->session_id) ||
-	    buf_put_u8(b, h->receive_notify ? 1 : 0) ||
+	    (d->hello == ZAPI_HELLO_9 &&
+	    buf_put_u8(b, h->receive_notify ? 1 : 0)) ||
 	    buf_put_u8(b, h->synchronous ? 1 : 0))
 		ret = -ERANGE;
 	return msg_close(b, start, ret);
 }
 
 int
-zapi_client_cap_encode(struct buf *b, const struct zapi_client_cap *c)
+zapi_client_cap_encode(const struct zapi_dialect *d, struct buf *b,
+    const struct zapi_client_cap *c)
 {
 	size_t start;
 	int ret;
@@ -268,7 +424,8 @@ zapi_client_cap_encode(struct buf *b, const struct zapi_client_cap *c)
 	default:
 		return -EINVAL;
 	}
-	if ((ret = zapi_msg_begin(b, ZAPI_CLIENT_CAPABILITIES, 0, &start)) != 0)
+	ret = zapi_msg_begin(d, b, ZAPI_CLIENT_CAPABILITIES, 0, &start);
+	if (ret != 0)
 		return ret;
 	if (buf_put_u32(b, c->kind))
 		ret = -ERANGE;
@@ -286,17 +443,30 @@ zapi_client_cap_encode(struct buf *b, const struct zapi_client_cap *c)
 }
 
 int
-zapi_redist_encode(struct buf *b, uint16_t cmd, uint8_t afi, uint8_t type,
-    uint16_t instance)
+zapi_notify_request_encode(const struct zapi_dialect *d, struct buf *b,
+    bool on)
+{
+	size_t start;
+	int ret;
+
+	ret = zapi_msg_begin(d, b, ZAPI_ROUTE_NOTIFY_REQUEST, 0, &start);
+	if (ret != 0)
+		return ret;
+	return msg_close(b, start, buf_put_u8(b, on ? 1 : 0) ? -ERANGE : 0);
+}
+
+int
+zapi_redist_encode(const struct zapi_dialect *d, struct buf *b, uint16_t cmd,
+    uint8_t afi, uint8_t type, uint16_t instance)
 {
 	size_t start;
 	int ret;
 
 	if ((cmd != ZAPI_REDISTRIBUTE_ADD && cmd != ZAPI_REDISTRIBUTE_DELETE) ||
 	    (afi != ZAPI_AFI_IP && afi != ZAPI_AFI_IP6) ||
-	    type >= ZAPI_ROUTE_MAX)
+	    type >= d->type_max)
 		return -EINVAL;
-	if ((ret = zapi_msg_begin(b, cmd, 0, &start)) != 0)
+	if ((ret = zapi_msg_begin(d, b, cmd, 0, &start)) != 0)
 		return ret;
 	if (buf_put_u8(b, afi) || buf_put_u8(b, type) ||
 	    buf_put_u16(b, instance))
@@ -304,16 +474,58 @@ zapi_redist_encode(struct buf *b, uint16_t cmd, uint8_t afi, uint8_t type,
 	return msg_close(b, start, ret);
 }
 
+/*
+ * The message bits this header names (8.0 and later) to d's and back: 7.5
+ * had TABLEID and SRTE one bit lower and no NHG or OPAQUE.  Bits neither
+ * side names pass through.
+ */
+static uint32_t
+msg_map(uint32_t m, const uint32_t from[4], const uint32_t to[4])
+{
+	uint32_t out = m;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		out &= ~from[i];
+	for (i = 0; i < 4; i++)
+		if (from[i] != 0 && (m & from[i]))
+			out |= to[i];
+	return out;
+}
+
+static uint32_t
+msg_to_wire(const struct zapi_dialect *d, uint32_t m)
+{
+	const uint32_t ours[4] = { ZAPI_MESSAGE_TABLEID, ZAPI_MESSAGE_SRTE,
+	    ZAPI_MESSAGE_NHG, ZAPI_MESSAGE_OPAQUE };
+	const uint32_t wire[4] = { d->msg_tableid, d->msg_srte, d->msg_nhg,
+	    d->msg_opaque };
+
+	return msg_map(m, ours, wire);
+}
+
+static uint32_t
+msg_from_wire(const struct zapi_dialect *d, uint32_t m)
+{
+	const uint32_t ours[4] = { ZAPI_MESSAGE_TABLEID, ZAPI_MESSAGE_SRTE,
+	    ZAPI_MESSAGE_NHG, ZAPI_MESSAGE_OPAQUE };
+	const uint32_t wire[4] = { d->msg_tableid, d->msg_srte, d->msg_nhg,
+	    d->msg_opaque };
+
+	return msg_map(m, wire, ours);
+}
+
 /* Everything zapi_route_encode refuses, checked before a byte is written. */
 static int
-route_check(uint16_t cmd, const struct zapi_route *r)
+route_check(const struct zapi_dialect *d, uint16_t cmd,
+    const struct zapi_route *r)
 {
 	const struct zapi_nexthop *nh;
 	uint16_t i;
 
 	if (cmd != ZAPI_ROUTE_ADD && cmd != ZAPI_ROUTE_DELETE)
 		return -EINVAL;
-	if (r->type >= ZAPI_ROUTE_MAX ||
+	if (r->type >= d->type_max ||
 	    (r->safi != ZAPI_SAFI_UNICAST && r->safi != ZAPI_SAFI_MULTICAST))
 		return -EINVAL;
 	if (!prefix_valid(&r->prefix) || (r->message & ~ZAPI_MESSAGE_ENCODABLE))
@@ -333,12 +545,15 @@ route_check(uint16_t cmd, const struct zapi_route *r)
 			return -EINVAL;
 		if (nh->flags & ~(ZAPI_NHF_ONLINK | ZAPI_NHF_WEIGHT))
 			return -EINVAL;
+		if (d->weight_len == 4 && nh->weight > UINT32_MAX)
+			return -EINVAL;
 	}
 	return 0;
 }
 
 static int
-nexthop_encode(struct buf *b, const struct zapi_nexthop *nh)
+nexthop_encode(const struct zapi_dialect *d, struct buf *b,
+    const struct zapi_nexthop *nh)
 {
 	uint8_t flags = nh->flags;
 	int err;
@@ -367,25 +582,27 @@ nexthop_encode(struct buf *b, const struct zapi_nexthop *nh)
 		break;
 	}
 	if (flags & ZAPI_NHF_WEIGHT)
-		err = err || buf_put_u32(b, nh->weight);
+		err = err || (d->weight_len == 8 ? buf_put_u64(b, nh->weight) :
+		    buf_put_u32(b, (uint32_t)nh->weight));
 	return err ? -ERANGE : 0;
 }
 
 int
-zapi_route_encode(struct buf *b, uint16_t cmd, const struct zapi_route *r)
+zapi_route_encode(const struct zapi_dialect *d, struct buf *b, uint16_t cmd,
+    const struct zapi_route *r)
 {
 	uint32_t m = r->message;
 	size_t start;
 	uint16_t i;
 	int ret;
 
-	if ((ret = route_check(cmd, r)) != 0)
+	if ((ret = route_check(d, cmd, r)) != 0)
 		return ret;
-	if ((ret = zapi_msg_begin(b, cmd, r->vrf_id, &start)) != 0)
+	if ((ret = zapi_msg_begin(d, b, cmd, r->vrf_id, &start)) != 0)
 		return ret;
 	/* Only the significant bytes of the prefix go on the wire. */
 	if (buf_put_u8(b, r->type) || buf_put_u16(b, r->instance) ||
-	    buf_put_u32(b, r->flags) || buf_put_u32(b, m) ||
+	    buf_put_u32(b, r->flags) || buf_put_u32(b, msg_to_wire(d, m)) ||
 	    buf_put_u8(b, r->safi) || buf_put_u8(b, r->prefix.family) ||
 	    buf_put_u8(b, r->prefix.plen) ||
 	    buf_put_bytes(b, r->prefix.bytes, PSIZE(r->prefix.plen)))
@@ -397,7 +614,7 @@ zapi_route_encode(struct buf *b, uint16_t cmd, const struct zapi_route *r)
 		if (buf_put_u16(b, r->nexthop_num))
 			goto full;
 		for (i = 0; i < r->nexthop_num; i++)
-			if (nexthop_encode(b, &r->nexthops[i]) != 0)
+			if (nexthop_encode(d, b, &r->nexthops[i]) != 0)
 				goto full;
 	}
 	if (((m & ZAPI_MESSAGE_DISTANCE) && buf_put_u8(b, r->distance)) ||
@@ -412,13 +629,15 @@ full:
 }
 
 /*
- * One nexthop of a route body whose message bits are m.  Fields this codec
- * has no place for are bounds-checked and skipped.  0, -EBADMSG or
- * -EOPNOTSUPP.
+ * One nexthop of a route body whose message bits (ours) are m.  Fields
+ * this codec has no place for are bounds-checked and skipped.  0, -EBADMSG
+ * or -EOPNOTSUPP.
  */
 static int
-nexthop_decode(struct buf *b, uint32_t m, struct zapi_nexthop *nh)
+nexthop_decode(const struct zapi_dialect *d, struct buf *b, uint32_t m,
+    struct zapi_nexthop *nh)
 {
+	uint32_t w32;
 	uint8_t n;
 	int err;
 
@@ -451,11 +670,18 @@ nexthop_decode(struct buf *b, uint32_t m, struct zapi_nexthop *nh)
 	/* Optional parts, in the order zapi_nexthop_encode writes them. */
 	if (nh->flags & ZAPI_NHF_LABEL) {
 		if (buf_get_u8(b, &n) || n > ZAPI_MPLS_MAX_LABELS ||
+		    (d->label_type && buf_skip(b, 1)) ||
 		    buf_skip(b, (size_t)n * 4))
 			return -EBADMSG;
 	}
-	if ((nh->flags & ZAPI_NHF_WEIGHT) && buf_get_u32(b, &nh->weight))
-		return -EBADMSG;
+	if (nh->flags & ZAPI_NHF_WEIGHT) {
+		if (d->weight_len == 8)
+			err = buf_get_u64(b, &nh->weight);
+		else if ((err = buf_get_u32(b, &w32)) == 0)
+			nh->weight = w32;
+		if (err)
+			return -EBADMSG;
+	}
 	if ((nh->flags & ZAPI_NHF_EVPN) && buf_skip(b, 6))
 		return -EBADMSG;
 	if ((m & ZAPI_MESSAGE_SRTE) && buf_skip(b, 4))
@@ -468,13 +694,18 @@ nexthop_decode(struct buf *b, uint32_t m, struct zapi_nexthop *nh)
 	/* A raw struct seg6local_context whose size is FRR's business. */
 	if (nh->flags & ZAPI_NHF_SEG6LOCAL)
 		return -EOPNOTSUPP;
-	if ((nh->flags & ZAPI_NHF_SEG6) && buf_skip(b, 16))
-		return -EBADMSG;
+	if (nh->flags & ZAPI_NHF_SEG6) {
+		n = 1;
+		if ((d->seg6_count && buf_get_u8(b, &n)) ||
+		    n > ZAPI_SEG6_MAX || buf_skip(b, (size_t)n * 16))
+			return -EBADMSG;
+	}
 	return 0;
 }
 
 int
-zapi_route_decode(struct buf *body, struct zapi_route *out)
+zapi_route_decode(const struct zapi_dialect *d, struct buf *body,
+    struct zapi_route *out)
 {
 	struct zapi_route r;
 	struct zapi_nexthop scratch;
@@ -488,8 +719,8 @@ zapi_route_decode(struct buf *body, struct zapi_route *out)
 	    buf_get_u8(body, &r.safi) || buf_get_u8(body, &r.prefix.family) ||
 	    buf_get_u8(body, &r.prefix.plen))
 		return -EBADMSG;
-	m = r.message;
-	if (r.type >= ZAPI_ROUTE_MAX || r.safi < ZAPI_SAFI_UNICAST ||
+	m = r.message = msg_from_wire(d, r.message);
+	if (r.type >= d->type_max || r.safi < ZAPI_SAFI_UNICAST ||
 	    r.safi > ZAPI_SAFI_MAX || !prefix_valid(&r.prefix))
 		return -EBADMSG;
 	if (buf_get_bytes(body, r.prefix.bytes, PSIZE(r.prefix.plen)))
@@ -508,7 +739,7 @@ zapi_route_decode(struct buf *body, struct zapi_route *out)
 		if (r.nexthop_num > ZAPI_NEXTHOP_MAX)
 			return -E2BIG;
 		for (i = 0; i < r.nexthop_num; i++) {
-			ret = nexthop_decode(body, m, &r.nexthops[i]);
+			ret = nexthop_decode(d, body, m, &r.nexthops[i]);
 			if (ret != 0)
 				return ret;
 		}
@@ -518,7 +749,7 @@ zapi_route_decode(struct buf *body, struct zapi_route *out)
 		if (buf_get_u16(body, &n))
 			return -EBADMSG;
 		for (i = 0; i < n; i++)
-			if ((ret = nexthop_decode(body, m, &scratch)) != 0)
+			if ((ret = nexthop_decode(d, body, m, &scratch)) != 0)
 				return ret;
 	}
 	if (((m & ZAPI_MESSAGE_DISTANCE) && buf_get_u8(body, &r.distance)) ||
@@ -539,9 +770,12 @@ zapi_route_decode(struct buf *body, struct zapi_route *out)
 }
 
 int
-zapi_notify_decode(struct buf *body, struct zapi_notify *out)
+zapi_notify_decode(const struct zapi_dialect *d, struct buf *body,
+    struct zapi_notify *out)
 {
 	struct zapi_notify n;
+	uint8_t skip[16];
+	size_t alen;
 
 	memset(&n, 0, sizeof(n));
 	/* The note is a raw C enum: host byte order. */
@@ -549,28 +783,49 @@ zapi_notify_decode(struct buf *body, struct zapi_notify *out)
 	    buf_get_u8(body, &n.prefix.family) ||
 	    buf_get_u8(body, &n.prefix.plen) || !prefix_valid(&n.prefix))
 		return -EBADMSG;
-	/* The whole address, not just the significant bytes. */
-	if (buf_get_bytes(body, n.prefix.bytes, family_len(n.prefix.family)) ||
-	    buf_get_u32(body, &n.tableid) || buf_get_u8(body, &n.afi) ||
-	    buf_get_u8(body, &n.safi) || buf_left(body) != 0)
+	/* Whole addresses, not just the significant bytes. */
+	alen = family_len(n.prefix.family);
+	if (buf_get_bytes(body, n.prefix.bytes, alen))
+		return -EBADMSG;
+	if (d->notify == ZAPI_NOTIFY_103 && (buf_get_u8(body, &n.src_plen) ||
+	    n.src_plen > alen * 8 || buf_get_bytes(body, skip, alen)))
+		return -EBADMSG;
+	if (buf_get_u32(body, &n.tableid))
+		return -EBADMSG;
+	if (d->notify != ZAPI_NOTIFY_75 && (buf_get_u8(body, &n.afi) ||
+	    buf_get_u8(body, &n.safi)))
+		return -EBADMSG;
+	if (buf_left(body) != 0)
 		return -EBADMSG;
 	*out = n;
 	return 0;
 }
 
 int
-zapi_caps_decode(struct buf *body, struct zapi_caps *out)
+zapi_caps_decode(const struct zapi_dialect *d, struct buf *body,
+    struct zapi_caps *out)
 {
 	struct zapi_caps c;
+	uint8_t vrf8;
+	int err;
 
 	memset(&c, 0, sizeof(c));
-	if (buf_get_u32(body, &c.vrf_backend) ||
-	    buf_get_u8(body, &c.mpls_enabled) ||
+	if (buf_left(body) != d->caps_len)
+		return -EBADMSG;
+	if (d->caps_vrf_u8) {
+		err = buf_get_u8(body, &vrf8);
+		c.vrf_backend = vrf8;
+	} else
+		err = buf_get_u32(body, &c.vrf_backend);
+	if (err || buf_get_u8(body, &c.mpls_enabled) ||
 	    buf_get_u32(body, &c.multipath_num) ||
 	    buf_get_u8(body, &c.mlag_role))
 		return -EBADMSG;
-	/* 9.1+ append fields; they do not concern us. */
-	(void)buf_skip(body, buf_left(body));
+	/* 9.1 appends v6_with_v4_nexthop, 10.2 graceful_restart. */
+	if (buf_left(body) > 0 && buf_get_u8(body, &c.v6_with_v4_nexthop))
+		return -EBADMSG;
+	if (buf_left(body) > 0 && buf_get_u8(body, &c.graceful_restart))
+		return -EBADMSG;
 	*out = c;
 	return 0;
 }
@@ -587,19 +842,26 @@ zapi_error_decode(struct buf *body, uint32_t *code)
 }
 
 int
-zapi_interface_decode(struct buf *body, struct zapi_interface *out)
+zapi_interface_decode(const struct zapi_dialect *d, struct buf *body,
+    struct zapi_interface *out)
 {
 	struct zapi_interface ifp;
 	uint32_t hwlen;
 	uint8_t lp;
 
 	memset(&ifp, 0, sizeof(ifp));
-	/* name, ifindex, status, flags, ptm x2, metric, speed: skipped ones */
+	/*
+	 * name, ifindex, status, flags, ptm x2, metric, speed, [txqlen 9.1],
+	 * mtu, mtu6, bandwidth, link_ifindex, [zif_type 10.6], ll_type.
+	 */
 	if (buf_get_bytes(body, ifp.name, sizeof(ifp.name)) ||
 	    buf_get_u32(body, &ifp.ifindex) ||
 	    buf_get_u8(body, &ifp.status) || buf_get_u64(body, &ifp.flags) ||
-	    buf_skip(body, 1 + 1 + 4 + 4) || buf_get_u32(body, &ifp.mtu) ||
+	    buf_skip(body, 1 + 1 + 4 + 4) ||
+	    (d->ifl != ZAPI_IF_75 && buf_skip(body, 4)) ||
+	    buf_get_u32(body, &ifp.mtu) ||
 	    buf_skip(body, 4 + 4) || buf_get_u32(body, &ifp.link_ifindex) ||
+	    (d->ifl == ZAPI_IF_106 && buf_skip(body, 4)) ||
 	    buf_skip(body, 4) || buf_get_u32(body, &hwlen))
 		return -EBADMSG;
 	if (memchr(ifp.name, '\0', sizeof(ifp.name)) == NULL ||
@@ -624,6 +886,15 @@ zapi_route_type_name(uint8_t type)
 	return type < ZAPI_ROUTE_MAX ? type_names[type] : "unknown";
 }
 
+int
+zapi_route_type_wire(const struct zapi_dialect *d, uint8_t type,
+    uint8_t *wire)
+{
+	if (type >= ZAPI_ROUTE_MAX || d->type_wire[type] >= d->type_max)
+		return -EINVAL;
+	*wire = d->type_wire[type];
+	return 0;
+}
 int
 zapi_route_type_parse(const char *name, uint8_t *type)
 {

@@ -1,12 +1,15 @@
 /*
- * zapi.h: a pure codec for zebra's client protocol (ZAPI), FRR 8.4 dialect.
+ * zapi.h: a pure codec for zebra's client protocol (ZAPI), FRR 7.5 to 10.x.
  *
  * No I/O, no allocation, no globals, no libfrr.  Encoders append one whole
  * message to a struct buf and leave the buffer unchanged on error; decoders
  * read a message body (a view from zapi_msg_decode) and check every length
  * against it.  Command and route type numbers are positional enums in FRR
- * and move between releases (docs/zapi.md section 9): everything here is
- * pinned to FRR 8.4.x (the codes in enum zapi_cmd hold from 8.2 to 9.0).
+ * and move between releases (section 9 of shared/docs/zapi.md, beside this
+ * repository), and so do a few layouts: every function takes the dialect (one const table per release
+ * run, zapi_dialect_find) and nothing else varies.  Route types in
+ * messages are wire numbers of that dialect; enum zapi_route_type names
+ * them in FRR 8.4's numbering, which zapi_route_type_wire maps.
  * Multi-byte fields are big-endian unless marked HOST.
  */
 #ifndef RP_ZAPI_H
@@ -24,32 +27,100 @@
 #define ZAPI_MAX_LEN		16384	/* ZEBRA_MAX_PACKET_SIZ, with header */
 #define ZAPI_NEXTHOP_MAX	8	/* nexthops a struct zapi_route holds */
 
-/* Commands we send or want to recognise (FRR 8.4 numbering). */
+/*
+ * Commands by name.  These are the codec's own numbers, not wire codes:
+ * each dialect (struct zapi_dialect) maps them to its release's codes, and
+ * a decoded header carries both.
+ */
 enum zapi_cmd {
-	ZAPI_INTERFACE_ADD = 0,
-	ZAPI_INTERFACE_DELETE = 1,
-	ZAPI_INTERFACE_ADDRESS_ADD = 2,
-	ZAPI_INTERFACE_ADDRESS_DELETE = 3,
-	ZAPI_INTERFACE_UP = 4,
-	ZAPI_INTERFACE_DOWN = 5,
-	ZAPI_ROUTE_ADD = 8,
-	ZAPI_ROUTE_DELETE = 9,
-	ZAPI_ROUTE_NOTIFY_OWNER = 10,
-	ZAPI_REDISTRIBUTE_ADD = 11,
-	ZAPI_REDISTRIBUTE_DELETE = 12,
-	ZAPI_ROUTER_ID_UPDATE = 17,
-	ZAPI_HELLO = 18,
-	ZAPI_CAPABILITIES = 19,
-	ZAPI_NEXTHOP_UPDATE = 22,
-	ZAPI_REDISTRIBUTE_ROUTE_ADD = 30,
-	ZAPI_REDISTRIBUTE_ROUTE_DEL = 31,
-	ZAPI_VRF_ADD = 33,
-	ZAPI_VRF_DELETE = 34,
-	ZAPI_ERROR = 118,
-	ZAPI_CLIENT_CAPABILITIES = 119,
-	ZAPI_ROUTE_NOTIFY_REQUEST = 124,
-	ZAPI_CLIENT_CLOSE_NOTIFY = 125,
-	ZAPI_CMD_MAX = 137		/* first code 8.4 does not know */
+	ZAPI_INTERFACE_ADD,
+	ZAPI_INTERFACE_DELETE,
+	ZAPI_INTERFACE_ADDRESS_ADD,
+	ZAPI_INTERFACE_ADDRESS_DELETE,
+	ZAPI_INTERFACE_UP,
+	ZAPI_INTERFACE_DOWN,
+	ZAPI_ROUTE_ADD,
+	ZAPI_ROUTE_DELETE,
+	ZAPI_ROUTE_NOTIFY_OWNER,
+	ZAPI_REDISTRIBUTE_ADD,
+	ZAPI_REDISTRIBUTE_DELETE,
+	ZAPI_ROUTER_ID_UPDATE,
+	ZAPI_HELLO,
+	ZAPI_CAPABILITIES,
+	ZAPI_NEXTHOP_UPDATE,
+	ZAPI_REDISTRIBUTE_ROUTE_ADD,
+	ZAPI_REDISTRIBUTE_ROUTE_DEL,
+	ZAPI_VRF_ADD,
+	ZAPI_VRF_DELETE,
+	ZAPI_INTERFACE_LINK_PARAMS,
+	ZAPI_ERROR,
+	ZAPI_CLIENT_CAPABILITIES,
+	ZAPI_ROUTE_NOTIFY_REQUEST,
+	ZAPI_CLIENT_CLOSE_NOTIFY,
+	ZAPI_CMD_MAX,			/* number of named commands */
+	ZAPI_CMD_UNKNOWN = 0xffff	/* a wire code the dialect lacks */
+};
+
+#define ZAPI_NO_CMD		0xffff	/* dialect table: no such command */
+/* The detection probe's command: no zebra has it, every FRR answers ERROR. */
+#define ZAPI_PROBE_CMD		0xfff0
+
+/* HELLO body layouts. */
+enum zapi_hello_layout {
+	ZAPI_HELLO_9,		/* 7.4 - 9.1: type, instance, session, notify, sync */
+	ZAPI_HELLO_8		/* 10.0 -: the notify octet is gone */
+};
+
+/* INTERFACE_* body layouts (zserv_encode_interface). */
+enum zapi_if_layout {
+	ZAPI_IF_75,		/* ... speed, mtu ...: a veth is 70 bytes */
+	ZAPI_IF_91,		/* + u32 txqlen after speed: 74 */
+	ZAPI_IF_106		/* + u32 zif_type after link_ifindex: 78 */
+};
+
+/* ROUTE_NOTIFY_OWNER body layouts (route_notify_internal). */
+enum zapi_notify_layout {
+	ZAPI_NOTIFY_75,		/* note, prefix, table: 14 / 26 bytes */
+	ZAPI_NOTIFY_80,		/* + afi, safi: 16 / 28 */
+	ZAPI_NOTIFY_103		/* + source prefix before table: 21 / 45 */
+};
+
+/*
+ * One zebra release (or run of releases that speak alike), as data.  The
+ * session picks one (zapi_dialect_find, or detection); every encoder and
+ * decoder takes it.  Checked against each FRR tag's lib/zclient.h,
+ * lib/zclient.c, lib/route_types.txt and zebra/zapi_msg.c.
+ */
+struct zapi_dialect {
+	const char	*name;		/* "frr10.3": --zebra-dialect */
+	const char	*releases;	/* "FRR 10.3 to 10.5" */
+	uint16_t	 cmd[ZAPI_CMD_MAX];	/* wire code, or ZAPI_NO_CMD */
+	/* Route types: wire number by enum zapi_route_type (8.4 names). */
+	const uint8_t	*type_wire;
+	uint8_t		 type_max;	/* ZEBRA_ROUTE_MAX on the wire */
+	uint8_t		 type_min_own;	/* HELLO registers wire types above it */
+	enum zapi_hello_layout hello;
+	uint8_t		 caps_len;	/* CAPABILITIES body */
+	uint8_t		 caps_vrf_u8;	/* vrf_backend is u8 (10.6), not u32 */
+	uint8_t		 caps_gr;	/* ends with graceful_restart (10.2) */
+	enum zapi_notify_layout notify;
+	enum zapi_if_layout ifl;
+	uint8_t		 weight_len;	/* nexthop weight: 4, or 8 from 10.1 */
+	uint8_t		 label_type;	/* u8 label_type after the count (9.0) */
+	uint8_t		 seg6_count;	/* SEG6: u8 count + n x 16 (9.1) */
+	uint32_t	 msg_tableid;	/* ZAPI_MESSAGE_TABLEID on the wire */
+	uint32_t	 msg_srte;
+	uint32_t	 msg_nhg;	/* 0: none (7.5) */
+	uint32_t	 msg_opaque;	/* 0: none (7.5) */
+	uint8_t		 gr_per_afi;	/* UPDATE_COMPLETE sweeps only its AFI */
+	uint8_t		 gr_sweeps_gone;	/* the stale timer sweeps a client that
+					   never came back (not 9.0 - 10.4) */
+	/*
+	 * The release after this one that detection cannot tell from it at
+	 * connect time; a body that only the later one decodes switches the
+	 * session over (NULL: none).
+	 */
+	const struct zapi_dialect *later;
 };
 
 /* Route types (lib/route_types.txt of 8.4; 10.0 renumbers from 3 up). */
@@ -161,7 +232,8 @@ enum zapi_client_cap_kind {
 struct zapi_hdr {
 	uint16_t	len;		/* whole message, header included */
 	uint32_t	vrf_id;
-	uint16_t	cmd;
+	uint16_t	cmd;		/* enum zapi_cmd, or ZAPI_CMD_UNKNOWN */
+	uint16_t	wire_cmd;	/* the code on the wire */
 };
 
 /* A prefix: family AF_INET or AF_INET6 (the OS values are on the wire). */
@@ -178,7 +250,7 @@ struct zapi_nexthop {
 	uint32_t	ifindex;	/* 0 when none */
 	uint8_t		gate[16];	/* IPv4 uses 0..3 */
 	uint8_t		bh_type;	/* BLACKHOLE only */
-	uint32_t	weight;		/* 0 = none (WEIGHT flag) */
+	uint64_t	weight;		/* 0 = none (WEIGHT flag) */
 };
 
 /*
@@ -222,7 +294,7 @@ struct zapi_client_cap {
 	uint32_t	vrf_id;
 };
 
-/* Interface messages (Appendix A of docs/zapi.md). */
+/* Interface messages (Appendix A of shared/docs/zapi.md). */
 #define ZAPI_IFNAMSIZ		16	/* INTERFACE_NAMSIZ, NUL included */
 #define ZAPI_IF_HWADDR_MAX	20	/* INTERFACE_HWADDR_MAX */
 #define ZAPI_IFS_ACTIVE		0x01	/* ZEBRA_INTERFACE_ACTIVE */
@@ -246,15 +318,25 @@ struct zapi_caps {
 	uint8_t		mpls_enabled;
 	uint32_t	multipath_num;	/* zebra's ECMP width */
 	uint8_t		mlag_role;
+	uint8_t		v6_with_v4_nexthop;	/* 9.1 and later */
+	uint8_t		graceful_restart;	/* 10.2 and later: zebra -K */
 };
 
 struct zapi_notify {
 	uint32_t	note;		/* enum zapi_note (HOST order) */
 	struct zapi_prefix prefix;
+	uint8_t		src_plen;	/* 10.3 and later; 0 = none */
 	uint32_t	tableid;
-	uint8_t		afi;
+	uint8_t		afi;		/* 8.0 and later */
 	uint8_t		safi;
 };
+
+/* The dialect called name ("frr10.3"), or NULL. */
+const struct zapi_dialect *zapi_dialect_find(const char *name);
+/* Every dialect, oldest first: *n of them. */
+const struct zapi_dialect *const *zapi_dialects(size_t *n);
+/* The dialect for FRR 8.2 to 8.5, the numbering this codec grew up with. */
+const struct zapi_dialect *zapi_dialect_default(void);
 
 /*
  * Framing.  p[0..n) is the start of a byte stream from zebra.  Returns 0
@@ -262,15 +344,18 @@ struct zapi_notify {
  * are needed; -EBADMSG when the header is invalid (marker, version, or a
  * length outside [ZAPI_HEADER_LEN, ZAPI_MAX_LEN]) - the stream is then out
  * of sync and must be closed.  Header fields are checked as soon as they
- * have arrived, before any body byte is looked at.
+ * have arrived, before any body byte is looked at.  (Every FRR dialect
+ * frames alike.)
  */
 int zapi_frame(const uint8_t *p, size_t n, size_t *msglen);
 
 /*
  * Decode the header of the message at the read position of b and validate
- * it as zapi_frame does.  0, or -EBADMSG.  Consumes ZAPI_HEADER_LEN bytes.
+ * it as zapi_frame does; h->cmd is the wire code's name in d.  0, or
+ * -EBADMSG.  Consumes ZAPI_HEADER_LEN bytes.
  */
-int zapi_hdr_decode(struct buf *b, struct zapi_hdr *h);
+int zapi_hdr_decode(const struct zapi_dialect *d, struct buf *b,
+    struct zapi_hdr *h);
 
 /*
  * Split exactly one message p[0..n) (as delimited by zapi_frame) into its
@@ -278,93 +363,135 @@ int zapi_hdr_decode(struct buf *b, struct zapi_hdr *h);
  * when the header is invalid or its length is not n.  Any command, known or
  * not, decodes; dispatch on h->cmd and ignore what you don't handle.
  */
-int zapi_msg_decode(const uint8_t *p, size_t n, struct zapi_hdr *h,
-    struct buf *body);
+int zapi_msg_decode(const struct zapi_dialect *d, const uint8_t *p, size_t n,
+    struct zapi_hdr *h, struct buf *body);
 
 /*
- * Start a message: append a header with a length placeholder.  *start
- * receives the offset of the header for zapi_msg_end.  0 or -ERANGE.
+ * Start a message: append a header for cmd in d with a length
+ * placeholder.  *start receives the offset of the header for
+ * zapi_msg_end.  0, -EOPNOTSUPP (d has no such command) or -ERANGE.
  */
-int zapi_msg_begin(struct buf *b, uint16_t cmd, uint32_t vrf_id,
-    size_t *start);
+int zapi_msg_begin(const struct zapi_dialect *d, struct buf *b,
+    uint16_t cmd, uint32_t vrf_id, size_t *start);
 /*
  * Finish the message begun at start: patch its length.  0; -EMSGSIZE when
  * it is longer than ZAPI_MAX_LEN; -EINVAL when start is not a header.
  */
 int zapi_msg_end(struct buf *b, size_t start);
 
-/* Append a HELLO (vrf 0).  0; -EINVAL (type >= ZAPI_ROUTE_MAX); -ERANGE. */
-int zapi_hello_encode(struct buf *b, const struct zapi_hello *h);
+/*
+ * Append the detection probe: command ZAPI_PROBE_CMD, vrf 0, no body.  No
+ * FRR zebra has that command; each answers ERROR (INVALID_MSG_TYPE) under
+ * its own ERROR code and registers nothing.  0 or -ERANGE.
+ */
+int zapi_probe_encode(struct buf *b);
+
+/*
+ * Append a HELLO (vrf 0) in d's layout (10.x has no receive_notify).  0;
+ * -EINVAL (a type zebra does not register: not between d's
+ * type_min_own and ZEBRA_ROUTE_MAX); -ERANGE.
+ */
+int zapi_hello_encode(const struct zapi_dialect *d, struct buf *b,
+    const struct zapi_hello *h);
 
 /*
  * Append a CLIENT_CAPABILITIES (vrf 0) carrying c->kind and the fields that
  * kind takes.  0; -EINVAL (unknown kind); -ERANGE.
  */
-int zapi_client_cap_encode(struct buf *b, const struct zapi_client_cap *c);
+int zapi_client_cap_encode(const struct zapi_dialect *d, struct buf *b,
+    const struct zapi_client_cap *c);
 
 /*
- * Append REDISTRIBUTE_ADD/DELETE (cmd) for afi, type, instance.  0, -EINVAL
- * or -ERANGE.
+ * Append ROUTE_NOTIFY_REQUEST (u8 on): how 10.x clients ask for
+ * ROUTE_NOTIFY_OWNER.  0, -EOPNOTSUPP (7.5 has no such command), -ERANGE.
  */
-int zapi_redist_encode(struct buf *b, uint16_t cmd, uint8_t afi, uint8_t type,
-    uint16_t instance);
+int zapi_notify_request_encode(const struct zapi_dialect *d, struct buf *b,
+    bool on);
 
 /*
- * Append a ROUTE_ADD or ROUTE_DELETE (cmd) for r, in r->vrf_id.  Encodes
- * the message bits NEXTHOP, DISTANCE, METRIC, TAG, MTU, SRCPFX, TABLEID;
- * the only nexthop flag accepted is ONLINK (WEIGHT follows weight != 0).
- * 0; -EINVAL for anything zebra would drop (type >= 31, bad safi, family
+ * Append REDISTRIBUTE_ADD/DELETE (cmd) for afi, wire type, instance.  0,
+ * -EINVAL or -ERANGE.
+ */
+int zapi_redist_encode(const struct zapi_dialect *d, struct buf *b,
+    uint16_t cmd, uint8_t afi, uint8_t type, uint16_t instance);
+
+/*
+ * Append a ROUTE_ADD or ROUTE_DELETE (cmd) for r, in r->vrf_id, r->type a
+ * wire type of d.  Encodes the message bits NEXTHOP, DISTANCE, METRIC,
+ * TAG, MTU, SRCPFX, TABLEID; the only nexthop flag accepted is ONLINK
+ * (WEIGHT follows weight != 0, in d's width).  0; -EINVAL for anything
+ * zebra would drop (type not below d's ZEBRA_ROUTE_MAX, bad safi, family
  * or prefix length, ADD without nexthops, nexthop_num inconsistent with
- * the NEXTHOP bit or > ZAPI_NEXTHOP_MAX, unknown nexthop type) or that
- * this codec does not write (NHG, BACKUP_NEXTHOPS, SRTE, OPAQUE, labels);
- * -ERANGE when b is full.
+ * the NEXTHOP bit or > ZAPI_NEXTHOP_MAX, unknown nexthop type, a weight
+ * wider than d's) or that this codec does not write (NHG, BACKUP_NEXTHOPS,
+ * SRTE, OPAQUE, labels); -ERANGE when b is full.
  */
-int zapi_route_encode(struct buf *b, uint16_t cmd, const struct zapi_route *r);
+int zapi_route_encode(const struct zapi_dialect *d, struct buf *b,
+    uint16_t cmd, const struct zapi_route *r);
 
 /*
- * Decode a route body (ROUTE_ADD/DELETE, REDISTRIBUTE_ROUTE_ADD/DEL).  All
- * 8.4 fields are parsed; labels, EVPN MAC, SR-TE colours, backup nexthops,
- * SRv6 segments and opaque data are checked and skipped.  r->vrf_id is set
- * to 0: take it from the header.  0; -EBADMSG for a short, long or invalid
- * body; -E2BIG for more than ZAPI_NEXTHOP_MAX nexthops; -EOPNOTSUPP for a
- * SEG6LOCAL nexthop (its context's size is not portable).
+ * Decode a route body (ROUTE_ADD/DELETE, REDISTRIBUTE_ROUTE_ADD/DEL) of d.
+ * r->message comes back in this header's ZAPI_MESSAGE_* bits whatever d's
+ * are; labels, EVPN MAC, SR-TE colours, backup nexthops, SRv6 segments
+ * and opaque data are checked and skipped.  r->vrf_id is set to 0: take it
+ * from the header.  0; -EBADMSG for a short, long or invalid body; -E2BIG
+ * for more than ZAPI_NEXTHOP_MAX nexthops; -EOPNOTSUPP for a SEG6LOCAL
+ * nexthop (its context's size is not portable).
  */
-int zapi_route_decode(struct buf *body, struct zapi_route *r);
-
-/* Decode a ROUTE_NOTIFY_OWNER body (8.4: 16 or 28 bytes).  0 or -EBADMSG. */
-int zapi_notify_decode(struct buf *body, struct zapi_notify *n);
+int zapi_route_decode(const struct zapi_dialect *d, struct buf *body,
+    struct zapi_route *r);
 
 /*
- * Decode a CAPABILITIES body.  Fields beyond the 10 bytes of 8.4 (9.x and
- * 10.x append some) are ignored.  0 or -EBADMSG.
+ * Decode a ROUTE_NOTIFY_OWNER body in d's layout (8.4: 16 or 28 bytes;
+ * 10.3: 21 or 45).  0 or -EBADMSG.
  */
-int zapi_caps_decode(struct buf *body, struct zapi_caps *c);
+int zapi_notify_decode(const struct zapi_dialect *d, struct buf *body,
+    struct zapi_notify *n);
+
+/*
+ * Decode a CAPABILITIES body of exactly d's length (10 bytes in 7.5 - 9.0,
+ * 11 in 9.1 - 10.1, 12 in 10.2 - 10.5, 9 from 10.6).  0 or -EBADMSG.
+ */
+int zapi_caps_decode(const struct zapi_dialect *d, struct buf *body,
+    struct zapi_caps *c);
 
 /*
  * Decode an ERROR body: a HOST-order u32 code (1 NO_VRF, 2
- * INVALID_MSG_TYPE).  0 or -EBADMSG.
+ * INVALID_MSG_TYPE).  The same in every dialect.  0 or -EBADMSG.
  */
 int zapi_error_decode(struct buf *body, uint32_t *code);
 
 /*
- * Decode an INTERFACE_ADD/DELETE/UP/DOWN body (8.4 zserv_encode_interface;
- * 70 bytes for a veth).  Everything up to the has_link_params octet is
- * checked; TE link parameters and anything after them are skipped.
- * 0, or -EBADMSG for a short body, a name without a NUL in its 16 bytes or
- * an empty one, or a hardware address longer than ZAPI_IF_HWADDR_MAX.
+ * Decode an INTERFACE_ADD/DELETE/UP/DOWN body in d's layout (a veth is 70
+ * bytes in 8.4, 74 in 9.1, 78 in 10.6).  Everything up to the
+ * has_link_params octet is checked; TE link parameters and anything after
+ * them are skipped.  0, or -EBADMSG for a short body, a name without a NUL
+ * in its 16 bytes or an empty one, or a hardware address longer than
+ * ZAPI_IF_HWADDR_MAX.
  */
-int zapi_interface_decode(struct buf *body, struct zapi_interface *ifp);
+int zapi_interface_decode(const struct zapi_dialect *d, struct buf *body,
+    struct zapi_interface *ifp);
 
 /* The FRR name of a command ("ROUTE_ADD"), or "UNKNOWN". */
 const char *zapi_cmd_name(uint16_t cmd);
-/* The CLI name of a route type ("babel"), or "unknown". */
+/* The CLI name of a route type in 8.4 numbering ("babel"), or "unknown". */
 const char *zapi_route_type_name(uint8_t type);
 /*
- * Parse a route type by its CLI name (case-insensitive) or number.
- * 0 and *type set, or -EINVAL.
+ * Parse a route type by its CLI name (case-insensitive) or its number in
+ * FRR 8.4's numbering (the form the flags always took).  0 and *type set
+ * (8.4 numbering), or -EINVAL.
  */
 int zapi_route_type_parse(const char *name, uint8_t *type);
-/* True when zebra accepts type as a client's identity (2 < type < 31). */
+/*
+ * The wire number in d of route type `type` (8.4 numbering): 0 and *wire,
+ * or -EINVAL for a type d does not have.
+ */
+int zapi_route_type_wire(const struct zapi_dialect *d, uint8_t type,
+    uint8_t *wire);
+/*
+ * True when zebra accepts type (8.4 numbering) as a client's identity
+ * (2 < type < 31; its wire number then passes every dialect's test).
+ */
 bool zapi_route_type_ownable(uint8_t type);
 /* The name of a notify note ("INSTALLED"), or "UNKNOWN". */
 const char *zapi_note_name(uint32_t note);

@@ -3,8 +3,9 @@
  * the caller's event base; a fixed input buffer framed with zapi_frame and
  * an evbuffer for output, written when the socket is writable.
  *
- * Why it does what it does is zebra's behaviour, measured on 8.4.4
- * (docs/zapi.md): routes die with the session (2.5), a route whose
+ * Why it does what it does is zebra's behaviour, measured on 8.4.4 (the
+ * numbers are sections of the protocol notes, shared/docs/zapi.md beside
+ * this repository): routes die with the session (2.5), a route whose
  * interface is missing or down stays inactive until it is sent again (7.6,
  * 7.8), an ifindex changes when a veth is recreated (7.7), and orphans of
  * our (type, instance) can only be found by asking zebra (Appendix B).
@@ -18,6 +19,7 @@
 #include <net/if.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,7 @@
 #define ZC_OUT_MAX		(64u << 20)	/* queued past this: stuck */
 #define ZC_COMPLETE_MAX_MS	10000	/* GR: wait this long for the replay */
 #define ZC_MSG_MAX		256		/* our longest message */
+#define ZC_DETECT_MS		5000	/* zebra answers detection in ms */
 #define ZC_IOV_MAX		64
 
 /* One route of the table. */
@@ -53,11 +56,31 @@ struct zroute {
 	bool		 wait_if;	/* HOST: interface unknown yet */
 	bool		 warned;	/* its FAIL_INSTALL was logged */
 	bool		 replay;	/* sent by the replay, not answered */
+	bool		 in_rib;	/* zebra redistributes it to us: it is
+					   the selected route of its prefix */
+};
+
+/* Where a connection is: detection first, routes only once it is done. */
+enum zc_phase {
+	ZC_DOWN,	/* no socket */
+	ZC_PROBE,	/* the probe sent: which ERROR code comes back? */
+	ZC_HELLO,	/* a HELLO sent: CAPABILITIES, or ERROR? */
+	ZC_UP		/* dialect known, routes flow */
 };
 
 struct zclient {
 	struct event_base *base;
 	struct zclient_config cfg;
+	const struct zapi_dialect *forced;	/* --zebra-dialect, or NULL */
+	const struct zapi_dialect *d;	/* the dialect zebra speaks (last) */
+	const struct zapi_dialect *hello_d;	/* whose HELLO went out */
+	enum zc_phase	 phase;
+	uint32_t	 cand;		/* dialects still possible, by index */
+	uint8_t		 wire_type;	/* cfg.route_type in d */
+	struct zapi_caps caps;		/* zebra's answer to HELLO */
+	struct event	*ev_detect;	/* detection gives up */
+	bool		 ending;	/* zclient_withdraw_all: GR_DISABLE sent */
+	bool		 ended;		/* ...and zebra answered after it */
 	struct hmap	*routes;	/* key -> struct zroute */
 	int		 fd;		/* -1 when there is no socket */
 	bool		 connected;	/* connected, HELLO queued */
@@ -75,6 +98,8 @@ struct zclient {
 	unsigned	 backoff_ms;	/* next reconnect delay */
 	unsigned	 retry_cur_ms;	/* next retry delay */
 	uint64_t	 rnd;		/* xorshift state for jitter */
+	unsigned long	 sessions;	/* sessions started, for status */
+	bool		 subscribed;	/* own-type routes asked for */
 	void		(*hook)(void *, const struct ipprefix *,
 		    enum zroute_state);
 	void		*hook_arg;
@@ -216,22 +241,26 @@ zc_close(struct zclient *zc, const char *why)
 		zc->fd = -1;
 	}
 	zc->connected = false;
+	zc->phase = ZC_DOWN;
+	if (zc->ev_detect != NULL)
+		evtimer_del(zc->ev_detect);
 	zc->complete_due = false;
 	evtimer_del(zc->ev_complete);
 	zc->inlen = 0;
 	evbuffer_drain(zc->out, evbuffer_get_length(zc->out));
 	evtimer_del(zc->ev_retry);
-	while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL)
+	zc->subscribed = false;
+	while ((e = hmap_next(zc->routes, &pos, NULL)) != NULL) {
 		e->st = ZR_PENDING;
+		e->in_rib = false;
+	}
 	zc_schedule_connect(zc);
 }
 
-/* Queue one message.  Nothing happens while disconnected. */
+/* Queue one message on the socket, whatever the phase. */
 static void
-zc_send(struct zclient *zc, const struct buf *b)
+zc_queue(struct zclient *zc, const struct buf *b)
 {
-	if (!zc->connected)
-		return;
 	if (evbuffer_add(zc->out, buf_data(b), buf_len(b)) != 0 ||
 	    evbuffer_get_length(zc->out) > ZC_OUT_MAX) {
 		zc_close(zc, "output queue full, zebra does not read");
@@ -241,13 +270,21 @@ zc_send(struct zclient *zc, const struct buf *b)
 		event_add(zc->ev_write, NULL);
 }
 
+/* Queue one message.  Nothing happens until the dialect is known. */
+static void
+zc_send(struct zclient *zc, const struct buf *b)
+{
+	if (zc->connected)
+		zc_queue(zc, b);
+}
+
 /* The route fields both ADD and DELETE carry. */
 static void
 zroute_fill(const struct zclient *zc, const struct ipprefix *p,
     struct zapi_route *zr)
 {
 	memset(zr, 0, sizeof(*zr));
-	zr->type = zc->cfg.route_type;
+	zr->type = zc->wire_type;
 	zr->instance = zc->cfg.instance;
 	zr->safi = ZAPI_SAFI_UNICAST;
 	zr->prefix.family = (uint8_t)p->addr.family;
@@ -320,7 +357,7 @@ zroute_send(struct zclient *zc, struct zroute *e, uint32_t ifindex)
 		nh->ifindex = ifindex;
 	}
 	buf_init(&b, mem, sizeof(mem));
-	if (zapi_route_encode(&b, ZAPI_ROUTE_ADD, &zr) != 0) {
+	if (zapi_route_encode(zc->d, &b, ZAPI_ROUTE_ADD, &zr) != 0) {
 		/* zclient_route_add validated it: cannot happen */
 		log_warnx("zebra: cannot encode a route for %s", e->key);
 		return;
@@ -344,7 +381,7 @@ zroute_withdraw(struct zclient *zc, const struct ipprefix *p)
 		return;
 	zroute_fill(zc, p, &zr);
 	buf_init(&b, mem, sizeof(mem));
-	if (zapi_route_encode(&b, ZAPI_ROUTE_DELETE, &zr) == 0)
+	if (zapi_route_encode(zc->d, &b, ZAPI_ROUTE_DELETE, &zr) == 0)
 		zc_send(zc, &b);
 }
 
@@ -374,18 +411,24 @@ zc_replay_done(struct zclient *zc)
 		zc->replaying = 0;
 	}
 	buf_init(&b, mem, sizeof(mem));
+	/*
+	 * From 9.0 a COMPLETE sweeps only its own AFI (zebra_gr.c), so one
+	 * per AFI; before, the first swept both.
+	 */
 	if (zc->cfg.gr_stale_time > 0)
-		for (cap.afi = ZAPI_AFI_IP; cap.afi <= ZAPI_AFI_IP6; cap.afi++)
-			if (zapi_client_cap_encode(&b, &cap) != 0)
+		for (cap.afi = ZAPI_AFI_IP; cap.afi <= (zc->d->gr_per_afi ?
+		    ZAPI_AFI_IP6 : ZAPI_AFI_IP); cap.afi++)
+			if (zapi_client_cap_encode(zc->d, &b, &cap) != 0)
 				break;
-	if (zapi_redist_encode(&b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP,
-	    zc->cfg.route_type, zc->cfg.instance) != 0 ||
-	    zapi_redist_encode(&b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP6,
-	    zc->cfg.route_type, zc->cfg.instance) != 0) {
+	if (zapi_redist_encode(zc->d, &b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP,
+	    zc->wire_type, zc->cfg.instance) != 0 ||
+	    zapi_redist_encode(zc->d, &b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP6,
+	    zc->wire_type, zc->cfg.instance) != 0) {
 		zc_close(zc, "cannot encode the end of the replay");
 		return;
 	}
 	zc_send(zc, &b);
+	zc->subscribed = true;
 	log_debug("zebra: replay confirmed%s", zc->cfg.gr_stale_time > 0 ?
 	    ", update complete" : "");
 }
@@ -419,17 +462,15 @@ zc_complete_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * The session is up: say who we are, replay the table, and once zebra has
- * answered for every replayed route, complete the update (GR) and
- * subscribe to our own routes (zc_replay_done).
+ * zebra answered HELLO in dialect d: the session is up.  Ask for route
+ * notifications where HELLO cannot (10.x), announce graceful restart,
+ * replay the table, and once zebra has answered for every replayed route,
+ * complete the update (GR) and subscribe to our own routes
+ * (zc_replay_done).
  */
 static void
-zc_session_start(struct zclient *zc)
+zc_session_up(struct zclient *zc, const struct zapi_dialect *d)
 {
-	const struct zapi_hello hello = {
-		.type = zc->cfg.route_type, .instance = zc->cfg.instance,
-		.receive_notify = 1,
-	};
 	struct zapi_client_cap cap = {
 		.kind = ZAPI_CAP_GR, .stale_time = zc->cfg.gr_stale_time,
 	};
@@ -439,13 +480,23 @@ zc_session_start(struct zclient *zc)
 	struct buf b;
 	size_t pos = 0;
 
+	zc->d = d;
+	zc->phase = ZC_UP;
 	zc->connected = true;
-	event_add(zc->ev_read, NULL);
-	log_info("connected to zebra at %s, replaying %zu routes",
-	    zc->cfg.socket_path, hmap_count(zc->routes));
+	zc->sessions++;
+	zc->quiet = false;
+	zc->backoff_ms = zc->cfg.reconnect_min_ms;
+	evtimer_del(zc->ev_detect);
+	log_info("connected to zebra at %s, which speaks %s (%s%s), graceful "
+	    "restart of its own %s; replaying %zu routes", zc->cfg.socket_path,
+	    d->name, d->releases, d->later != NULL ? ", or a later release "
+	    "it cannot be told from yet" : "", zc->caps.graceful_restart ?
+	    "on" : d->caps_gr ? "off" : "unknown",
+	    hmap_count(zc->routes));
 	buf_init(&b, mem, sizeof(mem));
-	if (zapi_hello_encode(&b, &hello) != 0 ||
-	    (cap.stale_time > 0 && zapi_client_cap_encode(&b, &cap) != 0)) {
+	if ((d->hello == ZAPI_HELLO_8 &&
+	    zapi_notify_request_encode(d, &b, true) != 0) ||
+	    (cap.stale_time > 0 && zapi_client_cap_encode(d, &b, &cap) != 0)) {
 		zc_close(zc, "cannot encode the session preamble");
 		return;
 	}
@@ -464,6 +515,255 @@ zc_session_start(struct zclient *zc)
 	}
 	tv = ms_tv(ZC_COMPLETE_MAX_MS);
 	evtimer_add(zc->ev_complete, &tv);
+}
+
+/*
+ * Detection failed: say what zebra did, hang up, and try again later with
+ * backoff.  Logged as a warning once, then quietly until a session works.
+ */
+static void
+zc_detect_fail(struct zclient *zc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+zc_detect_fail(struct zclient *zc, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (!zc->quiet)
+		log_warnx("zebra at %s %s; it speaks no ZAPI dialect this "
+		    "client knows (%s), so nothing was registered; retrying "
+		    "with backoff", zc->cfg.socket_path, what, zc->forced ?
+		    zc->forced->name : "frr7.5 to frr10.6");
+	else
+		log_debug("zebra at %s %s", zc->cfg.socket_path, what);
+	zc->quiet = true;
+	zc_close(zc, what);
+}
+
+/* Send the HELLO of the first candidate left, or give up. */
+static void
+zc_detect_hello(struct zclient *zc)
+{
+	const struct zapi_dialect *const *all;
+	uint8_t mem[ZC_MSG_MAX];
+	struct zapi_hello hello = {
+		.instance = zc->cfg.instance, .receive_notify = 1,
+	};
+	struct buf b;
+	size_t i, n;
+
+	all = zapi_dialects(&n);
+	for (i = 0; i < n && !(zc->cand & (1u << i)); i++)
+		;
+	if (i == n || zapi_route_type_wire(all[i], zc->cfg.route_type,
+	    &hello.type) != 0) {
+		zc_detect_fail(zc, "rejected every HELLO");
+		return;
+	}
+	zc->hello_d = all[i];
+	buf_init(&b, mem, sizeof(mem));
+	if (zapi_hello_encode(all[i], &b, &hello) != 0) {
+		zc_close(zc, "cannot encode HELLO");
+		return;
+	}
+	log_debug("zebra: detection: HELLO as %s", all[i]->name);
+	zc->phase = ZC_HELLO;
+	zc_queue(zc, &b);
+}
+
+/* Keep the candidates for which keep(d, a, b) holds. */
+static void
+zc_filter(struct zclient *zc, bool (*keep)(const struct zapi_dialect *,
+    const struct zapi_dialect *, uint32_t, uint32_t), uint32_t x, uint32_t y)
+{
+	const struct zapi_dialect *const *all;
+	size_t i, n;
+
+	all = zapi_dialects(&n);
+	for (i = 0; i < n; i++)
+		if ((zc->cand & (1u << i)) && !keep(all[i], zc->hello_d, x, y))
+			zc->cand &= ~(1u << i);
+}
+
+static bool
+error_is(const struct zapi_dialect *d, const struct zapi_dialect *h,
+    uint32_t wire, uint32_t unused)
+{
+	return d->cmd[ZAPI_ERROR] == wire;
+}
+
+/* A dialect whose HELLO is not the one zebra just refused. */
+static bool
+hello_differs(const struct zapi_dialect *d, const struct zapi_dialect *h,
+    uint32_t unused, uint32_t unused2)
+{
+	return d->cmd[ZAPI_HELLO] != h->cmd[ZAPI_HELLO] || d->hello != h->hello;
+}
+
+/* A dialect that sends HELLO as h does and answers CAPABILITIES so. */
+static bool
+caps_match(const struct zapi_dialect *d, const struct zapi_dialect *h,
+    uint32_t wire, uint32_t len)
+{
+	return !hello_differs(d, h, 0, 0) && d->cmd[ZAPI_CAPABILITIES] == wire &&
+	    d->caps_len == len;
+}
+
+/*
+ * True when wire is, in a release still possible, a message zebra sends
+ * unasked to every client, registered or not: interface and address
+ * events (and 8.5's LINK_PARAMS after each INTERFACE_UP), VRF events,
+ * another client's CLOSE_NOTIFY.  None of these codes is an ERROR or
+ * CAPABILITIES code of any release.
+ */
+static bool
+zc_unsolicited(const struct zclient *zc, uint16_t wire)
+{
+	static const uint16_t events[] = {
+		ZAPI_INTERFACE_ADD, ZAPI_INTERFACE_DELETE,
+		ZAPI_INTERFACE_ADDRESS_ADD, ZAPI_INTERFACE_ADDRESS_DELETE,
+		ZAPI_INTERFACE_UP, ZAPI_INTERFACE_DOWN,
+		ZAPI_INTERFACE_LINK_PARAMS, ZAPI_VRF_ADD, ZAPI_VRF_DELETE,
+		ZAPI_CLIENT_CLOSE_NOTIFY,
+	};
+	const struct zapi_dialect *const *all;
+	size_t i, j, n;
+
+	all = zapi_dialects(&n);
+	for (i = 0; i < n; i++)
+		for (j = 0; (zc->cand & (1u << i)) &&
+		    j < sizeof(events) / sizeof(events[0]); j++)
+			if (all[i]->cmd[events[j]] == wire)
+				return true;
+	return false;
+}
+
+/*
+ * A message during detection (the procedure of section 9 of the protocol
+ * notes, shared/docs/zapi.md, improved): the probe's ERROR code narrows
+ * the releases (7.5: 112, 8.0 and 9.1: 117, 8.2 to 9.0 and 10.0 to 10.1:
+ * 118, 10.2 and later: 120, 8.1: 121); a
+ * HELLO in the layout of the oldest one left then draws CAPABILITIES,
+ * whose code and length settle it, or ERROR, which rules that HELLO out
+ * and nothing was registered.  Events zebra sends unasked may arrive any
+ * time and are skipped (zc_unsolicited): the replay asks the kernel.
+ */
+static void
+zc_detect_msg(struct zclient *zc, const uint8_t *p, size_t n)
+{
+	const struct zapi_dialect *const *all;
+	uint16_t wire = (uint16_t)(p[8] << 8 | p[9]);
+	size_t blen = n - ZAPI_HEADER_LEN, i, k;
+	uint32_t code = 0;
+	char hex[3 * 16 + 1] = "";
+	struct buf body;
+	bool error;
+
+	buf_init_read(&body, p + ZAPI_HEADER_LEN, blen);
+	error = zapi_error_decode(&body, &code) == 0 && code == 2;
+	if (!error && zc_unsolicited(zc, wire))
+		return;
+	/* "00 0e fe 06 ...": what zebra sent, for the warning */
+	for (i = 0; i < n && i < 16; i++)
+		snprintf(hex + (i ? 3 * i - 1 : 0), sizeof(hex) - 3 * i + 1,
+		    i ? " %02x" : "%02x", p[i]);
+	if (zc->phase == ZC_PROBE) {
+		if (!error) {
+			zc_detect_fail(zc, "answered the probe with command %u "
+			    "and %zu body bytes, not ERROR (%s)", wire, blen,
+			    hex);
+			return;
+		}
+		zc_filter(zc, error_is, wire, 0);
+		if (zc->cand == 0) {
+			zc_detect_fail(zc, "answered the probe with ERROR as "
+			    "command %u, a code no known release uses (%s)",
+			    wire, hex);
+			return;
+		}
+		zc_detect_hello(zc);
+		return;
+	}
+	/* ZC_HELLO */
+	if (error && wire != zc->hello_d->cmd[ZAPI_ERROR]) {
+		zc_detect_fail(zc, "refused HELLO as command %u with ERROR as "
+		    "command %u (%s)", zc->hello_d->cmd[ZAPI_HELLO], wire, hex);
+		return;
+	}
+	if (error) {
+		zc_filter(zc, hello_differs, 0, 0);
+		if (zc->cand == 0) {
+			zc_detect_fail(zc, "refused HELLO as command %u with "
+			    "ERROR (%s)", zc->hello_d->cmd[ZAPI_HELLO], hex);
+			return;
+		}
+		zc_detect_hello(zc);
+		return;
+	}
+	zc_filter(zc, caps_match, wire, (uint32_t)blen);
+	all = zapi_dialects(&k);
+	for (i = 0; i < k && !(zc->cand & (1u << i)); i++)
+		;
+	buf_init_read(&body, p + ZAPI_HEADER_LEN, blen);
+	if (i == k || zapi_caps_decode(all[i], &body, &zc->caps) != 0) {
+		zc_detect_fail(zc, "answered HELLO (command %u) with command "
+		    "%u and %zu body bytes, not CAPABILITIES (%s)",
+		    zc->hello_d->cmd[ZAPI_HELLO], wire, blen, hex);
+		return;
+	}
+	if (zapi_route_type_wire(all[i], zc->cfg.route_type,
+	    &zc->wire_type) != 0) {
+		zc_detect_fail(zc, "speaks %s, which has no route type %s",
+		    all[i]->name, zapi_route_type_name(zc->cfg.route_type));
+		return;
+	}
+	zc_session_up(zc, all[i]);
+}
+
+static void
+zc_detect_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct zclient *zc = arg;
+
+	if (zc->phase == ZC_PROBE || zc->phase == ZC_HELLO)
+		zc_detect_fail(zc, "did not answer the %s within %u ms",
+		    zc->phase == ZC_PROBE ? "probe" : "HELLO", zc->cfg.detect_ms);
+}
+
+/*
+ * The socket is connected: find out which dialect zebra speaks before a
+ * single route or registration goes out.  A forced dialect skips the
+ * probe but still has to be confirmed by zebra's CAPABILITIES.
+ */
+static void
+zc_session_start(struct zclient *zc)
+{
+	const struct zapi_dialect *const *all;
+	uint8_t mem[ZAPI_HEADER_LEN];
+	struct timeval tv = ms_tv(zc->cfg.detect_ms);
+	struct buf b;
+	size_t i, n;
+
+	event_add(zc->ev_read, NULL);
+	evtimer_add(zc->ev_detect, &tv);
+	all = zapi_dialects(&n);
+	zc->cand = 0;
+	for (i = 0; i < n; i++)
+		if (zc->forced == NULL || zc->forced == all[i])
+			zc->cand |= 1u << i;
+	if (zc->forced != NULL) {
+		zc_detect_hello(zc);
+		return;
+	}
+	buf_init(&b, mem, sizeof(mem));
+	(void)zapi_probe_encode(&b);
+	zc->phase = ZC_PROBE;
+	log_debug("zebra at %s: detection: probe", zc->cfg.socket_path);
+	zc_queue(zc, &b);
 }
 
 /* A connection attempt failed: log it once, then quietly retry. */
@@ -487,7 +787,7 @@ zc_write_cb(evutil_socket_t fd, short what, void *arg)
 	socklen_t len = sizeof(int);
 	int err = 0;
 
-	if (!zc->connected) {
+	if (zc->phase == ZC_DOWN) {
 		/* An asynchronous connect() finished. */
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 			err = errno;
@@ -509,12 +809,27 @@ zc_write_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Handlers for what zebra sends; -EBADMSG when the body does not decode. */
 
+/*
+ * A body of n bytes that zc->d did not decode and the release after it,
+ * which detection could not tell apart (10.0/10.1: the weight's width;
+ * 10.2/10.3: NOTIFY_OWNER), did: zebra is that release.
+ */
+static void
+zc_later(struct zclient *zc, size_t n)
+{
+	log_info("zebra at %s speaks %s (%s), not %s: a %zu-byte body only "
+	    "that release sends", zc->cfg.socket_path, zc->d->later->name,
+	    zc->d->later->releases, zc->d->name, n);
+	zc->d = zc->d->later;
+}
+
 static int
 on_caps(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 {
 	struct zapi_caps c;
 
-	if (zapi_caps_decode(body, &c) != 0)
+	/* A second one (zebra's VRF events) changes nothing we use. */
+	if (zapi_caps_decode(zc->d, body, &c) != 0)
 		return -EBADMSG;
 	log_debug("zebra: capabilities: multipath %u, mpls %u, vrf backend "
 	    "%u", c.multipath_num, c.mpls_enabled, c.vrf_backend);
@@ -528,11 +843,17 @@ on_error(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 
 	if (zapi_error_decode(body, &code) != 0)
 		return -EBADMSG;
-	/* INVALID_MSG_TYPE right after HELLO: zebra speaks another dialect */
-	log_warnx("zebra at %s reports error %u (%s, vrf %u)%s",
+	/* The probe after GR_DISABLE: zebra has processed both. */
+	if (zc->ending && code == 2) {
+		zc->ended = true;
+		return 0;
+	}
+	/* INVALID_MSG_TYPE: zebra is not the release detection took it for */
+	log_warnx("zebra at %s reports error %u (%s, vrf %u)%s%s",
 	    zc->cfg.socket_path, code, code == 1 ? "no such VRF" :
 	    code == 2 ? "invalid message type" : "unknown", h->vrf_id,
-	    code == 2 ? "; this client speaks FRR 8.4's dialect" : "");
+	    code == 2 ? "; this client speaks " : "",
+	    code == 2 ? zc->d->name : "");
 	return 0;
 }
 
@@ -559,7 +880,7 @@ on_interface(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 	size_t pos = 0, n = 0;
 	bool byname;
 
-	if (zapi_interface_decode(body, &ifp) != 0)
+	if (zapi_interface_decode(zc->d, body, &ifp) != 0)
 		return -EBADMSG;
 	log_debug("zebra: %s %s ifindex %u flags %#llx", zapi_cmd_name(h->cmd),
 	    ifp.name, ifp.ifindex, (unsigned long long)ifp.flags);
@@ -616,6 +937,7 @@ zc_retry_cb(evutil_socket_t fd, short what, void *arg)
 static int
 on_notify(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 {
+	struct buf again = *body;
 	struct zapi_notify n;
 	struct ipprefix p;
 	struct timeval tv;
@@ -623,8 +945,12 @@ on_notify(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 	char key[ADDR_STRLEN];
 	enum zroute_state st;
 
-	if (zapi_notify_decode(body, &n) != 0)
-		return -EBADMSG;
+	if (zapi_notify_decode(zc->d, body, &n) != 0) {
+		if (zc->d->later == NULL ||
+		    zapi_notify_decode(zc->d->later, &again, &n) != 0)
+			return -EBADMSG;
+		zc_later(zc, buf_len(&again));
+	}
 	if (prefix_from_zapi(&n.prefix, &p) != 0 ||
 	    (e = zc_find(zc, &p, key)) == NULL) {
 		log_debug("zebra: %s for a prefix not ours",
@@ -677,6 +1003,29 @@ on_notify(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 }
 
 /*
+ * A REDISTRIBUTE_ROUTE_ADD/DEL body: 1 and its prefix in *p when it is a
+ * route of our (type, instance), 0 when not, -EBADMSG.
+ */
+static int
+redist_decode(struct zclient *zc, const struct zapi_hdr *h, struct buf *body,
+    struct ipprefix *p)
+{
+	struct buf again = *body;
+	struct zapi_route zr;
+
+	/* 10.0/10.1 and 10.2/10.3 look alike until such a route arrives. */
+	if (zapi_route_decode(zc->d, body, &zr) != 0) {
+		if (zc->d->later == NULL ||
+		    zapi_route_decode(zc->d->later, &again, &zr) != 0)
+			return -EBADMSG;
+		zc_later(zc, buf_len(&again));
+	}
+	return h->vrf_id == 0 && zr.type == zc->wire_type &&
+	    zr.instance == zc->cfg.instance &&
+	    prefix_from_zapi(&zr.prefix, p) == 0;
+}
+
+/*
  * What zebra holds for our (type, instance): the dump after
  * REDISTRIBUTE_ADD, then every change.  A prefix the table does not have
  * is an orphan (a previous run, a lost DELETE, the 8.4 meta-queue race):
@@ -685,20 +1034,37 @@ on_notify(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 static int
 on_redist_add(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 {
-	struct zapi_route zr;
 	struct ipprefix p;
+	struct zroute *e;
 	char key[ADDR_STRLEN];
+	int r;
 
-	if (zapi_route_decode(body, &zr) != 0)
-		return -EBADMSG;
-	if (h->vrf_id != 0 || zr.type != zc->cfg.route_type ||
-	    zr.instance != zc->cfg.instance ||
-	    prefix_from_zapi(&zr.prefix, &p) != 0)
+	if ((r = redist_decode(zc, h, body, &p)) <= 0)
+		return r;
+	if ((e = zc_find(zc, &p, key)) != NULL) {
+		e->in_rib = true;
 		return 0;
-	if (zc_find(zc, &p, key) != NULL)
-		return 0;
+	}
 	log_info("zebra holds %s for us, not in the table: deleting it", key);
 	zroute_withdraw(zc, &p);
+	return 0;
+}
+
+/* Our route of p is no longer zebra's selected one (for status only). */
+static int
+on_redist_del(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
+{
+	struct ipprefix p;
+	struct zroute *e;
+	char key[ADDR_STRLEN];
+	int r;
+
+	if ((r = redist_decode(zc, h, body, &p)) <= 0)
+		return r;
+	if ((e = zc_find(zc, &p, key)) != NULL) {
+		log_debug("zebra: %s is no longer selected", key);
+		e->in_rib = false;
+	}
 	return 0;
 }
 
@@ -714,6 +1080,7 @@ static const zc_handler handlers[ZAPI_CMD_MAX] = {
 	[ZAPI_ROUTE_NOTIFY_OWNER] = on_notify,
 	[ZAPI_CAPABILITIES] = on_caps,
 	[ZAPI_REDISTRIBUTE_ROUTE_ADD] = on_redist_add,
+	[ZAPI_REDISTRIBUTE_ROUTE_DEL] = on_redist_del,
 	[ZAPI_ERROR] = on_error,
 };
 
@@ -723,13 +1090,14 @@ zc_dispatch(struct zclient *zc, const uint8_t *p, size_t n)
 	struct zapi_hdr h;
 	struct buf body;
 
-	if (zapi_msg_decode(p, n, &h, &body) != 0)
+	if (zc->phase != ZC_UP) {
+		zc_detect_msg(zc, p, n);
+		return;
+	}
+	if (zapi_msg_decode(zc->d, p, n, &h, &body) != 0)
 		return;		/* zapi_frame checked the same */
-	/* zebra answers: the session works, so reset the backoff. */
-	zc->quiet = false;
-	zc->backoff_ms = zc->cfg.reconnect_min_ms;
 	log_debug("zebra: received %s (%u), vrf %u, %zu bytes",
-	    zapi_cmd_name(h.cmd), h.cmd, h.vrf_id, n);
+	    zapi_cmd_name(h.cmd), h.wire_cmd, h.vrf_id, n);
 	if (h.cmd >= ZAPI_CMD_MAX || handlers[h.cmd] == NULL)
 		return;		/* nothing we need */
 	if (handlers[h.cmd](zc, &h, &body) != 0)
@@ -746,6 +1114,13 @@ zc_read_cb(evutil_socket_t fd, short what, void *arg)
 	int ret;
 
 	n = read(fd, zc->in + zc->inlen, sizeof(zc->in) - zc->inlen);
+	if (n == 0 && zc->phase != ZC_UP) {
+		/* FRR closes on a bad header: Quagga's is another */
+		zc_detect_fail(zc, "closed the connection after the %s, as "
+		    "zebras that do not speak ZAPI 6 (Quagga) do",
+		    zc->phase == ZC_PROBE ? "probe" : "HELLO");
+		return;
+	}
 	if (n == 0) {
 		zc_close(zc, "connection closed");
 		return;
@@ -761,6 +1136,14 @@ zc_read_cb(evutil_socket_t fd, short what, void *arg)
 		ret = zapi_frame(zc->in + off, zc->inlen - off, &msglen);
 		if (ret == -EAGAIN)
 			break;
+		if (ret != 0 && zc->phase != ZC_UP) {
+			zc_detect_fail(zc, "sent a header that is not ZAPI 6 "
+			    "(%02x %02x %02x %02x)", zc->in[off],
+			    zc->inlen - off > 1 ? zc->in[off + 1] : 0,
+			    zc->inlen - off > 2 ? zc->in[off + 2] : 0,
+			    zc->inlen - off > 3 ? zc->in[off + 3] : 0);
+			return;
+		}
 		if (ret != 0) {
 			log_warnx("zebra at %s: bad message header (marker, "
 			    "version or length); reconnecting",
@@ -882,13 +1265,20 @@ zclient_new(struct event_base *base, const struct zclient_config *cfg,
 	int r;
 	struct timeval now = { 0, 0 };
 
+	const struct zapi_dialect *forced = NULL;
+
 	if (memchr(cfg->socket_path, '\0', sizeof(cfg->socket_path)) == NULL ||
 	    cfg->socket_path[0] == '\0' ||
 	    !zapi_route_type_ownable(cfg->route_type) ||
-	    cfg->route_type == ZAPI_ROUTE_ALL)
+	    cfg->route_type == ZAPI_ROUTE_ALL ||
+	    memchr(cfg->dialect, '\0', sizeof(cfg->dialect)) == NULL)
+		return -EINVAL;
+	if (cfg->dialect[0] != '\0' && strcmp(cfg->dialect, "auto") != 0 &&
+	    (forced = zapi_dialect_find(cfg->dialect)) == NULL)
 		return -EINVAL;
 	if ((zc = calloc(1, sizeof(*zc))) == NULL)
 		return -ENOMEM;
+	zc->forced = forced;
 	zc->lockfd = -1;
 	if (cfg->lock_dir[0] != '\0' && (r = zc_lock(zc, cfg)) != 0) {
 		free(zc);
@@ -904,6 +1294,8 @@ zclient_new(struct event_base *base, const struct zclient_config *cfg,
 		zc->cfg.reconnect_max_ms = zc->cfg.reconnect_min_ms;
 	if (zc->cfg.retry_ms == 0)
 		zc->cfg.retry_ms = ZC_RETRY_MS;
+	if (zc->cfg.detect_ms == 0)
+		zc->cfg.detect_ms = ZC_DETECT_MS;
 	zc->fd = -1;
 	zc->backoff_ms = zc->cfg.reconnect_min_ms;
 	zc->retry_cur_ms = zc->cfg.retry_ms;
@@ -914,9 +1306,11 @@ zclient_new(struct event_base *base, const struct zclient_config *cfg,
 	zc->ev_connect = evtimer_new(base, zc_connect_cb, zc);
 	zc->ev_retry = evtimer_new(base, zc_retry_cb, zc);
 	zc->ev_complete = evtimer_new(base, zc_complete_cb, zc);
+	zc->ev_detect = evtimer_new(base, zc_detect_timeout_cb, zc);
 	zc->ifd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (zc->routes == NULL || zc->out == NULL || zc->ev_connect == NULL ||
-	    zc->ev_retry == NULL || zc->ev_complete == NULL || zc->ifd < 0) {
+	    zc->ev_retry == NULL || zc->ev_complete == NULL ||
+	    zc->ev_detect == NULL || zc->ifd < 0) {
 		zclient_free(zc);
 		return -ENOMEM;
 	}
@@ -960,6 +1354,8 @@ zclient_free(struct zclient *zc)
 		event_free(zc->ev_retry);
 	if (zc->ev_complete != NULL)
 		event_free(zc->ev_complete);
+	if (zc->ev_detect != NULL)
+		event_free(zc->ev_detect);
 	if (zc->ifd >= 0)
 		close(zc->ifd);
 	if (zc->lockfd >= 0)
@@ -1041,10 +1437,46 @@ zclient_route_state(struct zclient *zc, const struct ipprefix *prefix,
 	return 0;
 }
 
+int
+zclient_route_in_rib(struct zclient *zc, const struct ipprefix *prefix,
+    bool *in_rib)
+{
+	struct ipprefix p;
+	struct zroute *e;
+	char key[ADDR_STRLEN];
+
+	if (prefix_canon(prefix, &p) != 0 || (e = zc_find(zc, &p, key)) == NULL)
+		return -ENOENT;
+	*in_rib = e->in_rib;
+	return 0;
+}
+
 bool
 zclient_connected(const struct zclient *zc)
 {
 	return zc->connected;
+}
+
+void
+zclient_status(const struct zclient *zc, struct zclient_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->connected = zc->connected;
+	st->replaying = zc->connected && zc->complete_due;
+	st->dialect = zc->d != NULL ? zc->d->name : "unknown";
+	st->sessions = zc->sessions;
+	st->rib_known = zc->connected && zc->subscribed;
+	st->gr_stale_time = zc->cfg.gr_stale_time;
+	st->route_type = zc->cfg.route_type;
+	st->instance = zc->cfg.instance;
+	snprintf(st->socket_path, sizeof(st->socket_path), "%s",
+	    zc->cfg.socket_path);
+}
+
+const char *
+zclient_dialect(const struct zclient *zc)
+{
+	return zc->d != NULL ? zc->d->name : NULL;
 }
 
 size_t
@@ -1073,4 +1505,65 @@ zclient_sink_del(void *zc, const struct ipprefix *p)
 	int r = zclient_route_del(zc, p);
 
 	return r == -ENOENT ? 0 : r;
+}
+
+/* zclient_withdraw_all's clock: stop the loop once the job is done. */
+static void
+zc_withdraw_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct zclient *zc = arg;
+	struct zapi_client_cap cap = { .kind = ZAPI_CAP_GR_DISABLE };
+	uint8_t mem[ZC_MSG_MAX];
+	struct buf b;
+
+	if (zc->ended) {
+		event_base_loopbreak(zc->base);
+		return;
+	}
+	if (!zc->connected || zc->complete_due || zc->ending)
+		return;
+	/*
+	 * The replay of an empty table is done (orphans withdrawn): end
+	 * graceful restart, which a stale session of ours left on, then the
+	 * probe, whose ERROR says zebra processed GR_DISABLE before we close.
+	 */
+	buf_init(&b, mem, sizeof(mem));
+	if (zapi_client_cap_encode(zc->d, &b, &cap) != 0 ||
+	    zapi_probe_encode(&b) != 0)
+		return;
+	zc_send(zc, &b);
+	zc->ending = true;
+}
+
+int
+zclient_withdraw_all(struct event_base *base, const struct zclient_config *cfg,
+    unsigned timeout_ms)
+{
+	struct zclient_config c = *cfg;
+	struct timeval tick = ms_tv(20), limit = ms_tv(timeout_ms);
+	struct zclient *zc;
+	struct event *ev;
+	int r;
+
+	c.gr_stale_time = 0;
+	c.hold = false;
+	if ((r = zclient_new(base, &c, &zc)) != 0)
+		return r;
+	if ((ev = event_new(base, -1, EV_PERSIST, zc_withdraw_tick, zc)) ==
+	    NULL) {
+		zclient_free(zc);
+		return -ENOMEM;
+	}
+	event_add(ev, &tick);
+	event_base_loopexit(base, &limit);
+	event_base_dispatch(base);
+	r = zc->ended ? 0 : -ETIMEDOUT;
+	if (r == 0)
+		log_info("zebra at %s dropped graceful restart for %s instance "
+		    "%u; closing, so it removes every such route now",
+		    c.socket_path, zapi_route_type_name(c.route_type),
+		    c.instance);
+	event_free(ev);
+	zclient_free(zc);
+	return r;
 }

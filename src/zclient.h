@@ -1,10 +1,12 @@
 /*
- * zclient.h: a session with FRR's zebra (ZAPI, FRR 8.4) that keeps a table
- * of routes installed.
+ * zclient.h: a session with FRR's zebra (ZAPI, FRR 7.5 to 10.x) that keeps a
+ * table of routes installed.
  *
  * The caller adds and withdraws routes at any time; the session owns a copy
  * of each and makes zebra hold exactly that set: it connects (and
- * reconnects with backoff) on its own, replays the table after every
+ * reconnects with backoff) on its own, finds out on every connection which
+ * release's dialect zebra speaks before anything else goes out, replays
+ * the table after every
  * connect, deletes what zebra holds for our (type, instance) but the table
  * does not, and re-sends routes that zebra failed, removed or may have lost
  * (interface up, ifindex change).  Everything runs on the caller's libevent
@@ -26,7 +28,9 @@ struct zclient;
 
 struct zclient_config {
 	char		socket_path[108];	/* zebra's zserv.api */
-	uint8_t		route_type;	/* our identity: 2 < type < 30 */
+	uint8_t		route_type;	/* our identity: 2 < type < 30, in
+					   FRR 8.4's numbering (mapped per
+					   dialect) */
 	uint16_t	instance;	/* 0: only 0 is redistributed */
 	unsigned	gr_stale_time;	/* s; 0 = no graceful restart */
 	/*
@@ -47,6 +51,12 @@ struct zclient_config {
 	unsigned	reconnect_min_ms;	/* 100, doubling to... */
 	unsigned	reconnect_max_ms;	/* ...5000 */
 	unsigned	retry_ms;	/* failed routes: 1000, doubling */
+	unsigned	detect_ms;	/* zebra answers detection: 5000 */
+	/*
+	 * "" or "auto": detect zebra's dialect on every connection; else a
+	 * dialect name (zapi_dialect_find) that zebra must then confirm.
+	 */
+	char		dialect[16];
 };
 
 enum zroute_state {
@@ -105,8 +115,52 @@ int zclient_sink_del(void *zc, const struct ipprefix *p);
 int zclient_route_state(struct zclient *zc, const struct ipprefix *p,
     enum zroute_state *st);
 
-/* True while a session with zebra is up (connected, HELLO queued). */
+/*
+ * Whether zebra's RIB has our route for p as the selected route of its
+ * prefix, as zebra's redistribution of our own type says (see
+ * zclient_status().rib_known).  0 and *in_rib, or -ENOENT.
+ */
+int zclient_route_in_rib(struct zclient *zc, const struct ipprefix *p,
+    bool *in_rib);
+
+/* True while a session with zebra is up (dialect known, HELLO answered). */
 bool zclient_connected(const struct zclient *zc);
+
+/* What the session is doing, for status queries. */
+struct zclient_status {
+	bool		connected;	/* as zclient_connected() */
+	bool		replaying;	/* connected, the replay not confirmed
+					   (graceful restart not completed) */
+	const char	*dialect;	/* the dialect detected ("frr10.3"), or
+					   "unknown" before any session */
+	unsigned long	sessions;	/* sessions started since zclient_new */
+	bool		rib_known;	/* subscribed to our own routes: what
+					   zclient_route_in_rib() says is
+					   zebra's word (after its dump) */
+	unsigned	gr_stale_time;	/* s; 0 = no graceful restart */
+	uint8_t		route_type;
+	uint16_t	instance;
+	char		socket_path[108];
+};
+void zclient_status(const struct zclient *zc, struct zclient_status *st);
+
+/*
+ * For a final stop: connect as cfg would (detection, the lock), end the
+ * graceful restart a previous session of ours left (zebra then keeps its
+ * routes until a stale timer that FRR 9.0 to 10.4 never honours), and
+ * close, so that zebra removes every route of cfg's (type, instance) at
+ * once.  Runs base's loop itself for at most timeout_ms.  0; -ETIMEDOUT
+ * (zebra unreachable or did not answer); what zclient_new returns
+ * (-EBUSY: the daemon still runs).
+ */
+int zclient_withdraw_all(struct event_base *base,
+    const struct zclient_config *cfg, unsigned timeout_ms);
+
+/*
+ * The name of the dialect zebra speaks ("frr10.3"), as the last
+ * connection found it; NULL before any did.
+ */
+const char *zclient_dialect(const struct zclient *zc);
 
 /* Routes in the table, whatever their state. */
 size_t zclient_route_count(const struct zclient *zc);

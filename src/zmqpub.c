@@ -57,6 +57,7 @@ struct zmqpub {
 	size_t nsubs;
 	uint64_t epoch;
 	uint64_t seq;
+	uint64_t snapshots;	/* snapshots sent, for metrics */
 	bool in_read;
 	bool bound_ipc;			/* we bound cfg.endpoint's ipc path */
 	struct log_rate rl;
@@ -145,10 +146,12 @@ send_snapshot(struct zmqpub *zp, size_t i)
 		sub_drop(zp, i, strerror(-ret));
 		return false;
 	}
-	if ((ok = sub_send(zp, i, p, len)))
+	if ((ok = sub_send(zp, i, p, len))) {
+		zp->snapshots++;
 		log_info("route stream: helper %s subscribed: snapshot of %zu "
 		    "routes at seq %llu (%zu bytes)", zp->subs[i].name, n,
 		    (unsigned long long)zp->seq, len);
+	}
 	free(p);
 	return ok;
 }
@@ -526,4 +529,24 @@ size_t
 zmqpub_subscriber_count(const struct zmqpub *zp)
 {
 	return zp->nsubs;
+}
+
+int
+zmqpub_sink_add(void *zp, const struct route *r)
+{
+	return zmqpub_route_add(zp, r);
+}
+
+int
+zmqpub_sink_del(void *zp, const struct ipprefix *p)
+{
+	int r = zmqpub_route_del(zp, p);
+
+	return r == -ENOENT ? 0 : r;
+}
+
+uint64_t
+zmqpub_snapshots_sent(const struct zmqpub *zp)
+{
+	return zp->snapshots;
 }

@@ -56,10 +56,19 @@ int zmqpub_route_add(struct zmqpub *zp, const struct route *r);
 /* Withdraw the route for p and tell every subscriber.  0 or -ENOENT. */
 int zmqpub_route_del(struct zmqpub *zp, const struct ipprefix *p);
 
+/*
+ * The same as an announce backend (struct announce_backend, arg the
+ * zmqpub): withdrawing a route the stream does not hold is no error.
+ */
+int zmqpub_sink_add(void *zp, const struct route *r);
+int zmqpub_sink_del(void *zp, const struct ipprefix *p);
+
 uint64_t zmqpub_epoch(const struct zmqpub *zp);
 /* The seq of the last change (0 before the first). */
 uint64_t zmqpub_seq(const struct zmqpub *zp);
 size_t zmqpub_route_count(const struct zmqpub *zp);
 size_t zmqpub_subscriber_count(const struct zmqpub *zp);
+/* Snapshots sent to helpers (one per snapshot request answered). */
+uint64_t zmqpub_snapshots_sent(const struct zmqpub *zp);
 
 #endif

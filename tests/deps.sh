@@ -9,7 +9,7 @@ apt-get install -y -qq --no-install-recommends \
 	libnl-3-dev libnl-route-3-dev libevent-dev libcjson-dev \
 	libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libcmocka-dev libcap-ng-dev \
 	docker.io containerd runc busybox-static iproute2 procps util-linux \
-	curl frr valgrind >/dev/null
+	curl frr valgrind python3-prometheus-client >/dev/null
 # ipvlan_datapath.sh: a kernel without ipvlan (CONFIG_IPVLAN) runs it in a
 # qemu guest on Debian's kernel, which has it as a module; iperf3 for
 # bench/ipvlan_veth.sh

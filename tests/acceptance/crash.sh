@@ -18,6 +18,13 @@
 #     veths, A's kernel /32s, A's zebra babel routes and B's routes are
 #     exactly those of the running containers, and a fresh run gets an
 #     address nobody has.
+# 1b. the same with extra addresses: CRASH_NX (20) "docker run -d" on a
+#     second network, container xI asking for routed.ips=10.45.0.I, the
+#     plugin SIGKILLed after 5 have started: every running one has its extra
+#     address on eth0 (added after the restart if the crash came between its
+#     Join and the adding) and a host route to it; the extra address of
+#     every other one is free again once Docker has removed that container
+#     (no address is left reserved without an endpoint).
 #  2. dockerd restart (SIGTERM, live-restore off; its shutdown-timeout raised
 #     so that it finishes cleaning): containers stop, Docker deletes the
 #     endpoints: no rt*/rc* veth on A, no /32 on A or B, the plugin knows
@@ -58,7 +65,10 @@ T0=$SECONDS
 lab_pair $A $B ospf
 lab_dockerd $A
 lab_image $A
-PLUGIN_FLAGS_A=(--gateway $GW --zebra-socket "$(lab_zserv $A)")
+# --extra-addresses opens the containers' namespaces: the SandboxKey mounts
+# are in dockerd's mount namespace
+LAB_PLUGIN_DOCKERD_MNT=1
+PLUGIN_FLAGS_A=(--gateway $GW --zebra-socket "$(lab_zserv $A)" --extra-addresses)
 lab_plugin $A "${PLUGIN_FLAGS_A[@]}"
 lab_log "lab set up in $((SECONDS - T0)) s"
 
@@ -74,7 +84,7 @@ dk() { local h=$1; shift; lab_docker_t "$h" 90 "$@"; }
 b_routes()   { lab_ip $B -4 route show proto ospf | awk '$1 ~ /^10\.46\./ {print $1}' | sort; }
 b_any46()    { lab_ip $B -4 route show | awk '$1 ~ /^10\.46\./' ; }
 a_routes()   { lab_ip $A -4 route show | awk '$1 ~ /^10\.46\./ {print $1}' | sort -u; }
-a_kroutes()  { lab_ip $A -4 route show proto kernel | awk '$1 ~ /^10\.46\./ {print $1}' | sort; }
+a_kroutes()  { lab_ip $A -4 route show proto redirect | awk '$1 ~ /^10\.46\./ {print $1}' | sort; }
 a_veths()    { lab_ip $A -o link show | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | grep -E '^r[tc][0-9a-f]+$' | sort; }
 a_rt()       { a_veths | grep '^rt' ; }
 a_babel()    { lab_vtysh $A 'show ip route babel' 2>/dev/null | awk '/^[A-Za-z>*]+ +10\.46\./ {sub(/\/32$/, "", $2); print $2}' | sort; }
@@ -156,7 +166,7 @@ check_views() {
 	want_rt=$(for i in "${!R_EP[@]}"; do echo "rt${R_EP[$i]:0:12}"; done | sort)
 	set_eq "$text: A's rt* veths = running containers' endpoints (${#R_EP[@]})" "$(a_rt)" "$want_rt"
 	set_eq "$text: A has no rc* veth left on the host side" "$(a_veths | grep '^rc')" ""
-	wait_set "$text: A's kernel routes proto kernel (the plugin's) = running containers' /32s" 5 a_kroutes "$RUN_IPS"
+	wait_set "$text: A's kernel routes proto redirect (the plugin's) = running containers' /32s" 5 a_kroutes "$RUN_IPS"
 	wait_set "$text: A's kernel 10.46 routes (any proto) = running containers' /32s" 5 a_routes "$RUN_IPS"
 	wait_set "$text: A's zebra babel routes = running containers' /32s" 10 a_babel "$RUN_IPS"
 	wait_set "$text: B's 10.46 routes (proto ospf) = running containers' /32s (${#R_IP[@]})" 30 b_routes "$RUN_IPS"
@@ -214,6 +224,75 @@ fi
 running
 check_unique "1 (with fresh)"
 check_views "1 (with fresh)"
+
+# -------------------------------------------------------------- 1b. extra addresses
+
+NX=${CRASH_NX:-20}
+lab_log "--- 1b. plugin SIGKILLed during a burst of $NX docker run with routed.ips, restarted at once"
+out=$(dk $A network create --driver=net-routed --ipam-driver=ipam-routed --subnet 10.45.0.0/16 \
+	--ip-range 10.45.1.0/24 crashx 2>&1)
+assert_eq "$?" 0 "1b: network create crashx ($(echo $out | cut -c1-12))"
+RUNSX=$(lab_hdir $A)/runsx
+mkdir -p "$RUNSX"
+burstx() {
+	local i
+	for i in $(seq 1 "$NX"); do
+		while [ "$(jobs -rp | wc -l)" -ge "$PAR" ]; do wait -n; done
+		(	out=$(lab_docker_t $A 90 run -d --name "x$i" --stop-timeout 1 \
+				--network "name=crashx,driver-opt=routed.ips=10.45.0.$i" "$LAB_IMAGE_TAG" sleep 3600 2>&1)
+			echo "$? $(echo $out)" > "$RUNSX/x$i" ) &
+	done
+	wait
+}
+startedx() { lab_burst_ok "$RUNSX"; }
+enoughx() { [ "$(startedx)" -ge 5 ]; }
+burstx & BURST=$!
+if retry 120 enoughx; then
+	kill -KILL "${LAB_PLUGIN_PID[$A]}"
+	wait "${LAB_PLUGIN_PID[$A]}" 2>/dev/null
+	lab_plugin $A "${PLUGIN_FLAGS_A[@]}"
+	ok "1b: plugin killed after $(startedx) runs had succeeded and started again"
+else
+	fail "1b: 5 containers with an extra address started within 120 s"
+fi
+wait "$BURST"
+lab_burst_failed "$RUNSX"
+XRUN=() XOTHER=()
+for i in $(seq 1 "$NX"); do
+	if [ "$(dk $A inspect -f '{{.State.Running}}' "x$i" 2>/dev/null)" = true ]; then XRUN+=("$i"); else XOTHER+=("$i"); fi
+done
+lab_log "1b: ${#XRUN[@]} running, ${#XOTHER[@]} not: $(printf 'x%s ' "${XOTHER[@]}")"
+x_has() { local p; p=$(lab_cpid $A "x$1") && nsenter -t "$p" -n -- ip -4 -o addr show dev eth0 | grep -q " 10\.45\.0\.$1/32 "; }
+x_route() { lab_ip $A -4 route show exact "10.45.0.$1/32" | grep -q ' dev rt'; }
+bad=()
+for i in "${XRUN[@]}"; do
+	retry 10 x_has "$i" && x_route "$i" || bad+=("x$i")
+done
+if [ ${#bad[@]} -eq 0 ]; then ok "1b: all ${#XRUN[@]} running containers have their extra address on eth0 and a host route"
+else fail "1b: every running container has its extra address on eth0 and a host route"; show "${bad[@]}"; fi
+if [ ${#XOTHER[@]} -gt 0 ]; then
+	out=$(dk $A rm -f $(printf 'x%s ' "${XOTHER[@]}") 2>&1)
+	assert_eq "$?" 0 "1b: rm -f the ${#XOTHER[@]} containers that do not run"
+fi
+bad=()
+for i in "${XOTHER[@]}"; do
+	dk $A run --rm --network "name=crashx,driver-opt=routed.ips=10.45.0.$i" "$LAB_IMAGE_TAG" true >/dev/null 2>&1 ||
+		bad+=("10.45.0.$i")
+done
+if [ ${#bad[@]} -eq 0 ]; then ok "1b: the extra addresses of the ${#XOTHER[@]} containers that do not run are free again"
+else fail "1b: the extra addresses of the containers that do not run are free again"; show "${bad[@]}"; fi
+if [ ${#XRUN[@]} -gt 0 ]; then
+	out=$(dk $A run --rm --network "name=crashx,driver-opt=routed.ips=10.45.0.${XRUN[0]}" "$LAB_IMAGE_TAG" true 2>&1)
+	assert_contains "$out" "is taken by endpoint" "1b: the extra address of running x${XRUN[0]} is still held ($(echo $out | cut -c1-40)...)"
+fi
+out=$(dk $A rm -f $(dk $A ps -aq --filter name='^/x[0-9]+$') 2>&1)
+assert_eq "$?" 0 "1b: rm -f the x containers"
+all=$(seq -f '10.45.0.%g' 1 "$NX" | tr '\n' ' ')
+out=$(dk $A run --rm --network "name=crashx,driver-opt=routed.ips=$all" "$LAB_IMAGE_TAG" true 2>&1)
+assert_eq "$?" 0 "1b: then one container can have all $NX extra addresses at once (none left reserved) ($(echo $out | cut -c1-60))"
+out=$(dk $A network rm crashx 2>&1); assert_eq "$?" 0 "1b: network rm crashx"
+out=$(lab_ip $A -4 route show | grep -c '^10\.45\.')
+assert_eq "$out" 0 "1b: no 10.45 route left on A"
 
 # -------------------------------------------------------------- 2. dockerd restarts
 

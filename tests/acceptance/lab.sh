@@ -231,9 +231,10 @@ lab_ip() { local h=$1; shift; ip -n "${LAB_NS[$h]:-}" "$@"; }
 # (nsenter: cheaper than ip netns exec, and /proc/sys/net follows the netns)
 lab_exec() { local h=$1; shift; nsenter --net="/run/netns/${LAB_NS[$h]:-}" -- "$@"; }
 
-# lab_host NAME [ADDR/PLEN...]: a namespace that behaves like a routed host.
-# dum0 carries the default routes (v4+v6) so that the host "has a route" to
-# anything, e.g. to the gateway 169.254.1.1 the plugin proxy-ARPs for.
+# lab_host NAME [ADDR/PLEN...]: a namespace that behaves like a routed host,
+# forwarding on, its addresses on dum0.  It has NO default route, as a routed
+# fabric may have none until BGP brings one: lab_default_route adds one (and
+# takes it away again) for a test that wants to show it makes no difference.
 lab_host() {
 	local h=$1; shift
 	local ns="$h-$LAB_ID"
@@ -247,13 +248,26 @@ lab_host() {
 	_lab_dum0 "$ns" || lab_skip "cannot create a dummy-like interface in $ns"
 	local a
 	for a in "$@"; do ip -n "$ns" addr add "$a" dev dum0; done
-	ip -n "$ns" route add default dev dum0
-	ip -n "$ns" -6 route add default dev dum0
-	lab_log "host $h = netns $ns"
+	lab_log "host $h = netns $ns (no default route)"
+}
+
+# lab_default_route HOST add|del: default routes (IPv4 and IPv6) through
+# dum0, which answers nothing: a route "to anything" that leads nowhere
+lab_default_route() {
+	local ns=${LAB_NS[$1]:-}
+	ip -n "$ns" route "$2" default dev dum0 &&
+	ip -n "$ns" -6 route "$2" default dev dum0
+}
+
+# lab_arp_strict HOST: what kube-proxy's IPVS mode sets on a host
+# (net.ipv4.conf.{all,default}.arp_ignore=1, arp_announce=2)
+lab_arp_strict() {
+	lab_exec "$1" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.default.arp_ignore=1 \
+		net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.default.arp_announce=2
 }
 
 # _lab_dum0 NS: an always-up, never-answering interface "dum0" for the
-# default routes: dummy if the kernel has it, else ifb (NOARP, drops what it
+# host's addresses and lab_default_route: dummy if the kernel has it, else ifb (NOARP, drops what it
 # is given), else a veth pair with both ends in NS.
 _lab_dum0() {
 	local ns=$1
@@ -398,8 +412,14 @@ lab_plugin() {
 	case " $* " in *" --zebra-socket "*|*" --announce "*) ;; *) dbg="$dbg --announce none" ;; esac
 	rm -f "$D/plugins/net-routed.sock" "$D/plugins/ipam-routed.sock"
 	echo "=== $(date '+%F %T') start: $LAB_PLUGIN_BIN --socket-dir $D/plugins --state-dir $hd/state --run-dir $hd/run $dbg $*" >> "$hd/plugin.log"
-	# ip netns exec execs the program: $! is the plugin's own pid
-	ip netns exec "$ns" "$LAB_PLUGIN_BIN" --socket-dir "$D/plugins" \
+	# ip netns exec and nsenter exec the program: $! is the plugin's own pid.
+	# LAB_PLUGIN_DOCKERD_MNT=1: in dockerd's mount namespace, where the
+	# SandboxKey bind mounts are (--extra-addresses opens them), as on a
+	# host where both share the host's mounts.
+	local -a in_ns=(ip netns exec "$ns")
+	[ "${LAB_PLUGIN_DOCKERD_MNT:-0}" = 1 ] &&
+		in_ns=(nsenter --mount="/proc/${LAB_DOCKERD_PID[$h]:-0}/ns/mnt" --net="/run/netns/$ns" --)
+	"${in_ns[@]}" "$LAB_PLUGIN_BIN" --socket-dir "$D/plugins" \
 		--state-dir "$hd/state" --run-dir "$hd/run" $dbg "$@" >> "$hd/plugin.log" 2>&1 </dev/null &
 	LAB_PLUGIN_PID[$h]=$!
 	LAB_PLUGIN_STARTED[$h]=1
@@ -623,10 +643,42 @@ lab_cleanup() {
 #   lab_vtysh hostA 'show ip ospf neighbor'
 #   lab_plugin hostA --zebra-socket "$(lab_zserv hostA)"
 
+# LAB_FRR_PREFIX=DIR runs another FRR build instead of Debian's: DIR/lib/frr
+# holds the daemons, DIR/bin/vtysh the shell and DIR/lib the libraries (as
+# in ../shared/frr/frr-10.3.4, whose .so symlinks were copied as small
+# files naming their target: lab_frr_need links them properly in the lab
+# dir and every daemon and vtysh gets LD_LIBRARY_PATH=that directory).
+LAB_FRR_PREFIX=${LAB_FRR_PREFIX:-}
+if [ -n "$LAB_FRR_PREFIX" ]; then
+	LAB_FRR_DIR=${LAB_FRR_DIR:-$LAB_FRR_PREFIX/lib/frr}
+	LAB_VTYSH=${LAB_VTYSH:-$LAB_FRR_PREFIX/bin/vtysh}
+fi
 LAB_FRR_DIR=${LAB_FRR_DIR:-/usr/lib/frr}
 LAB_VTYSH=${LAB_VTYSH:-/usr/bin/vtysh}
 LAB_FRR_CONF=${LAB_FRR_CONF:-$top_srcdir/frr-conf}
+LAB_FRR_LIB=			# LD_LIBRARY_PATH for LAB_FRR_PREFIX's binaries
 declare -A LAB_FRR_DAEMONS=()	# host -> "zebra ospfd" / "zebra bgpd"
+
+# _lab_frr_env: the env(1) arguments every FRR binary runs with
+_lab_frr_env() { printf '%s\n' ${LAB_FRR_LIB:+LD_LIBRARY_PATH=$LAB_FRR_LIB}; }
+
+# _lab_frr_libs: LAB_FRR_PREFIX/lib as a directory of real symlinks in the
+# lab dir (a file of under 64 bytes names the library it stands for)
+_lab_frr_libs() {
+	local src=$LAB_FRR_PREFIX/lib dst=$LAB_DIR/frr-lib f b
+	mkdir -p "$dst" || return 1
+	for f in "$src"/*.so*; do
+		[ -e "$f" ] || continue
+		b=${f##*/}
+		if [ ! -L "$f" ] && [ "$(stat -c %s "$f")" -lt 64 ]; then
+			ln -s "$(cat "$f")" "$dst/$b" || return 1
+		else
+			ln -s "$f" "$dst/$b" || return 1
+		fi
+	done
+	chmod 755 "$dst"
+	LAB_FRR_LIB=$dst
+}
 
 lab_fdir()  { printf '%s/%s/frr\n' "$LAB_DIR" "$1"; }
 # lab_zserv HOST: the zserv socket of HOST's zebra (for --zebra-socket)
@@ -640,6 +692,14 @@ lab_frr_need() {
 	done
 	[ -x "$LAB_VTYSH" ] || lab_skip "vtysh not found at $LAB_VTYSH (package frr)"
 	id frr >/dev/null 2>&1 || lab_skip "no user frr (package frr)"
+	if [ -n "$LAB_FRR_PREFIX" ]; then
+		_lab_frr_libs || lab_bail "cannot link $LAB_FRR_PREFIX/lib into $LAB_DIR"
+		local v; v=$(env $(_lab_frr_env) "$LAB_FRR_DIR/zebra" --version 2>&1 | head -n 1)
+		case $v in
+		"zebra version "*) lab_log "FRR from $LAB_FRR_PREFIX: $v" ;;
+		*) lab_bail "$LAB_FRR_DIR/zebra does not run: $v" ;;
+		esac
+	fi
 	[ -d "$LAB_FRR_CONF" ] || lab_bail "example configuration $LAB_FRR_CONF not found"
 }
 
@@ -654,6 +714,9 @@ lab_frr_render() {
 		v=${v//\\/\\\\}; v=${v//|/\\|}; v=${v//&/\\&}
 		expr+=(-e "s|@$k@|$v|g")
 	done
+	# LAB_FRR_ROUTE_TYPE: the plugin's route type, where the examples say babel
+	[ -n "${LAB_FRR_ROUTE_TYPE:-}" ] &&
+		expr+=(-e "s|^\( *redistribute\) babel|\1 $LAB_FRR_ROUTE_TYPE|")
 	sed "${expr[@]}" "$LAB_FRR_CONF/$f" > "$d/$f" || return 1
 	if grep -q '@[A-Z_]*@' "$d/$f"; then
 		lab_warn "$f for $h: placeholder(s) left: $(grep -o '@[A-Z_]*@' "$d/$f" | sort -u | tr '\n' ' ')"
@@ -703,7 +766,7 @@ lab_frr_start() {
 	[ -n "$pid" ] && { lab_warn "$dm on $h already runs (pid $pid)"; return 0; }
 	rm -f "$d/$dm.pid"
 	echo "=== $(date '+%F %T') start $dm" >> "$d/$dm.out"
-	ip netns exec "${LAB_NS[$h]:-}" "$LAB_FRR_DIR/$dm" -d -f "$d/$dm.conf" -i "$d/$dm.pid" \
+	ip netns exec "${LAB_NS[$h]:-}" env $(_lab_frr_env) "$LAB_FRR_DIR/$dm" -d -f "$d/$dm.conf" -i "$d/$dm.pid" \
 		-z "$d/zserv.api" --vty_socket "$d" -P 0 -u frr -g frr \
 		--log "file:$d/$dm.log" >> "$d/$dm.out" 2>&1 </dev/null
 	if ! retry 15 _lab_frr_up "$h" "$dm"; then
@@ -726,7 +789,7 @@ lab_vtysh() {
 	local d; d=$(lab_fdir "$h")
 	local a=() c
 	for c in "$@"; do a+=(-c "$c"); done
-	"$LAB_VTYSH" --vty_socket "$d" --config_dir "$d" "${a[@]}"
+	env $(_lab_frr_env) "$LAB_VTYSH" --vty_socket "$d" --config_dir "$d" "${a[@]}"
 }
 
 # lab_vtysh_d HOST DAEMON CMD...: same, to one daemon only
@@ -735,7 +798,7 @@ lab_vtysh_d() {
 	local d; d=$(lab_fdir "$h")
 	local a=() c
 	for c in "$@"; do a+=(-c "$c"); done
-	"$LAB_VTYSH" --vty_socket "$d" --config_dir "$d" -d "$dm" "${a[@]}"
+	env $(_lab_frr_env) "$LAB_VTYSH" --vty_socket "$d" --config_dir "$d" -d "$dm" "${a[@]}"
 }
 
 # lab_frr_stop HOST [DAEMON...]: SIGTERM by pid file and wait (ospfd takes
@@ -746,7 +809,7 @@ lab_frr_stop() {
 	local d; d=$(lab_fdir "$h")
 	local list=("$@") dm pid rc=0
 	if [ ${#list[@]} -eq 0 ]; then
-		list=(bgpd ospfd zebra)
+		list=(bgpd ospfd staticd zebra)
 	fi
 	for dm in "${list[@]}"; do
 		pid=$(lab_frr_pid "$h" "$dm")
@@ -768,7 +831,7 @@ lab_frr_stop() {
 lab_frr_cleanup() {
 	local h dm pid pids=()
 	for h in "${LAB_HOSTS[@]}"; do
-		for dm in bgpd ospfd; do
+		for dm in bgpd ospfd staticd; do
 			pid=$(lab_frr_pid "$h" "$dm")
 			[ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; pids+=("$pid"); }
 		done

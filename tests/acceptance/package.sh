@@ -158,7 +158,10 @@ assert_eq "$(grep -c '^W: ' "$LAB_DIR/lintian.log")" 0 "lintian: no warnings"
 lab_log "--- contents"
 SHIPS=(
 	/usr/sbin/routed-plugin
+	/usr/sbin/routedctl
 	/usr/share/man/man8/routed-plugin.8.gz
+	/usr/share/man/man8/routedctl.8.gz
+	/usr/share/bash-completion/completions/routedctl
 	/lib/systemd/system/routed-plugin.service
 	/usr/lib/tmpfiles.d/routed-plugin.conf
 	/etc/default/routed-plugin
@@ -192,6 +195,8 @@ assert_contains "$out" '^ExecStart=/usr/sbin/routed-plugin \$ROUTED_PLUGIN_OPTS$
 assert_contains "$out" '^EnvironmentFile=-/etc/default/routed-plugin$' "unit: EnvironmentFile=-/etc/default/routed-plugin"
 assert_contains "$out" '^CapabilityBoundingSet=CAP_NET_ADMIN CAP_DAC_OVERRIDE$' "unit: capabilities CAP_NET_ADMIN CAP_DAC_OVERRIDE only"
 assert_not_contains "$out" '^ProtectKernelTunables=' "unit: no ProtectKernelTunables (proxy_arp is written to /proc/sys/net)"
+assert_contains "$out" '^Type=notify$' "unit: Type=notify (READY=1 once both sockets listen)"
+assert_contains "$out" '^WatchdogSec=' "unit: WatchdogSec= (the watchdog is fed from the event loop)"
 out=$(dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./etc/default/routed-plugin)
 assert_contains "$out" '^ROUTED_PLUGIN_OPTS=""$' "/etc/default/routed-plugin: ROUTED_PLUGIN_OPTS=\"\""
 
@@ -252,6 +257,11 @@ out=$(lab_exec $H "$LAB_BUSYBOX" ping -c 2 -W 2 $ADDR 2>&1)
 rc=$?
 assert_eq "$rc" 0 "lab host pings the container ($ADDR)"
 [ $rc -eq 0 ] || printf '%s\n' "$out" | sed 's/^/#   | /'
+out=$(/usr/sbin/routedctl --run-dir "$(lab_hdir $H)/run" endpoints 2>&1)
+assert_contains "$out" " $ADDR\$" "installed routedctl lists the container's endpoint ($ADDR)"
+out=$(/usr/sbin/routedctl --run-dir "$(lab_hdir $H)/run" check 2>&1)
+assert_eq "$?" 0 "installed routedctl check: the kernel agrees with the plugin"
+[ $rc -eq 0 ] || { show "$out"; lab_ip $H route show | sed 's/^/#   | /'; lab_plugin_log $H 30; }
 out=$(dk rm -f pc 2>&1)
 assert_eq "$?" 0 "rm -f pc"
 out=$(dk network rm pk 2>&1)

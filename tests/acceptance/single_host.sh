@@ -5,7 +5,10 @@
 # (--gateway 169.254.1.1 --mtu 9000). Checks the routed /32 model end to end:
 # network create, container addressing and routes on both sides, proxy ARP
 # for the gateway, connectivity, refused requests leave nothing behind,
-# release on rm / network rm, clean shutdown on SIGTERM.
+# release on rm / network rm, clean shutdown on SIGTERM.  The host has no
+# default route (the gateway is answered all the same), gets one and loses
+# it again, and gets kube-proxy's arp_ignore=1/arp_announce=2; forwarding
+# starts off and the plugin turns it on.
 #
 # Run: sudo tests/acceptance/single_host.sh   (or make check)
 # Needs root; exits 77 (skip) only when namespaces or dockerd cannot work.
@@ -21,6 +24,9 @@ lab_init
 lab_host $H $HOSTADDR/32
 lab_dockerd $H
 lab_image $H
+# forwarding off: the plugin turns on IPv4 at start, IPv6 with the first
+# IPv6 endpoint (as dockerd --ip-forward does)
+lab_exec $H sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 lab_plugin $H --gateway $GW --mtu 9000 --debug
 STATE=$(lab_hdir $H)/state
 PLUGIN_PID=${LAB_PLUGIN_PID[$H]}
@@ -39,6 +45,25 @@ SOCKD=$(lab_ddir $H)/plugins
 assert_eq "$(stat -c '%a %U %G' $SOCKD/net-routed.sock $SOCKD/ipam-routed.sock | sort -u)" "660 root root" \
 	"both sockets are mode 0660 root:root"
 assert_eq "$(stat -c '%a' $STATE)" 700 "state directory is mode 0700"
+
+# -------------------------------------------------------------- gateway
+
+assert_eq "$(lab_ip $H -4 route show default; lab_ip $H -6 route show default)" "" \
+	"the host has no default route (IPv4 or IPv6)"
+assert_eq "$(lab_exec $H sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forwarding | tr '\n' ' ')" "1 0 " \
+	"plugin turned on IPv4 forwarding at start; IPv6 stays off (no IPv6 endpoint yet)"
+assert_contains "$(cat "$(lab_hdir $H)/plugin.log")" 'turned on IPv4 forwarding' \
+	"plugin logged that it turned on IPv4 forwarding"
+# table local, proto redirect: no zebra reads it
+gwroute() { lab_ip $H -4 route show table local exact $GW/32; }
+GWROUTE=$(gwroute)
+assert_contains "$GWROUTE" '^169\.254\.1\.1 dev routed-gw0 proto redirect scope link metric 65535 *$' \
+	"host: the plugin routes the gateway: $GW dev routed-gw0 table local proto redirect metric 65535 ($GWROUTE)"
+assert_eq "$(lab_ip $H -4 route show exact $GW/32)" "" "host: nothing for $GW in table main"
+out=$(lab_ip $H -o link show dev routed-gw0; lab_ip $H -o link show dev routed-gw0p)
+assert_eq "$(printf '%s\n' "$out" | grep -c 'NOARP,UP')" 2 "host: routed-gw0/routed-gw0p up, NOARP"
+assert_eq "$(lab_ip $H -o addr show dev routed-gw0; lab_ip $H -o addr show dev routed-gw0p)" "" \
+	"host: no address on routed-gw0/routed-gw0p (nothing for redistribute connected)"
 
 # -------------------------------------------------------------- helpers
 
@@ -200,13 +225,40 @@ mac=$(printf '%s\n' "$out" | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") 
 vmac=$(lab_ip $H -o link show dev "${V1:-NONE}" 2>/dev/null | grep -oE 'link/ether [0-9a-f:]+' | awk '{print $2}')
 assert_eq "$mac" "$vmac" "c1: $GW answered with the MAC of host veth $V1 (proxy ARP)"
 
+# pings_all WHEN: every direction again, after the containers forgot the
+# gateway's MAC address (their neighbour tables flushed)
+pings_all() {
+	local when=$1 c
+	for c in c1 c2 c3; do lab_cexec $H $c ip neigh flush dev eth0; done
+	out=$(lab_cexec $H c1 ip neigh show $GW)
+	assert_not_contains "$out" lladdr "c1: $GW forgotten, neighbour table flushed ($when)"
+	ping_ok "c1 -> c2 ($A2), $when"       dk exec c1 ping -c 1 -W 2 "$A2"
+	ping_ok "c2 -> c1, $when"             dk exec c2 ping -c 1 -W 2 10.46.1.7
+	ping_ok "c3 -> c1 (other network), $when" dk exec c3 ping -c 1 -W 2 10.46.1.7
+	ping_ok "c1 -> host, $when"           dk exec c1 ping -c 1 -W 2 $HOSTADDR
+	ping_ok "host -> c2 ($A2), $when"     lab_exec $H busybox ping -c 1 -W 2 "$A2"
+}
+lab_log "--- the host's default route comes and goes"
+check "host: default route added (dev dum0)" lab_default_route $H add
+pings_all "with a default route"
+check "host: default route removed again" lab_default_route $H del
+pings_all "default route gone again"
+lab_log "--- kube-proxy's arp_ignore=1 arp_announce=2 on the host"
+check "host: net.ipv4.conf.{all,default}.arp_ignore=1 arp_announce=2" lab_arp_strict $H
+pings_all "arp_ignore=1 arp_announce=2, no default route"
+lab_log "--- the gateway's link deleted behind the plugin's back"
+lab_ip $H link del routed-gw0
+gw_back() { [ "$(gwroute)" = "$GWROUTE" ]; }
+check "host: routed-gw0 and the route to $GW made again after 'ip link del routed-gw0'" retry 5 gw_back
+pings_all "routed-gw0 deleted and made again"
+
 # -------------------------------------------------------------- IPv6
 
 lab_log "--- dual stack (--ipv6)"
-# the host routes between its containers (forwarding on in our namespace
-# only) and has an IPv6 address of its own on dum0 for the containers to
-# reach; 10.45/16 and fd00:45::/64 are used by nothing else here
-lab_exec $H sysctl -qw net.ipv6.conf.all.forwarding=1
+# the host has an IPv6 address of its own on dum0 for the containers to
+# reach, and no IPv6 default route; IPv6 forwarding is still off: the plugin
+# turns it on with the first IPv6 endpoint. 10.45/16 and fd00:45::/64 are
+# used by nothing else here
 lab_ip $H -6 addr add fd00:ff::1/128 dev dum0
 out=$(dk network create --ipv6 --driver=net-routed --ipam-driver=ipam-routed \
 	--subnet 10.45.0.0/16 --subnet fd00:45::/64 dual 2>&1)
@@ -229,10 +281,21 @@ V6=$(printf '%s\n' "$out" | awk '{for (i = 1; i < NF; i++) if ($i == "dev") prin
 assert_eq "$(lab_exec $H cat /proc/sys/net/ipv6/conf/${V6:-NONE}/proxy_ndp 2>&1)" 1 "host veth $V6 has proxy_ndp=1"
 out=$(lab_ip $H -6 neigh show proxy dev "${V6:-NONE}")
 assert_contains "$out" '^fe80::1 ' "host: proxy NDP entry fe80::1 on $V6 ($out)"
+assert_eq "$(lab_exec $H sysctl -n net.ipv6.conf.all.forwarding)" 1 \
+	"plugin turned on IPv6 forwarding with the first IPv6 endpoint"
+assert_contains "$(cat "$(lab_hdir $H)/plugin.log")" 'turned on IPv6 forwarding' \
+	"plugin logged that it turned on IPv6 forwarding"
 ping_ok "d1 -> host fd00:ff::1 (IPv6, via fe80::1)" dk exec d1 ping -6 -c 2 -W 2 fd00:ff::1
 ping_ok "host -> d1 fd00:45::7 (IPv6)" lab_exec $H busybox ping -6 -c 2 -W 2 fd00:45::7
 ping_ok "d1 -> d2 $D2 (IPv6, routed by the host)" dk exec d1 ping -6 -c 2 -W 2 "${D2:-::1}"
 ping_ok "d2 -> d1 10.45.0.7 (IPv4 on the same endpoint)" dk exec d2 ping -c 2 -W 2 10.45.0.7
+check "host: default routes added" lab_default_route $H add
+check "host: default routes removed again" lab_default_route $H del
+for c in d1 d2; do lab_cexec $H $c ip -6 neigh flush dev eth0; done
+assert_not_contains "$(lab_cexec $H d1 ip -6 neigh show fe80::1)" lladdr "d1: fe80::1 forgotten (neighbour table flushed)"
+ping_ok "d1 -> host fd00:ff::1 after a default route came and went" dk exec d1 ping -6 -c 1 -W 2 fd00:ff::1
+ping_ok "d1 -> d2 $D2 after a default route came and went" dk exec d1 ping -6 -c 1 -W 2 "${D2:-::1}"
+ping_ok "host -> d2 $D2 after a default route came and went" lab_exec $H busybox ping -6 -c 1 -W 2 "${D2:-::1}"
 
 # -------------------------------------------------------------- several networks
 
@@ -259,6 +322,10 @@ done
 out=$(lab_cexec $H m1 ip -4 route show)
 assert_contains "$out" "^169\.254\.1\.1 dev eth0 " "m1: the gateway on-link on eth0 as a /32"
 assert_contains "$out" "^169\.254\.1\.0/31 dev eth1 " "m1: and on eth1 as a /31 (no 'file exists')"
+out=$(lab_cexec $H m1 ip -4 route get 10.44.0.9)
+assert_contains "$out" "dev eth1 src 10.44.0.8" "m1: dual2 is reached through its own interface and address ($out)"
+out=$(lab_cexec $H m1 ip -4 route get 10.45.0.9)
+assert_contains "$out" "dev eth0 src 10.45.0.8" "m1: dual through its own ($out)"
 ping_ok "m1 -> m2 10.45.0.9 (dual)" dk exec m1 ping -c 2 -W 2 10.45.0.9
 ping_ok "m1 -> m2 10.44.0.9 (dual2)" dk exec m1 ping -c 2 -W 2 10.44.0.9
 ping_ok "m2 -> m1 fd00:44::8 (dual2, IPv6)" dk exec m2 ping -6 -c 2 -W 2 fd00:44::8
@@ -357,6 +424,8 @@ no_leftovers "after network rm: no rt*/rc* links and no 10.46-49 routes on the h
 
 lab_log "--- shutdown"
 lab_plugin_stop $H
+assert_eq "$(gwroute)" "$GWROUTE" \
+	"the gateway's route and link stay after the plugin stops (containers of a restarting plugin keep their gateway)"
 
 # A clean stop writes the state as one snapshot: what is left is what the
 # plugin would start with.
@@ -380,11 +449,11 @@ mkdir -p "$X/sock"
 # x_run: start the throw-away instance (ip netns exec execs it: $! is the
 # daemon itself), wait for its sockets, stop it, assert it ran and exited 0
 x_run() {
-	local text=$1 pid rc
+	local text=$1 pid rc; shift
 	rm -f "$X/log"
 	ip netns exec "$(lab_ns $H)" "$LAB_PLUGIN_BIN" --socket-dir "$X/sock" \
 		--state-dir "$X/state" --run-dir "$X/run" --zebra-socket "$X/zserv.api" \
-		--frr-daemons "$X/daemons" > "$X/log" 2>&1 &
+		--frr-daemons "$X/daemons" "$@" > "$X/log" 2>&1 &
 	pid=$!
 	retry 10 test -S "$X/sock/ipam-routed.sock" || true
 	kill -TERM "$pid" 2>/dev/null; wait "$pid"; rc=$?
@@ -398,6 +467,17 @@ assert_contains "$(cat "$X/log")" 'enables babeld, which owns route type babel' 
 printf 'zebra=yes\nbabeld=no\n' > "$X/daemons"
 x_run "babeld=no"
 assert_not_contains "$(cat "$X/log")" 'owns route type' "babeld=no: no warning"
+
+# the gateway's link and route of the earlier run are reused, not doubled
+assert_contains "$(cat "$X/log")" 'route 169\.254\.1\.1/32 dev routed-gw0 .*link reused' \
+	"a second start reuses routed-gw0 and its route"
+assert_eq "$(gwroute)" "$GWROUTE" "still exactly one route for $GW"
+# --no-ip-forward leaves forwarding alone, and says what that means
+lab_exec $H sysctl -qw net.ipv4.ip_forward=0
+x_run "--no-ip-forward" --no-ip-forward
+assert_eq "$(lab_exec $H sysctl -n net.ipv4.ip_forward)" 0 "--no-ip-forward: net.ipv4.ip_forward stays 0"
+assert_contains "$(cat "$X/log")" 'ip_forward is 0 and --no-ip-forward' "--no-ip-forward: warned at start"
+lab_exec $H sysctl -qw net.ipv4.ip_forward=1
 
 lab_log "wall time $((SECONDS - T0)) s (after lab set-up)"
 if [ "$LAB_FAIL" -gt 0 ]; then

@@ -11,6 +11,13 @@
 # kernel "proto bgp" (and in BGP with the neighbour's AS path); pings both
 # ways; routed.metric becomes the MED; a tag the route-map denies stays
 # local; rm -f withdraws the /32.
+# VXLAN segments (issue 16), same lab: one /24 on both hosts over VNI 100
+# with EVPN from frr-conf/bgpd.conf: pings across hosts, the remote MAC in
+# the FDB from EVPN (extern_learn on a nolearning device), the same gateway
+# MAC on both hosts, a routed container and a segment container, kill -9
+# and restart without new devices, rm on A empties B's FDB; a plain
+# namespace's VXLAN devices reach containers over a static flood entry (VNI
+# 200) and a multicast group (VNI 201); bad segment options leave nothing.
 #
 # Run: sudo tests/acceptance/two_hosts_bgp.sh
 # Needs root, docker.io, frr, busybox-static. LAB_KEEP=1 keeps the lab dir.
@@ -110,6 +117,105 @@ out=$(lab_vtysh $B 'show bgp ipv4 unicast' 2>&1)
 assert_not_contains "$out" '10\.47\.0\.9' "B: no BGP route for 10.47.0.9 (tag 999, route-map deny)"
 check "B: kernel has no route for 10.47.0.9" [ -z "$(kroute $B 10.47.0.9/32)" ]
 
+lab_log "--- VXLAN segment with EVPN: one /24 on both hosts (VNI 100)"
+T1=$SECONDS
+SEG="-o routed.mode=vxlan -o routed.vni=100 -o routed.gateway=10.60.0.1"
+GWMAC=02:47:57:00:00:64		# 02:47:57 and VNI 100, the same on every host
+net_ok $A seg --subnet 10.60.0.0/24 --ip-range 10.60.0.64/26 $SEG -o routed.vxlan.local=10.200.0.1
+net_ok $B seg --subnet 10.60.0.0/24 --ip-range 10.60.0.128/26 $SEG -o routed.vxlan.local=10.200.0.2
+out=$(lab_ip $B -d link show rv100 2>&1)
+assert_contains "$out" 'vxlan id 100 local 10\.200\.0\.2 .*dstport 4789 nolearning' "B: rv100 is VNI 100, VTEP 10.200.0.2, no data-plane learning"
+assert_contains "$out" 'master rb100' "B: rv100 is a port of rb100"
+out=$(lab_ip $B addr show dev rb100 2>&1)
+assert_contains "$out" "link/ether $GWMAC" "B: rb100 has the gateway MAC $GWMAC"
+assert_contains "$out" 'inet 10\.60\.0\.1/32' "B: rb100 carries the gateway 10.60.0.1 (in the subnet: an address)"
+out=$(lab_ip $B route show 10.60.0.0/24 2>&1)
+assert_contains "$out" 'dev rb100 proto redirect scope link src 10\.200\.0\.2' "B: the subnet via rb100, from B's own VTEP address (not the shared gateway)"
+run_ok $A va seg 10.60.0.70
+run_ok $B vb seg 10.60.0.130
+ping_ok "va 10.60.0.70 (A) -> vb 10.60.0.130 (B): one subnet across hosts" dk $A exec va ping -c 2 -W 2 10.60.0.130
+ping_ok "vb (B) -> va 10.60.0.70 (A)" dk $B exec vb ping -c 2 -W 2 10.60.0.70
+macA=$(dk $A exec va cat /sys/class/net/eth0/address 2>/dev/null)
+evpn_has() { lab_vtysh "$1" 'show evpn mac vni 100' 2>/dev/null | grep -qi "^$2 *remote"; }
+if retry 10 evpn_has $B "$macA"; then ok "B: EVPN has va's MAC $macA as remote (show evpn mac vni 100)"
+else fail "B: EVPN has va's MAC $macA as remote"; lab_vtysh $B 'show evpn mac vni 100' | sed 's/^/#   | /'; fi
+out=$(lab_exec $B bridge fdb show 2>&1 | grep -i "^$macA ")
+assert_contains "$out" 'dev rv100 dst 10\.200\.0\.1 .*self' "B: kernel FDB sends va's MAC to VTEP 10.200.0.1"
+assert_contains "$out" 'dev rv100 (.* )?extern_learn (.* )?master rb100|dev rv100 .*master rb100 .*extern_learn' "B: va's MAC is in rb100's FDB from the control plane (extern_learn, rv100 learns nothing)"
+out=$(lab_vtysh $A 'show bgp ipv4 unicast 10.60.0.130/32' 2>&1)
+assert_contains "$out" '^ *64602' "A: vb's 10.60.0.130/32 announced by B over BGP"
+lab_log "--- the distributed gateway"
+for hc in "$A va" "$B vb"; do
+	set -- $hc
+	ping_ok "$2 ($1) -> the gateway 10.60.0.1" dk $1 exec $2 ping -c 1 -W 2 10.60.0.1
+	out=$(dk $1 exec $2 cat /proc/net/arp 2>&1)
+	assert_contains "$out" "^10\.60\.0\.1 .* $GWMAC " "$2 ($1): the gateway answers with $GWMAC"
+done
+lab_log "--- a routed container and a segment container"
+ping_ok "a1 10.46.1.7 (A, routed) -> vb 10.60.0.130 (B, VXLAN)" dk $A exec a1 ping -c 2 -W 2 10.60.0.130
+ping_ok "vb (B, VXLAN) -> a1 10.46.1.7 (A, routed)" dk $B exec vb ping -c 2 -W 2 10.46.1.7
+
+lab_log "--- kill -9 and restart: the segment forwards on, nothing is made again"
+ifx() { lab_ip "$1" -o link show "$2" 2>/dev/null | cut -d: -f1; }
+before="$(ifx $A rv100) $(ifx $A rb100)"
+kill -KILL "${LAB_PLUGIN_PID[$A]}"; wait "${LAB_PLUGIN_PID[$A]}" 2>/dev/null
+LAB_PLUGIN_PID[$A]=
+ping_ok "plugin A killed: va (A) -> vb (B) still" dk $A exec va ping -c 2 -W 2 10.60.0.130
+lab_plugin $A --gateway $GW --zebra-socket "$(lab_zserv $A)"
+assert_eq "$(ifx $A rv100) $(ifx $A rb100)" "$before" "A: rv100 and rb100 are the same devices after the restart (ifindex $before)"
+ping_ok "plugin A back: vb (B) -> va (A)" dk $B exec vb ping -c 2 -W 2 10.60.0.70
+out=$(dk $A rm -f va 2>&1); assert_eq "$?" 0 "A: rm -f va"
+gone() { ! lab_exec $B bridge fdb show | grep -qi "^$macA "; }
+if retry 10 gone; then ok "B: va's MAC left B's FDB after rm on A"
+else fail "B: va's MAC left B's FDB after rm on A"; lab_exec $B bridge fdb show | grep -i "$macA" | sed 's/^/#   | /'; fi
+
+lab_log "--- an existing VXLAN network without EVPN: static flood list (VNI 200)"
+lab_host ext
+lab_link $A extA ext extE
+lab_ip $A addr add 10.201.0.1/30 dev extA
+lab_ip ext addr add 10.201.0.2/30 dev extE
+lab_ip ext link add vx200 type vxlan id 200 local 10.201.0.2 remote 10.201.0.1 dstport 4789
+lab_ip ext addr add 10.61.0.200/24 dev vx200
+lab_ip ext link set vx200 up
+net_ok $A flood --subnet 10.61.0.0/24 --ip-range 10.61.0.64/26 -o routed.mode=vxlan -o routed.vni=200 \
+	-o routed.vxlan.local=10.201.0.1 -o routed.vxlan.remote=10.201.0.2 -o routed.gateway=10.61.0.1
+out=$(lab_exec $A bridge fdb show dev rv200 2>&1)
+assert_contains "$out" '^00:00:00:00:00:00 dst 10\.201\.0\.2 self permanent' "A: rv200 floods to 10.201.0.2 (bridge fdb append 00:00:00:00:00:00)"
+run_ok $A vf flood 10.61.0.70
+ping_ok "plain namespace with vx200 (VNI 200) -> vf 10.61.0.70 on A" lab_exec ext "$LAB_BUSYBOX" ping -c 2 -W 2 10.61.0.70
+ping_ok "vf (A) -> 10.61.0.200 in the plain namespace" dk $A exec vf ping -c 2 -W 2 10.61.0.200
+
+lab_log "--- an existing VXLAN network without EVPN: multicast group (VNI 201)"
+lab_ip ext link add vx201 type vxlan id 201 group 239.1.1.201 dev extE dstport 4789
+lab_ip ext addr add 10.63.0.200/24 dev vx201
+lab_ip ext link set vx201 up
+net_ok $A mcast --subnet 10.63.0.0/24 --ip-range 10.63.0.64/26 -o routed.mode=vxlan -o routed.vni=201 \
+	-o routed.vxlan.group=239.1.1.201 -o routed.vxlan.dev=extA
+out=$(lab_ip $A -d link show rv201 2>&1)
+assert_contains "$out" 'vxlan id 201 group 239\.1\.1\.201 dev extA ' "A: rv201 is VNI 201 on group 239.1.1.201 via extA"
+assert_not_contains "$out" 'nolearning' "A: rv201 learns (flood and learn)"
+run_ok $A vm mcast 10.63.0.70
+ping_ok "plain namespace with vx201 (group 239.1.1.201) -> vm 10.63.0.70 on A" lab_exec ext "$LAB_BUSYBOX" ping -c 2 -W 2 10.63.0.70
+# no routed.gateway: the plugin's $GW, answered by a proxy entry, no address
+out=$(lab_ip $A addr show dev rb201 2>&1)
+assert_not_contains "$out" 'inet ' "A: rb201 carries no IPv4 address (gateway $GW outside the subnet)"
+out=$(lab_ip $A neigh show proxy dev rb201 2>&1)
+assert_contains "$out" "^${GW//./\\.} " "A: rb201 has a proxy entry for the gateway $GW"
+ping_ok "vm (A): ARP for the gateway $GW answered" dk $A exec vm arping -c 1 -w 2 -I eth0 $GW
+ping_ok "vm (A, VXLAN, gateway $GW) -> a1 10.46.1.7 (A, routed)" dk $A exec vm ping -c 2 -W 2 10.46.1.7
+out=$(dk $A exec vm cat /proc/net/arp 2>&1)
+assert_contains "$out" "^${GW//./\\.} .* 02:47:57:00:00:c9 " "vm (A): the gateway $GW has the segment's MAC 02:47:57:00:00:c9"
+
+lab_log "--- bad segment options are refused and leave nothing"
+for o in "routed.vni=16777216" "routed.vxlan.dev=nosuchdev" "routed.vxlan.bogus=1"; do
+	out=$(dk $A network create --driver=net-routed --ipam-driver=ipam-routed --subnet 10.62.0.0/24 \
+		-o routed.mode=vxlan -o routed.vni=300 -o "$o" bad 2>&1); rc=$?
+	check "A: network create -o $o refused ($(echo $out | grep -o 'routed[^"]*' | head -1 | cut -c1-70))" [ $rc -ne 0 ]
+done
+out=$(lab_ip $A -o link show 2>&1 | grep -E ': r[vb]300[:@]')
+check "A: no rv300 or rb300 left behind" [ -z "$out" ]
+lab_log "VXLAN part: $((SECONDS - T1)) s"
+
 lab_log "--- withdrawal"
 out=$(dk $A rm -f a1 2>&1); assert_eq "$?" 0 "A: rm -f a1"
 wait_gone "B: 10.46.1.7 gone from the kernel after rm -f a1 on A" $B 10.46.1.7/32 bgp 5
@@ -128,6 +234,10 @@ if retry 5 empty $B; then ok "B: no route of A's containers left"
 else fail "B: no route of A's containers left"; learned $B | sed 's/^/#   | /'; fi
 if retry 5 empty $A; then ok "A: no route of B's containers left"
 else fail "A: no route of B's containers left"; learned $A | sed 's/^/#   | /'; fi
+for h in $A $B; do
+	out=$(lab_ip $h -o link show 2>&1 | grep -E ': r[vb][0-9]+[:@]')
+	check "$h: network rm took the VXLAN devices and bridges down" [ -z "$out" ]
+done
 
 lab_log "wall time $((SECONDS - T0)) s"
 if [ "$LAB_FAIL" -gt 0 ]; then

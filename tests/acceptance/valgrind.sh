@@ -7,7 +7,9 @@
 # with --announce none, and this script speaks Docker's plugin protocol to
 # its two unix sockets with curl: RequestPool, CreateNetwork, then for 100
 # endpoints RequestAddress + CreateEndpoint + Join (the daemon makes real
-# veths and routes), a few refused requests, then Leave + DeleteEndpoint +
+# veths and routes; every tenth endpoint asks for two more addresses with
+# routed.ip-count and waits in vain for its sandbox), a few refused
+# requests, then Leave + DeleteEndpoint +
 # ReleaseAddress for all, DeleteNetwork, ReleasePool; then SIGTERM.  Passes
 # when every reply is right, valgrind exits 0 with "ERROR SUMMARY: 0
 # errors" (no invalid access, no definite or indirect leak) and no rt*/rc*
@@ -65,7 +67,7 @@ ip netns exec "${LAB_NS[$H]}" valgrind --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 	--track-fds=no --log-file="$VGLOG" \
 	"$LAB_PLUGIN_BIN" --socket-dir "$SOCKD" --state-dir "$STATE" \
-	--gateway $GW --announce none >> "$HD/plugin.log" 2>&1 </dev/null &
+	--gateway $GW --announce none --extra-addresses >> "$HD/plugin.log" 2>&1 </dev/null &
 VG_PID=$!
 LAB_PLUGIN_PID[$H]=$VG_PID	# lab_cleanup stops it if we do not get there
 LAB_PLUGIN_STARTED[$H]=1
@@ -156,11 +158,14 @@ done
 phase_end "$N RequestAddress: each a /32 in $POOL, never the aux address"
 assert_eq "$(printf '%s\n' "${ADDR[@]}" | sort -u | wc -l)" "$N" "the $N addresses are distinct"
 
+NX=0
 for ((i = 1; i <= N; i++)); do
-	req net /NetworkDriver.CreateEndpoint "{\"NetworkID\":\"$NID\",\"EndpointID\":\"$(eid "$i")\",\"Interface\":{\"Address\":\"${ADDR[i]}/32\",\"AddressIPv6\":\"\",\"MacAddress\":\"\"},\"Options\":{\"com.docker.network.endpoint.exposedports\":[],\"com.docker.network.portmap\":[]}}"
-	[ "$CODE" = 200 ] && [ "$REPLY" = '{}' ] || bad "CreateEndpoint #$i"
+	x=
+	[ $((i % 10)) -eq 0 ] && { x=',"routed.ip-count":"2"'; NX=$((NX + 2)); }
+	req net /NetworkDriver.CreateEndpoint "{\"NetworkID\":\"$NID\",\"EndpointID\":\"$(eid "$i")\",\"Interface\":{\"Address\":\"${ADDR[i]}/32\",\"AddressIPv6\":\"\",\"MacAddress\":\"\"},\"Options\":{\"com.docker.network.endpoint.exposedports\":[],\"com.docker.network.portmap\":[]$x}}"
+	[ "$CODE" = 200 ] && printf '%s' "$REPLY" | grep -qE '^\{"Interface":\{"MacAddress":"02:52:[0-9a-f:]{11}"\}\}$' || bad "CreateEndpoint #$i"
 done
-phase_end "$N CreateEndpoint: 200 {}"
+phase_end "$N CreateEndpoint: 200, a MAC from the address; $NX extra addresses"
 
 for ((i = 1; i <= N; i++)); do
 	e=$(eid "$i")
@@ -174,7 +179,7 @@ lab_log "$((3 * N)) requests in $((SECONDS - T1)) s"
 
 assert_eq "$(links rt)" "$N" "$N host veths rt* exist"
 assert_eq "$(links rc)" "$N" "$N container veths rc* exist (Docker would move them)"
-assert_eq "$(routes46)" "$N" "$N host routes into 10.46.0.0/16"
+assert_eq "$(routes46)" "$((N + NX))" "$((N + NX)) host routes into 10.46.0.0/16 ($NX of extra addresses)"
 out=$(lab_ip $H -4 route show "${ADDR[1]}/32")
 assert_contains "$out" "^${ADDR[1]} dev rt$(eid 1 | cut -c1-12) " "endpoint 1: host route ${ADDR[1]} dev rt..."
 out=$(lab_ip $H -o link show dev "rt$(eid 1 | cut -c1-12)" 2>&1)
@@ -187,6 +192,12 @@ lab_log "--- refused requests (error paths under valgrind)"
 expect net /NetworkDriver.CreateEndpoint \
 	"{\"NetworkID\":\"$NID\",\"EndpointID\":\"$(eid 9999)\",\"Interface\":{\"Address\":\"${ADDR[1]}/32\"}}" \
 	500 '"Err":"address .* is already in use' "CreateEndpoint with a taken address: 500 + Err"
+expect net /NetworkDriver.CreateEndpoint \
+	"{\"NetworkID\":\"$NID\",\"EndpointID\":\"$(eid 9998)\",\"Interface\":{\"Address\":\"10.46.255.1/32\"},\"Options\":{\"routed.ips\":\"10.46.255.2 ${ADDR[3]}\"}}" \
+	500 '"Err":"address .* is taken by endpoint' "CreateEndpoint with a taken extra address: 500 + Err"
+expect net /NetworkDriver.CreateEndpoint \
+	"{\"NetworkID\":\"$NID\",\"EndpointID\":\"$(eid 9998)\",\"Interface\":{\"Address\":\"10.46.255.1/32\"},\"Options\":{\"routed.ips\":\"10.46.255.2,\"}}" \
+	500 '"Err":".*ends with a comma' "CreateEndpoint with a bad routed.ips: 500 + Err"
 expect ipam /IpamDriver.RequestAddress "{\"PoolID\":\"$POOL\",\"Address\":\"${ADDR[2]}\"}" \
 	500 '"Err":".*already in use' "RequestAddress of an address in use: 500 + Err"
 expect ipam /IpamDriver.RequestPool '{"Pool":"10.46.7.0/24","V6":false}' 500 '"Err":".*overlaps' \

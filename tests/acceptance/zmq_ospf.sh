@@ -46,6 +46,9 @@ N=${ZMQ_N:-100}
 PAR=${ZMQ_PAR:-9}
 KILL_AT=${ZMQ_KILL_AT:-20}
 LATE=${ZMQ_LATE:-20}
+# the route type the helpers announce with (zmq_ospf_frr10.sh: sharp)
+RT=${LAB_ROUTE_TYPE:-babel}
+export LAB_FRR_ROUTE_TYPE=$RT
 
 lab_init
 lab_frr_need
@@ -62,7 +65,7 @@ lab_image $B
 PLUGIN_FLAGS_A=(--gateway $GW --announce zmq --zmq-endpoint "$(lab_zmq $A)")
 lab_plugin $A "${PLUGIN_FLAGS_A[@]}"
 lab_plugin $B --gateway $GW --announce zmq --zmq-endpoint "$(lab_zmq $B)"
-lab_helper $B
+lab_helper $B --zebra-route-type $RT
 lab_log "lab set up in $((SECONDS - T0)) s (no helper on A yet)"
 
 dk() { local h=$1; shift; lab_docker_t "$h" 90 "$@"; }
@@ -72,8 +75,8 @@ dk() { local h=$1; shift; lab_docker_t "$h" 90 "$@"; }
 # the sets, one address a line, sorted
 # b_routes: what B learned from A by OSPF into 10.46/16
 b_routes() { lab_ip $B -4 route show proto ospf | awk '$1 ~ /^10\.46\./ {print $1}' | sort; }
-# a_babel: the routes A's zebra holds from the helper (type babel)
-a_babel()  { lab_vtysh $A 'show ip route babel' 2>/dev/null | awk '/^[A-Za-z>*]+ +10\.46\./ {sub(/\/32$/, "", $2); print $2}' | sort; }
+# a_babel: the routes A's zebra holds from the helper (type $RT, babel)
+a_babel()  { lab_vtysh $A "show ip route $RT" 2>/dev/null | awk '/^[A-Za-z>*]+ +10\.46\./ {sub(/\/32$/, "", $2); print $2}' | sort; }
 # a_running: the addresses of the containers Docker reports running on A
 a_running() {
 	local ids; ids=$(dk $A ps -q --filter status=running)
@@ -160,18 +163,34 @@ rm_some 1 e2 e5
 out=$(dk $B run -d --name b1 --stop-timeout 1 --net=$NET --ip 10.46.130.7 "$LAB_IMAGE_TAG" sleep 3600 2>&1)
 assert_eq "$?" 0 "B: run b1 --ip 10.46.130.7 ($(echo $out | cut -c1-12))"
 # the plugin on A works: the host route is there, only nobody carries it
-check "A: kernel route to a1 10.46.1.7 proto kernel (the plugin's)" \
-	retry 5 sh -c "ip -n $(lab_ns $A) -4 route show exact 10.46.1.7/32 proto kernel | grep -q ."
+check "A: kernel route to a1 10.46.1.7 proto redirect (the plugin's)" \
+	retry 5 sh -c "ip -n $(lab_ns $A) -4 route show exact 10.46.1.7/32 proto redirect | grep -q ."
 rest=$((LATE - (SECONDS - tl)))
 [ "$rest" -gt 0 ] && sleep "$rest"
 set_eq "1: $LATE s on, A's zebra has no babel route (no helper, nothing else announces)" "$(a_babel)" ""
 set_eq "1: $LATE s on, B has learned none of A's containers" "$(b_routes)" ""
 t=$SECONDS
-lab_helper $A
+lab_helper $A --zebra-route-type $RT
 check_sets "1 (late helper)"
 lab_log "late helper: routes on B $((SECONDS - t)) s after it started"
 out=$(grep -c 'route stream: snapshot of epoch' "$(lab_hdir $A)/helper.log")
 check "1: the helper applied a snapshot ($out in its log)" [ "${out:-0}" -ge 1 ]
+# routedctl: the helper's stream state is the plugin's
+CTL=${LAB_ROUTEDCTL:-$(dirname "$LAB_PLUGIN_BIN")/routedctl}
+jget() { /usr/bin/python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+ps=$("$CTL" --run-dir "$(lab_hdir $A)/run" -j status)
+hs=$("$CTL" --run-dir "$(lab_hdir $A)/run" -H -j status)
+show "plugin: $ps" "helper: $hs"
+assert_eq "$(printf '%s' "$hs" | jget 'd["stream"]["synced"], d["zebra"]["session"]')" "(True, 'up')" \
+	"1: routedctl -H status -j: stream synced, zebra session up"
+assert_eq "$(printf '%s' "$hs" | jget 'd["stream"]["epoch"], d["stream"]["seq"], d["stream"]["routes"]')" \
+	"$(printf '%s' "$ps" | jget 'd["stream"]["epoch"], d["stream"]["seq"], d["stream"]["routes"]')" \
+	"1: the helper's epoch, seq and routes are the plugin's"
+assert_eq "$(printf '%s' "$hs" | jget 'd["stream"]["snapshot_age_seconds"] is not None')" True \
+	"1: the helper says how old its snapshot is"
+want=${LAB_EXPECT_DIALECT:-frr8.2}
+out=$(grep -o 'speaks frr[0-9.]*' "$(lab_hdir $A)/helper.log" | tail -n 1)
+assert_eq "$out" "speaks $want" "1: the helper found zebra speaking $want"
 
 # -------------------------------------------------------------- 2. ping
 
@@ -189,7 +208,7 @@ crash_helper() {
 	# routes zebra must drop when the helper is back: removed while it is down
 	rm_some 3 e1 e3 e4
 	sleep 3
-	lab_helper $A
+	lab_helper $A --zebra-route-type $RT
 	lab_log "helper started again $((SECONDS - tb)) s into the burst, $(lab_burst_ok "$RUNS") runs done"
 }
 crash_during_burst 3 h crash_helper "the helper is killed and restarted"

@@ -150,6 +150,7 @@ ctx_start(void)
 	snprintf(c->cfg.state_dir, sizeof(c->cfg.state_dir), "%s", statedir);
 	c->cfg.announce_kind = ANNOUNCE_HOST;
 	c->cfg.tag = RP_DEFAULT_TAG;
+	c->cfg.extra_addrs = true;
 	if (plumb_open(&c->plumb) != 0 || (c->model = model_new()) == NULL ||
 	    announce_init(c) != 0)
 		abort();

@@ -3,8 +3,8 @@
  *
  * The input is treated as a byte stream from zebra: it is framed message
  * by message as the daemon would, and every body goes through every
- * decoder.  A route that decodes and can be encoded again must decode to
- * the same route (a round-trip oracle).
+ * decoder of every dialect.  A route that decodes and can be encoded again
+ * in the same dialect must decode to the same route (a round-trip oracle).
  *
  *   clang -g -fsanitize=fuzzer,address,undefined -Isrc src/buf.c \
  *       src/zapi.c tests/fuzz/fuzz_zapi.c -o fuzz_zapi
@@ -49,7 +49,7 @@ same_route(const struct zapi_route *a, const struct zapi_route *b)
 }
 
 static void
-check_route(const uint8_t *p, size_t n)
+check_route(const struct zapi_dialect *d, const uint8_t *p, size_t n)
 {
 	static uint8_t out[ZAPI_MAX_LEN];
 	struct zapi_route r, back;
@@ -58,33 +58,42 @@ check_route(const uint8_t *p, size_t n)
 	int ret;
 
 	buf_init_read(&body, p, n);
-	ret = zapi_route_decode(&body, &r);
+	ret = zapi_route_decode(d, &body, &r);
 	if (ret != 0 && ret != -EBADMSG && ret != -E2BIG && ret != -EOPNOTSUPP)
 		abort();
 	if (ret != 0)
 		return;
 	buf_init(&b, out, sizeof(out));
-	if (zapi_route_encode(&b, ZAPI_ROUTE_ADD, &r) != 0)
+	if (zapi_route_encode(d, &b, ZAPI_ROUTE_ADD, &r) != 0)
 		return;
-	if (zapi_msg_decode(buf_data(&b), buf_len(&b), &h, &body) != 0 ||
-	    zapi_route_decode(&body, &back) != 0 || !same_route(&r, &back))
+	if (zapi_msg_decode(d, buf_data(&b), buf_len(&b), &h, &body) != 0 ||
+	    h.cmd != ZAPI_ROUTE_ADD ||
+	    zapi_route_decode(d, &body, &back) != 0 || !same_route(&r, &back))
 		abort();
 }
 
-/* Every decoder on one body; each gets a fresh view. */
+/* Every decoder of every dialect on one body; each gets a fresh view. */
 static void
 decode_body(const uint8_t *p, size_t n)
 {
+	const struct zapi_dialect *const *all;
+	struct zapi_interface ifp;
 	struct zapi_notify note;
 	struct zapi_caps caps;
 	struct buf body;
 	uint32_t code;
+	size_t i, k;
 
-	check_route(p, n);
-	buf_init_read(&body, p, n);
-	(void)zapi_notify_decode(&body, &note);
-	buf_init_read(&body, p, n);
-	(void)zapi_caps_decode(&body, &caps);
+	all = zapi_dialects(&k);
+	for (i = 0; i < k; i++) {
+		check_route(all[i], p, n);
+		buf_init_read(&body, p, n);
+		(void)zapi_notify_decode(all[i], &body, &note);
+		buf_init_read(&body, p, n);
+		(void)zapi_caps_decode(all[i], &body, &caps);
+		buf_init_read(&body, p, n);
+		(void)zapi_interface_decode(all[i], &body, &ifp);
+	}
 	buf_init_read(&body, p, n);
 	(void)zapi_error_decode(&body, &code);
 }
@@ -104,8 +113,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		if (ret != 0 || msglen < ZAPI_HEADER_LEN || msglen > size - off)
 			abort();
-		if (zapi_msg_decode(data + off, msglen, &h, &body) != 0)
-			abort();	/* framed but not decodable */
+		/* framed but not decodable, or named beyond the table */
+		if (zapi_msg_decode(zapi_dialect_default(), data + off, msglen,
+		    &h, &body) != 0 ||
+		    (h.cmd >= ZAPI_CMD_MAX && h.cmd != ZAPI_CMD_UNKNOWN))
+			abort();
 		(void)zapi_cmd_name(h.cmd);
 		decode_body(buf_cur(&body), buf_left(&body));
 		off += msglen;

@@ -84,16 +84,19 @@ gen_proto() {
 # modules NAME: the sources (besides the harness) and libraries a harness
 # links; every harness also gets -Isrc -Itests/unit -I$FUZZ_BUILD.
 modules() {
-	local core="src/addr.c src/alloc.c src/announce.c src/api.c src/hmap.c
+	local core="src/addr.c src/alloc.c src/announce.c src/api.c src/metrics.c src/hmap.c
 		src/ipam.c src/log.c src/netdrv.c src/store.c src/model.c
 		src/records.c src/routes.c src/host.c src/host_ipvlan.c src/reconcile.c
-		tests/unit/plumb_stub.c"
+		src/segconf.c src/segment.c
+		src/epopts.c src/sandbox.c tests/unit/plumb_stub.c"
 	case $1 in
 	fuzz_zapi)	SRCS="src/buf.c src/zapi.c"; LIBS= ;;
+	fuzz_ctl)	SRCS="src/ctlproto.c"
+			LIBS="$(pc --libs libcjson || echo -lcjson)" ;;
 	fuzz_api|fuzz_store)
 			SRCS="$core tests/fuzz/canon.c"
-			LIBS="$(pc --libs libcjson || echo -lcjson)" ;;
-	fuzz_http)	SRCS="src/http.c src/api.c src/addr.c src/log.c"
+			LIBS="$(pc --libs libcjson libevent || echo -lcjson -levent)" ;;
+	fuzz_http)	SRCS="src/http.c src/api.c src/metrics.c src/addr.c src/log.c"
 			LIBS="$(pc --libs libevent libcjson || echo -levent -lcjson)" ;;
 	fuzz_stream)	SRCS="src/stream.c src/addr.c $FUZZ_BUILD/proto/routed.pb-c.c"
 			LIBS="$(pc --libs libprotobuf-c || echo -lprotobuf-c)" ;;

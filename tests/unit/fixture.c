@@ -85,6 +85,7 @@ fx_new(void)
 	    fx->dir);
 	fx->ctx.cfg.announce_kind = ANNOUNCE_HOST;
 	fx->ctx.cfg.tag = RP_DEFAULT_TAG;
+	fx->ctx.cfg.extra_addrs = true;
 	if (announce_init(&fx->ctx) != 0 || fx_open_state(fx, err,
 	    sizeof(err)) != 0)
 		abort();

@@ -49,13 +49,15 @@ const char *fx_str(struct fixture *fx, const char *name);
 char *fx_state(struct fixture *fx);
 
 /* plumb_stub.c: what the stub was asked to do, and failure injection. */
+#define STUB_ROUTES 16
 struct stub_link {
 	char host[16], peer[16];
 	bool moved;		/* peer moved into a container */
 	unsigned mtu;
 	bool gw6;
 	int routes;		/* host routes through it */
-	struct ipaddr dst[4];	/* their destinations */
+	struct ipaddr dst[STUB_ROUTES];	/* their destinations */
+	uint8_t mac[6];		/* the peer's, when one was given */
 	char parent[16];	/* an ipvlan slave: its parent */
 	int mode;		/* and its mode */
 };
@@ -72,11 +74,39 @@ extern int stub_fail_route;	/* plumb_route_add returns this when != 0 */
 extern int stub_fail_nth;
 extern int stub_calls;
 extern bool stub_fired;		/* the stub_fail_nth failure happened */
+/*
+ * Segment objects (plumb_vxlan_add and the rest), one line each: "vxlan
+ * NAME", "bridge NAME", "port PORT BRIDGE", "proxy DEV A", "route DEV P",
+ * "fdb DEV A".  Deleting a link deletes the lines that name it.  The link
+ * STUB_UNDERLAY always exists (for routed.vxlan.dev).
+ */
+#define STUB_OBJS	64
+#define STUB_OBJ_LEN	64
+#define STUB_UNDERLAY	"eth9"
+extern char stub_objs[STUB_OBJS][STUB_OBJ_LEN];
+extern int stub_nobjs;
+bool stub_has_obj(const char *line);
+extern int stub_ns_opens;	/* plumb_ns_open calls (all fail) */
 void stub_reset(void);
 struct stub_link *stub_find(const char *host);
 /* plumb_ipvlan_addr_held() answers this (0: free, 1: held, or -errno). */
 extern int stub_addr_held;
 /* A plain link of the host (a parent for ipvlan slaves). */
 void stub_add_link(const char *name);
+
+/* plumb_stub.c: the gateway's link, its route and forwarding. */
+struct stub_gw {
+	char link[16], peer[16];	/* the link made, "" if none */
+	int link_calls, route_calls;
+	char route_dev[16];	/* the gateway route's device, "" if none */
+	struct ipaddr route;	/* its destination */
+	int forward[2];		/* IPv4, IPv6 forwarding: 1 on, 0 off */
+	int forward6_policy;	/* plumb_set_forward6: 1 on, -1 off, 0 unset */
+	int fail_link;		/* plumb_gw_link_add returns this when != 0 */
+	int fail_forward;	/* plumb_forwarding_on returns this when != 0 */
+};
+extern struct stub_gw stub_gw;
+void stub_gw_reset(void);
+bool stub_gw_link_exists(const char *name);
 
 #endif

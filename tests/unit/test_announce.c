@@ -140,7 +140,7 @@ test_routes_of_the_model(void **state)
 	assert_string_equal(f->ifname, "rte1");
 	assert_int_equal(f->tag, 7);
 	assert_string_equal(f->endpoint_id, "e1");
-	routes_host(&n, e1, &e1->addrs[0].addr, &r);
+	routes_host(&n, e1, &e1->addrs[0], &r);
 	assert_int_equal(r.kind, ROUTE_HOST);
 	/* another endpoint's route on the same prefix is not e1's to withdraw */
 	assert_non_null(e2 = model_ep_new(1));

@@ -128,6 +128,7 @@ test_v25_two_networks_at_once(void **state)
 	assert_int_equal(join(fx, NB, E2), 200);
 	assert_string_equal(fx_str(fx, "Gateway"), "169.254.1.1");
 	assert_string_equal(route_dst(fx, 0), "169.254.1.0/31");
+	assert_string_equal(route_dst(fx, 1), "10.47.0.0/16");	/* on-link */
 	/* Join repeated: the same answer */
 	assert_int_equal(join(fx, NB, E2), 200);
 	assert_string_equal(route_dst(fx, 0), "169.254.1.0/31");

@@ -17,6 +17,7 @@
 #include "announce.h"
 #include "model.h"
 #include "netdrv.h"
+#include "plumb.h"
 #include "reconcile.h"
 #include "routes.h"
 #include "store.h"
@@ -30,6 +31,12 @@
 	"enable_ipv6\":false,\"com.docker.network.generic\":{" generic "}}," \
 	"\"IPv4Data\":[{\"AddressSpace\":\"RoutedLocal\",\"Gateway\":" \
 	"\"169.254.1.1/32\",\"Pool\":\"10.99.0.0/16\"}],\"IPv6Data\":[]}\n"
+
+/* The same without Docker's gateway field, as ipam-routed networks are. */
+#define CREATE_NET2(generic) \
+	"{\"NetworkID\":\"" NID "\",\"Options\":{\"com.docker.network." \
+	"generic\":{" generic "}},\"IPv4Data\":[{\"Pool\":\"10.99.0.0/16\"}]," \
+	"\"IPv6Data\":[]}\n"
 
 #define CREATE_EP(eid, addr) \
 	"{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" eid "\",\"Interface\":" \
@@ -103,9 +110,12 @@ test_lifecycle(void **state)
 	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
 	    CREATE_EP(EID, "10.99.0.11/32")), 200);
 	s = reply_text(fx);
-	assert_string_equal(s, "{}");	/* Interface left as Docker chose it */
+	/* Addresses left as Docker chose them; a MAC from the address. */
+	assert_string_equal(s, "{\"Interface\":{\"MacAddress\":"
+	    "\"02:52:0a:63:00:0b\"}}");
 	free(s);
 	assert_non_null(l = stub_find("rtb60d823d5fe2"));
+	assert_memory_equal(l->mac, "\x02\x52\x0a\x63\x00\x0b", 6);
 	assert_string_equal(l->peer, "rcb60d823d5fe2");
 	assert_int_equal(l->mtu, 9000);
 	assert_false(l->gw6);
@@ -115,7 +125,8 @@ test_lifecycle(void **state)
 	s = reply_text(fx);
 	assert_string_equal(s, "{\"InterfaceName\":{\"SrcName\":\"rcb60d823d5fe2\","
 	    "\"DstPrefix\":\"eth\"},\"Gateway\":\"169.254.1.1\",\"StaticRoutes\":"
-	    "[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1}]}");
+	    "[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1},"
+	    "{\"Destination\":\"10.99.0.0/16\",\"RouteType\":1}]}");
 	free(s);
 	assert_int_equal(fx_net(fx, "/NetworkDriver.ProgramExternalConnectivity",
 	    JOIN(EID)), 200);
@@ -269,7 +280,8 @@ test_ipv6_join(void **state)
 	s = reply_text(fx);
 	assert_string_equal(s, "{\"InterfaceName\":{\"SrcName\":\"rcb60d823d5fe2\","
 	    "\"DstPrefix\":\"eth\"},\"Gateway\":\"169.254.1.1\",\"StaticRoutes\":"
-	    "[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1}],"
+	    "[{\"Destination\":\"169.254.1.1/32\",\"RouteType\":1},"
+	    "{\"Destination\":\"10.99.0.0/16\",\"RouteType\":1}],"
 	    "\"GatewayIPv6\":\"fe80::1\"}");
 	free(s);
 	fx_net(fx, "/NetworkDriver.CreateEndpoint",
@@ -499,6 +511,9 @@ test_ipvlan(void **state)
 	    "option routed.link=macvlan: must be veth or ipvlan");
 	assert_refused(fx, NID, CREATE_NET(IPVLAN("l3", "rt0123456789ab")),
 	    "is an interface of routed-plugin's own");
+	assert_refused(fx, NID, CREATE_NET2(IPVLAN("l3", "fab0")
+	    ",\"routed.mode\":\"vxlan\",\"routed.vni\":\"100\""),
+	    "routed.link=ipvlan and routed.mode=vxlan do not go together");
 
 	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
 	    CREATE_NET(IPVLAN("l3", "fab0"))), 200);
@@ -522,6 +537,16 @@ test_ipvlan(void **state)
 	/* The slave, the network's host link and the route through it. */
 	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
 	    CREATE_EP(EID, "10.99.0.11/32")), 200);
+	/* A slave has its parent's MAC: none derived, none taken. */
+	s = reply_text(fx);
+	assert_null(strstr(s, "MacAddress"));
+	free(s);
+	fx_net(fx, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" NID
+	    "\",\"EndpointID\":\"" EID2 "\",\"Interface\":{\"Address\":"
+	    "\"10.99.0.12/32\",\"MacAddress\":\"02:00:00:00:00:01\"}}");
+	fx_assert_err(fx, "an endpoint of an ipvlan network cannot have its "
+	    "own MAC address");
+	assert_null(stub_find("rcc11d823d5fe2"));
 	assert_non_null(l = stub_find("rcb60d823d5fe2"));
 	assert_string_equal(l->parent, "fab0");
 	assert_int_equal(l->mode, 1);
@@ -673,6 +698,178 @@ test_aux_marks_undone_with_the_network(void **state)
 	fx_assert_err(fx, "auxiliary");
 }
 
+
+#define VX "\"routed.mode\":\"vxlan\",\"routed.vni\":\"100\""
+
+/* Nothing of a refused vxlan network anywhere: model, kernel, disk. */
+static void
+assert_no_network(struct fixture *fx)
+{
+	char *s = fx_state(fx);
+
+	assert_int_equal(model_net_count(fx->ctx.model), 0);
+	assert_int_equal(stub_nobjs, 0);
+	assert_null(strstr(s, NID));
+	free(s);
+}
+
+static void
+test_vxlan_refusals(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		const char *opts, *err;
+	} bad[] = {
+		{ "\"routed.mode\":\"vxlan\"", "needs -o routed.vni=N" },
+		{ "\"routed.mode\":\"vlan\"", "must be routed or vxlan" },
+		{ "\"routed.vni\":\"5\"", "routed.vni needs routed.mode=vxlan" },
+		{ "\"routed.vxlan.ttl\":\"5\"", "needs routed.mode=vxlan" },
+		{ "\"routed.mode\":\"vxlan\",\"routed.vni\":\"0\"",
+		  "from 1 to 16777215" },
+		{ "\"routed.mode\":\"vxlan\",\"routed.vni\":\"16777216\"",
+		  "from 1 to 16777215" },
+		{ VX ",\"routed.vxlan.bogus\":\"1\"",
+		  "unknown option 'routed.vxlan.bogus': a vxlan network knows "
+		  "routed.gateway, routed.vxlan.name" },
+		{ VX ",\"routed.bridge.stp\":\"on\"", "unknown option" },
+		{ VX ",\"routed.vxlan.ttl\":\"256\"", "from 0 to 255" },
+		{ VX ",\"routed.vxlan.learning\":\"maybe\"", "on or off" },
+		{ VX ",\"routed.vxlan.dstport\":\"0\"", "port number" },
+		{ VX ",\"routed.vxlan.srcport\":\"900-800\"", "LOW-HIGH" },
+		{ VX ",\"routed.vxlan.group\":\"10.0.0.1\"", "multicast" },
+		{ VX ",\"routed.vxlan.group\":\"239.1.1.1\"",
+		  "needs routed.vxlan.dev" },
+		{ VX ",\"routed.vxlan.remote\":\"192.0.2.1,192.0.2.1\"",
+		  "each once" },
+		{ VX ",\"routed.vxlan.remote\":\"192.0.2.1\",\"routed.vxlan."
+		  "group\":\"239.1.1.1\",\"routed.vxlan.dev\":\"eth9\"",
+		  "exclude each other" },
+		{ VX ",\"routed.vxlan.address\":\"01:00:00:00:00:01\"",
+		  "unicast MAC" },
+		{ VX ",\"routed.bridge.name\":\"a/b\"", "interface name" },
+		{ VX ",\"routed.bridge.name\":\"rv100\"", "cannot both" },
+		{ VX ",\"routed.gateway\":\"fe80::1\"", "an IPv4 address" },
+		{ VX ",\"routed.vxlan.mtu\":\"67\"", "68 to 65535" },
+		{ VX ",\"routed.vxlan.dev\":\"nosuchdev\"",
+		  "routed.vxlan.dev: there is no device nosuchdev" },
+	};
+	char body[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		snprintf(body, sizeof(body), CREATE_NET2("%s"), bad[i].opts);
+		fx_net(fx, "/NetworkDriver.CreateNetwork", body);
+		fx_assert_err(fx, bad[i].err);
+		assert_no_network(fx);
+	}
+	/* A failing device: the bridge made before it goes again. */
+	stub_fail_nth = 2;
+	fx_net(fx, "/NetworkDriver.CreateNetwork", CREATE_NET2(VX));
+	fx_assert_err(fx, "cannot set up rv100");
+	assert_no_network(fx);
+	stub_fail_nth = 0;
+	/* IPv6 is not for segments yet. */
+	fx_net(fx, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"" NID "\","
+	    "\"Options\":{\"com.docker.network.generic\":{" VX "}},"
+	    "\"IPv6Data\":[{\"Pool\":\"fd00:1::/64\"}]}");
+	fx_assert_err(fx, "one IPv4 subnet");
+	assert_no_network(fx);
+}
+
+static void
+test_vxlan_lifecycle(void **state)
+{
+	struct fixture *fx = *state;
+	char *s;
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET2(VX ",\"routed.vxlan.remote\":\"192.0.2.1,192.0.2.2\","
+	    "\"routed.vxlan.dev\":\"eth9\",\"routed.gateway\":"
+	    "\"10.99.0.1\"")), 200);
+	assert_true(stub_has_obj("bridge rb100"));
+	assert_true(stub_has_obj("vxlan rv100"));
+	assert_true(stub_has_obj("port rv100 rb100"));
+	assert_true(stub_has_obj("fdb rv100 192.0.2.1"));
+	assert_true(stub_has_obj("fdb rv100 192.0.2.2"));
+	assert_true(stub_has_obj("addr rb100 10.99.0.1"));
+	assert_true(stub_has_obj("route rb100 10.99.0.0/16"));
+	assert_int_equal(stub_nobjs, 7);
+	/* Repeated: the same network, nothing made twice. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET2(VX ",\"routed.vxlan.remote\":\"192.0.2.1,192.0.2.2\","
+	    "\"routed.vxlan.dev\":\"eth9\",\"routed.gateway\":"
+	    "\"10.99.0.1\"")), 200);
+	assert_int_equal(stub_nobjs, 7);
+	s = fx_state(fx);
+	assert_non_null(strstr(s, "\"mode\":\"vxlan\""));
+	assert_non_null(strstr(s, "\"routed.vxlan.remote\":\"192.0.2.1,"
+	    "192.0.2.2\""));
+	free(s);
+	/* An endpoint is a bridge port with no host route. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.0.11/32")), 200);
+	assert_true(stub_has_obj("port rtb60d823d5fe2 rb100"));
+	assert_int_equal(stub_find("rtb60d823d5fe2")->routes, 0);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join", JOIN(EID)), 200);
+	s = reply_text(fx);
+	assert_non_null(strstr(s, "\"Gateway\":\"10.99.0.1\""));
+	assert_non_null(strstr(s, "\"Destination\":\"10.99.0.0/16\","
+	    "\"RouteType\":1"));
+	assert_null(strstr(s, "10.99.0.1/32"));
+	free(s);
+	/* A restart finds it all there and makes nothing. */
+	fx_close_state(fx);
+	{
+		char err[256];
+		assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);
+	}
+	reconcile_start(&fx->ctx);
+	assert_int_equal(stub_nobjs, 8);
+	/* The VXLAN device went while the plugin was down: made again. */
+	assert_int_equal(plumb_link_del(NULL, "rv100"), 0);
+	assert_int_equal(stub_nobjs, 4);
+	reconcile_start(&fx->ctx);
+	assert_int_equal(stub_nobjs, 8);
+	assert_true(stub_has_obj("fdb rv100 192.0.2.2"));
+	/* ... and by a repeated CreateNetwork (Docker's retry). */
+	assert_int_equal(plumb_link_del(NULL, "rb100"), 0);
+	assert_int_equal(stub_nobjs, 3);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET2(VX ",\"routed.vxlan.remote\":\"192.0.2.1,192.0.2.2\","
+	    "\"routed.vxlan.dev\":\"eth9\",\"routed.gateway\":"
+	    "\"10.99.0.1\"")), 200);
+	assert_true(stub_has_obj("bridge rb100"));
+	assert_true(stub_has_obj("route rb100 10.99.0.0/16"));
+	assert_true(stub_has_obj("port rtb60d823d5fe2 rb100"));
+	assert_int_equal(stub_nobjs, 8);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)),
+	    200);
+	assert_int_equal(stub_nobjs, 7);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
+	    "{\"NetworkID\":\"" NID "\"}"), 200);
+	assert_int_equal(stub_nobjs, 0);
+}
+
+/* Devices that were there before the network stay after it. */
+static void
+test_vxlan_keeps_what_it_found(void **state)
+{
+	struct fixture *fx = *state;
+
+	snprintf(stub_objs[stub_nobjs++], STUB_OBJ_LEN, "bridge br0");
+	snprintf(stub_objs[stub_nobjs++], STUB_OBJ_LEN, "vxlan vx7");
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET2(VX ",\"routed.bridge.name\":\"br0\","
+	    "\"routed.vxlan.name\":\"vx7\"")), 200);
+	assert_true(stub_has_obj("port vx7 br0"));
+	assert_true(stub_has_obj("proxy br0 169.254.1.1"));
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
+	    "{\"NetworkID\":\"" NID "\"}"), 200);
+	assert_int_equal(stub_nobjs, 2);
+	assert_true(stub_has_obj("bridge br0"));
+	assert_true(stub_has_obj("vxlan vx7"));
+}
+
 int
 main(void)
 {
@@ -694,6 +891,12 @@ main(void)
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_link_gone, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ipvlan, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_vxlan_refusals, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_vxlan_lifecycle, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(test_vxlan_keeps_what_it_found,
+		    fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -241,6 +241,19 @@ test_bad_records_refused(void **state)
 		  "\"10.9.0.0/24\"}", "invalid pools" },
 		{ "ep", "e1", "{\"id\":\"e1\",\"network\":\"gone\",\"addrs\":"
 		  "[\"10.0.0.1\"]}", "has no record" },
+#define NET_V "{\"id\":\"n1\",\"mtu\":0,\"tag\":0,\"distance\":0," \
+	"\"announce\":\"host\",\"pool4\":\"10.0.0.0/24\",\"agg4\":" \
+	"\"10.0.0.0/24\""
+		{ "net", "n1", NET_V ",\"mode\":\"vlan\"}", "unknown mode" },
+		{ "net", "n1", NET_V ",\"mode\":\"vxlan\",\"options\":{},"
+		  "\"made\":0,\"made_fdb\":0}", "segment settings" },
+		{ "net", "n1", NET_V ",\"mode\":\"vxlan\",\"vni\":7,\"options\":"
+		  "{\"routed.vxlan.ttl\":\"300\"},\"made\":0,\"made_fdb\":0}",
+		  "segment option routed.vxlan.ttl" },
+		{ "net", "n1", NET_V ",\"mode\":\"vxlan\",\"vni\":7,\"options\":"
+		  "{\"routed.tag\":\"3\"},\"made\":0,\"made_fdb\":0}",
+		  "segment option routed.tag" },
+#undef NET_V
 	};
 	char err[256];
 	size_t i;
@@ -296,6 +309,55 @@ test_walk_applies_back(void **state)
 	fx_free(fx);
 }
 
+/* A VXLAN segment's record reads back as the same network. */
+static void
+test_segment_round_trip(void **state)
+{
+	struct fixture *fx = fx_new();
+	struct network *n;
+	char err[1024], *before, *after;
+
+	assert_int_equal(fx_ipam(fx, "/IpamDriver.RequestPool",
+	    "{\"Pool\":\"10.50.0.0/24\"}"), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    "{\"NetworkID\":\"" NA "\",\"Options\":{\"com.docker.network."
+	    "generic\":{\"routed.mode\":\"vxlan\",\"routed.vni\":\"4242\","
+	    "\"routed.vxlan.remote\":\"192.0.2.1,2001:db8::1\",\"routed.vxlan."
+	    "srcport\":\"100-200\",\"routed.vxlan.learning\":\"off\","
+	    "\"routed.vxlan.name\":\"vx0\",\"routed.bridge.address\":"
+	    "\"02:00:00:00:00:01\",\"routed.vxlan.ttl\":\"9\"}},"
+	    "\"IPv4Data\":[{\"Pool\":\"10.50.0.0/24\"}]}"), 500);
+	fx_assert_err(fx, "one family");
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    "{\"NetworkID\":\"" NA "\",\"Options\":{\"com.docker.network."
+	    "generic\":{\"routed.mode\":\"vxlan\",\"routed.vni\":\"4242\","
+	    "\"routed.vxlan.local\":\"192.0.2.9\",\"routed.vxlan.remote\":"
+	    "\"192.0.2.1,192.0.2.2\",\"routed.vxlan.srcport\":\"100-200\","
+	    "\"routed.vxlan.learning\":\"off\",\"routed.vxlan.name\":\"vx0\","
+	    "\"routed.bridge.address\":\"02:00:00:00:00:01\",\"routed.vxlan."
+	    "ttl\":\"9\"}},\"IPv4Data\":[{\"Pool\":\"10.50.0.0/24\"}]}"), 200);
+	before = fx_state(fx);
+	fx_close_state(fx);
+	assert_int_equal(fx_open_state(fx, err, sizeof(err)), 0);
+	after = fx_state(fx);
+	assert_string_equal(before, after);
+	assert_non_null(n = model_net_find(fx->ctx.model, NA));
+	assert_int_equal(n->mode, MODE_VXLAN);
+	assert_int_equal(n->seg.vni, 4242);
+	assert_int_equal(n->seg.nremote, 2);
+	assert_int_equal(n->seg.srcport_hi, 200);
+	assert_false(n->seg.learning);
+	assert_string_equal(n->seg.vx_name, "vx0");
+	assert_string_equal(n->seg.br_name, "rb4242");
+	assert_int_equal(n->seg.br_mac[5], 1);
+	assert_int_equal(n->seg.made, SEG_MADE_VXLAN | SEG_MADE_BRIDGE |
+	    SEG_MADE_ADDR | SEG_MADE_ROUTE | SEG_MADE_PORT);
+	assert_int_equal(n->seg.made_fdb, 3);
+	free(before);
+	free(after);
+	fx_free(fx);
+}
+
 int
 main(void)
 {
@@ -304,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_v2_snapshot_loads),
 		cmocka_unit_test(test_bad_records_refused),
 		cmocka_unit_test(test_walk_applies_back),
+		cmocka_unit_test(test_segment_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

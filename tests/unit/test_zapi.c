@@ -9,6 +9,7 @@
  */
 #include <sys/socket.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,9 @@
 
 #include "buf.h"
 #include "zapi.h"
+
+/* FRR 8.2 to 8.5: the dialect the vectors below come from. */
+#define D84	(zapi_dialect_default())
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -191,7 +195,7 @@ dec_route(struct buf *body)
 {
 	struct zapi_route r;
 
-	return zapi_route_decode(body, &r);
+	return zapi_route_decode(D84, body, &r);
 }
 
 static int
@@ -199,7 +203,7 @@ dec_notify(struct buf *body)
 {
 	struct zapi_notify n;
 
-	return zapi_notify_decode(body, &n);
+	return zapi_notify_decode(D84, body, &n);
 }
 
 static int
@@ -207,7 +211,7 @@ dec_caps(struct buf *body)
 {
 	struct zapi_caps c;
 
-	return zapi_caps_decode(body, &c);
+	return zapi_caps_decode(D84, body, &c);
 }
 
 static int
@@ -223,7 +227,7 @@ dec_interface(struct buf *body)
 {
 	struct zapi_interface ifp;
 
-	return zapi_interface_decode(body, &ifp);
+	return zapi_interface_decode(D84, body, &ifp);
 }
 
 static const struct vector {
@@ -249,7 +253,7 @@ static const struct vector {
 	    ZAPI_CLIENT_CAPABILITIES, NULL, 0 },
 	{ "notify", v_notify, sizeof(v_notify), ZAPI_ROUTE_NOTIFY_OWNER,
 	    dec_notify, 0 },
-	{ "caps", v_caps, sizeof(v_caps), ZAPI_CAPABILITIES, dec_caps, 1 },
+	{ "caps", v_caps, sizeof(v_caps), ZAPI_CAPABILITIES, dec_caps, 0 },
 	{ "redist", v_redist, sizeof(v_redist), ZAPI_REDISTRIBUTE_ROUTE_ADD,
 	    dec_route, 0 },
 	{ "error", v_error, sizeof(v_error), ZAPI_ERROR, dec_error, 0 },
@@ -314,9 +318,9 @@ decode_route_msg(const uint8_t *p, size_t n, uint16_t cmd,
 	struct zapi_hdr h;
 	struct buf body;
 
-	assert_int_equal(zapi_msg_decode(p, n, &h, &body), 0);
+	assert_int_equal(zapi_msg_decode(D84, p, n, &h, &body), 0);
 	assert_int_equal(h.cmd, cmd);
-	assert_int_equal(zapi_route_decode(&body, r), 0);
+	assert_int_equal(zapi_route_decode(D84, &body, r), 0);
 	r->vrf_id = h.vrf_id;
 }
 
@@ -333,7 +337,7 @@ check_route_vector(const struct zapi_route *r, uint16_t cmd,
 	struct buf b;
 
 	buf_init(&b, mem, sizeof(mem));
-	assert_int_equal(zapi_route_encode(&b, cmd, r), 0);
+	assert_int_equal(zapi_route_encode(D84, &b, cmd, r), 0);
 	assert_int_equal(buf_len(&b), n);
 	assert_memory_equal(buf_data(&b), want, n);
 	decode_route_msg(want, n, cmd, &back);
@@ -352,14 +356,90 @@ test_hello_vector(void **state)
 	struct buf b;
 
 	buf_init(&b, mem, sizeof(mem));
-	assert_int_equal(zapi_hello_encode(&b, &h), 0);
+	assert_int_equal(zapi_hello_encode(D84, &b, &h), 0);
 	assert_int_equal(buf_len(&b), sizeof(v_hello));
 	assert_memory_equal(mem, v_hello, sizeof(v_hello));
-	assert_int_equal(zapi_hello_encode(&b, &bad), -EINVAL);
+	assert_int_equal(zapi_hello_encode(D84, &b, &bad), -EINVAL);
 	assert_int_equal(buf_len(&b), sizeof(v_hello));
 }
 
-/* lib/zclient.c zapi_route_encode() + zapi_nexthop_encode(): IFINDEX. */
+/* HELLO refuses the types zebra would not register, per dialect. */
+static void
+test_hello_types(void **state)
+{
+	const struct zapi_dialect *d10 = zapi_dialect_find("frr10.3");
+	struct zapi_hello h = { .type = ZAPI_ROUTE_CONNECT };
+	uint8_t mem[64];
+	struct buf b;
+
+	buf_init(&b, mem, sizeof(mem));
+	assert_int_equal(zapi_hello_encode(D84, &b, &h), -EINVAL);
+	h.type = 3;			/* LOCAL in 10.x */
+	assert_int_equal(zapi_hello_encode(d10, &b, &h), -EINVAL);
+	assert_int_equal(zapi_hello_encode(D84, &b, &h), 0);	/* STATIC */
+	h.type = 32;			/* ALL in 10.x, beyond 8.4's */
+	assert_int_equal(zapi_hello_encode(D84, &b, &h), -EINVAL);
+	assert_int_equal(zapi_hello_encode(d10, &b, &h), 0);
+	/* 10.x: 8 bytes, no receive_notify */
+	assert_int_equal(buf_len(&b), 19 + 18);
+}
+
+/*
+ * Every dialect's table is sane: found by its name, distinct wire codes,
+ * route types in order below its MAX (babel 22 before 10.0, 23 after),
+ * a CAPABILITIES length detection can tell, and the sibling `later`
+ * differs from it only where detection could not look.
+ */
+static void
+test_dialect_tables(void **state)
+{
+	const struct zapi_dialect *const *all, *d;
+	char upper[16];
+	size_t i, n, c, k;
+	uint8_t w, prev;
+
+	all = zapi_dialects(&n);
+	assert_int_equal(n, 11);
+	assert_ptr_equal(zapi_dialect_default(), zapi_dialect_find("frr8.2"));
+	assert_null(zapi_dialect_find("frr7.0"));
+	assert_null(zapi_dialect_find(NULL));
+	for (i = 0; i < n; i++) {
+		d = all[i];
+		assert_ptr_equal(zapi_dialect_find(d->name), d);
+		for (k = 0; d->name[k] != '\0' && k < sizeof(upper) - 1; k++)
+			upper[k] = (char)toupper((unsigned char)d->name[k]);
+		upper[k] = '\0';
+		assert_ptr_equal(zapi_dialect_find(upper), d);
+		for (c = 0; c < ZAPI_CMD_MAX; c++)
+			for (k = c + 1; k < ZAPI_CMD_MAX; k++)
+				assert_true(d->cmd[c] == ZAPI_NO_CMD ||
+				    d->cmd[c] != d->cmd[k]);
+		assert_true(d->cmd[ZAPI_HELLO] != ZAPI_NO_CMD &&
+		    d->cmd[ZAPI_ERROR] != ZAPI_NO_CMD);
+		for (c = 0, prev = 0; c < ZAPI_ROUTE_MAX; c++) {
+			assert_int_equal(zapi_route_type_wire(d, (uint8_t)c, &w),
+			    0);
+			assert_true(c == 0 || w > prev);
+			assert_true(w < d->type_max);
+			prev = w;
+		}
+		assert_int_equal(zapi_route_type_wire(d, ZAPI_ROUTE_BABEL, &w),
+		    0);
+		assert_int_equal(w, d->hello == ZAPI_HELLO_8 ? 23 : 22);
+		assert_int_equal(zapi_route_type_wire(d, ZAPI_ROUTE_MAX, &w),
+		    -EINVAL);
+		assert_true(d->caps_len >= 9 && d->caps_len <= 12);
+		assert_true(d->weight_len == 4 || d->weight_len == 8);
+		if (d->later != NULL) {
+			assert_memory_equal(d->cmd, d->later->cmd,
+			    sizeof(d->cmd));
+			assert_int_equal(d->hello, d->later->hello);
+			assert_int_equal(d->caps_len, d->later->caps_len);
+		}
+	}
+}
+
+/* lib/zclient.c zapi_route_encode(D84, ) + zapi_nexthop_encode(): IFINDEX. */
 static void
 test_route4_vector(void **state)
 {
@@ -367,7 +447,7 @@ test_route4_vector(void **state)
 	    sizeof(v_route4));
 }
 
-/* lib/zclient.c zapi_route_encode(): IPv6 host route, 16 prefix bytes. */
+/* lib/zclient.c zapi_route_encode(D84, ): IPv6 host route, 16 prefix bytes. */
 static void
 test_route6_vector(void **state)
 {
@@ -391,7 +471,7 @@ test_route_gw_vector(void **state)
 	    sizeof(v_route_gw));
 }
 
-/* lib/zclient.c zapi_route_encode() with ZEBRA_ROUTE_DELETE, message 0. */
+/* lib/zclient.c zapi_route_encode(D84, ) with ZEBRA_ROUTE_DELETE, message 0. */
 static void
 test_route_del_vector(void **state)
 {
@@ -416,23 +496,23 @@ test_client_cap_vectors(void **state)
 	struct buf b;
 
 	buf_init(&b, mem, sizeof(mem));
-	assert_int_equal(zapi_client_cap_encode(&b, &gr), 0);
+	assert_int_equal(zapi_client_cap_encode(D84, &b, &gr), 0);
 	assert_int_equal(buf_len(&b), sizeof(v_cap_gr));
 	assert_memory_equal(mem, v_cap_gr, sizeof(v_cap_gr));
 
 	buf_init(&b, mem, sizeof(mem));
-	assert_int_equal(zapi_client_cap_encode(&b, &done), 0);
+	assert_int_equal(zapi_client_cap_encode(D84, &b, &done), 0);
 	assert_int_equal(buf_len(&b), sizeof(v_cap_done));
 	assert_memory_equal(mem, v_cap_done, sizeof(v_cap_done));
 
 	/* GR_DISABLE carries only the vrf (14 + 4 bytes). */
 	buf_init(&b, mem, sizeof(mem));
-	assert_int_equal(zapi_client_cap_encode(&b, &disable), 0);
+	assert_int_equal(zapi_client_cap_encode(D84, &b, &disable), 0);
 	assert_int_equal(buf_len(&b), 18);
 	assert_memory_equal(mem + 10, "\0\0\0\4\0\0\0\0", 8);
 
 	buf_init(&b, mem, sizeof(mem));
-	assert_int_equal(zapi_client_cap_encode(&b, &bad), -EINVAL);
+	assert_int_equal(zapi_client_cap_encode(D84, &b, &bad), -EINVAL);
 	assert_int_equal(buf_len(&b), 0);
 }
 
@@ -448,10 +528,10 @@ test_notify_vector(void **state)
 	struct zapi_hdr h;
 	struct buf body;
 
-	assert_int_equal(zapi_msg_decode(v_notify, sizeof(v_notify), &h,
+	assert_int_equal(zapi_msg_decode(D84, v_notify, sizeof(v_notify), &h,
 	    &body), 0);
 	assert_int_equal(h.cmd, ZAPI_ROUTE_NOTIFY_OWNER);
-	assert_int_equal(zapi_notify_decode(&body, &n), 0);
+	assert_int_equal(zapi_notify_decode(D84, &body, &n), 0);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	assert_int_equal(n.note, ZAPI_NOTE_INSTALLED);
 	assert_string_equal(zapi_note_name(n.note), "INSTALLED");
@@ -484,7 +564,7 @@ test_notify_v6(void **state)
 	assert_int_equal(buf_put_u8(&b, ZAPI_SAFI_UNICAST), 0);
 	assert_int_equal(buf_len(&b), 28);
 	buf_init_read(&body, mem, 28);
-	assert_int_equal(zapi_notify_decode(&body, &n), 0);
+	assert_int_equal(zapi_notify_decode(D84, &body, &n), 0);
 	assert_int_equal(n.note, ZAPI_NOTE_REMOVED);
 	assert_int_equal(n.prefix.family, AF_INET6);
 	assert_memory_equal(n.prefix.bytes, addr, 16);
@@ -493,11 +573,11 @@ test_notify_v6(void **state)
 	/* A /129, or a family ZAPI does not carry, is garbage. */
 	mem[5] = 129;
 	buf_init_read(&body, mem, 28);
-	assert_int_equal(zapi_notify_decode(&body, &n), -EBADMSG);
+	assert_int_equal(zapi_notify_decode(D84, &body, &n), -EBADMSG);
 	mem[5] = 128;
 	mem[4] = 3;
 	buf_init_read(&body, mem, 28);
-	assert_int_equal(zapi_notify_decode(&body, &n), -EBADMSG);
+	assert_int_equal(zapi_notify_decode(D84, &body, &n), -EBADMSG);
 }
 
 /* zebra/zapi_msg.c zsend_capabilities(); 9.x/10.x bodies are longer. */
@@ -510,31 +590,39 @@ test_caps_vector(void **state)
 	struct buf body;
 	size_t extra;
 
-	assert_int_equal(zapi_msg_decode(v_caps, sizeof(v_caps), &h, &body),
+	assert_int_equal(zapi_msg_decode(D84, v_caps, sizeof(v_caps), &h, &body),
 	    0);
 	assert_int_equal(h.cmd, ZAPI_CAPABILITIES);
 	assert_string_equal(zapi_cmd_name(h.cmd), "CAPABILITIES");
-	assert_int_equal(zapi_caps_decode(&body, &c), 0);
+	assert_int_equal(zapi_caps_decode(D84, &body, &c), 0);
 	assert_int_equal(c.vrf_backend, 0);
 	assert_int_equal(c.mpls_enabled, 0);
 	assert_int_equal(c.multipath_num, 256);
 	assert_int_equal(c.mlag_role, 0);
 	assert_int_equal(buf_left(&body), 0);
 
-	/* 9.1-10.1 add one byte, 10.2-10.6 two. */
+	/*
+	 * 9.1-10.1 add one byte, 10.2-10.5 two: each length is one dialect's
+	 * (detection relies on it), and 8.4's refuses them.
+	 */
 	for (extra = 1; extra <= 2; extra++) {
 		memset(longer, 1, sizeof(longer));
 		memcpy(longer, v_caps + ZAPI_HEADER_LEN, 10);
 		buf_init_read(&body, longer, 10 + extra);
-		assert_int_equal(zapi_caps_decode(&body, &c), 0);
+		assert_int_equal(zapi_caps_decode(D84, &body, &c), -EBADMSG);
+		buf_init_read(&body, longer, 10 + extra);
+		assert_int_equal(zapi_caps_decode(zapi_dialect_find(extra == 1 ?
+		    "frr9.1" : "frr10.2"), &body, &c), 0);
 		assert_int_equal(c.multipath_num, 256);
+		assert_int_equal(c.v6_with_v4_nexthop, 1);
+		assert_int_equal(c.graceful_restart, extra == 2);
 		assert_int_equal(buf_left(&body), 0);
 	}
 }
 
 /*
  * zebra/zapi_msg.c zsend_redistribute_route() through lib/zclient.c
- * zapi_route_encode(): WEIGHT nexthop flag, DISTANCE|METRIC|TAG|MTU.
+ * zapi_route_encode(D84, ): WEIGHT nexthop flag, DISTANCE|METRIC|TAG|MTU.
  */
 static void
 test_redist_vector(void **state)
@@ -560,10 +648,10 @@ test_redist_vector(void **state)
 
 	/* Re-encoded as an ADD, only the command differs. */
 	buf_init(&b, mem, sizeof(mem));
-	assert_int_equal(zapi_route_encode(&b, ZAPI_ROUTE_ADD, &r), 0);
+	assert_int_equal(zapi_route_encode(D84, &b, ZAPI_ROUTE_ADD, &r), 0);
 	assert_int_equal(buf_len(&b), sizeof(v_redist));
 	assert_memory_equal(mem, v_redist, 9);
-	assert_int_equal(mem[9], ZAPI_ROUTE_ADD);
+	assert_int_equal(mem[9], D84->cmd[ZAPI_ROUTE_ADD]);
 	assert_memory_equal(mem + 10, v_redist + 10, sizeof(v_redist) - 10);
 }
 
@@ -575,7 +663,7 @@ test_error_vector(void **state)
 	struct buf body;
 	uint32_t code;
 
-	assert_int_equal(zapi_msg_decode(v_error, sizeof(v_error), &h, &body),
+	assert_int_equal(zapi_msg_decode(D84, v_error, sizeof(v_error), &h, &body),
 	    0);
 	assert_int_equal(h.cmd, ZAPI_ERROR);
 	assert_int_equal(zapi_error_decode(&body, &code), 0);
@@ -624,7 +712,7 @@ test_route_roundtrip_full(void **state)
 	struct buf b;
 
 	buf_init(&b, mem, sizeof(mem));
-	assert_int_equal(zapi_route_encode(&b, ZAPI_ROUTE_ADD, &r), 0);
+	assert_int_equal(zapi_route_encode(D84, &b, ZAPI_ROUTE_ADD, &r), 0);
 	decode_route_msg(mem, buf_len(&b), ZAPI_ROUTE_ADD, &back);
 	assert_route_eq(&back, &r);
 }
@@ -645,7 +733,7 @@ test_truncation(void **state)
 		/* The whole vector frames and splits. */
 		assert_int_equal(zapi_frame(v->p, v->n, &msglen), 0);
 		assert_int_equal(msglen, v->n);
-		assert_int_equal(zapi_msg_decode(v->p, v->n, &h, &body), 0);
+		assert_int_equal(zapi_msg_decode(D84, v->p, v->n, &h, &body), 0);
 		assert_int_equal(h.cmd, v->cmd);
 		if (v->decode != NULL)
 			assert_int_equal(v->decode(&body), 0);
@@ -654,7 +742,7 @@ test_truncation(void **state)
 			msglen = 12345;
 			assert_int_equal(zapi_frame(p, len, &msglen), -EAGAIN);
 			assert_int_equal(msglen, 12345);
-			assert_int_equal(zapi_msg_decode(p, len, &h, &body),
+			assert_int_equal(zapi_msg_decode(D84, p, len, &h, &body),
 			    -EBADMSG);
 			free(p);
 		}
@@ -673,7 +761,7 @@ test_truncation(void **state)
 	memset(&r, 0x5a, sizeof(r));
 	buf_init_read(&body, v_route4 + ZAPI_HEADER_LEN,
 	    sizeof(v_route4) - ZAPI_HEADER_LEN - 1);
-	assert_int_equal(zapi_route_decode(&body, &r), -EBADMSG);
+	assert_int_equal(zapi_route_decode(D84, &body, &r), -EBADMSG);
 	assert_int_equal(r.type, 0x5a);
 }
 
@@ -719,26 +807,27 @@ test_framer(void **state)
 	assert_int_equal(zapi_frame(NULL, 0, &msglen), -EAGAIN);
 
 	/* Unknown commands decode too (the skip path). */
-	assert_int_equal(zapi_msg_decode(m, 10, &h, &body), 0);
-	assert_int_equal(h.cmd, 200);
+	assert_int_equal(zapi_msg_decode(D84, m, 10, &h, &body), 0);
+	assert_int_equal(h.cmd, ZAPI_CMD_UNKNOWN);
+	assert_int_equal(h.wire_cmd, 200);
 	assert_int_equal(buf_left(&body), 0);
 	assert_string_equal(zapi_cmd_name(h.cmd), "UNKNOWN");
 	/* More bytes than the header says is not one message. */
-	assert_int_equal(zapi_msg_decode(m, 11, &h, &body), -EBADMSG);
+	assert_int_equal(zapi_msg_decode(D84, m, 11, &h, &body), -EBADMSG);
 
 	/* Bad marker: known bad from the third byte on. */
 	m[2] = 0xff;
 	assert_int_equal(zapi_frame(m, 2, &msglen), -EAGAIN);
 	assert_int_equal(zapi_frame(m, 3, &msglen), -EBADMSG);
 	assert_int_equal(zapi_frame(m, 10, &msglen), -EBADMSG);
-	assert_int_equal(zapi_msg_decode(m, 10, &h, &body), -EBADMSG);
+	assert_int_equal(zapi_msg_decode(D84, m, 10, &h, &body), -EBADMSG);
 	m[2] = 0xfe;
 
 	/* Bad version (5 and 7). */
 	m[3] = 5;
 	assert_int_equal(zapi_frame(m, 3, &msglen), -EAGAIN);
 	assert_int_equal(zapi_frame(m, 4, &msglen), -EBADMSG);
-	assert_int_equal(zapi_msg_decode(m, 10, &h, &body), -EBADMSG);
+	assert_int_equal(zapi_msg_decode(D84, m, 10, &h, &body), -EBADMSG);
 	m[3] = 7;
 	assert_int_equal(zapi_frame(m, 10, &msglen), -EBADMSG);
 	m[3] = 6;
@@ -750,7 +839,7 @@ test_framer(void **state)
 		assert_int_equal(zapi_frame(m, 1, &msglen), -EAGAIN);
 		assert_int_equal(zapi_frame(m, 2, &msglen), -EBADMSG);
 		assert_int_equal(zapi_frame(m, 10, &msglen), -EBADMSG);
-		assert_int_equal(zapi_msg_decode(m, len, &h, &body), -EBADMSG);
+		assert_int_equal(zapi_msg_decode(D84, m, len, &h, &body), -EBADMSG);
 	}
 	for (len = ZAPI_MAX_LEN + 1; len <= 0xffff; len += 997) {
 		m[0] = len >> 8;
@@ -763,13 +852,13 @@ test_framer(void **state)
 	assert_int_equal(zapi_frame(m, sizeof(m), &msglen), -EBADMSG);
 	/* zapi_hdr_decode checks the same, and consumes nothing when short. */
 	buf_init_read(&body, m, 10);
-	assert_int_equal(zapi_hdr_decode(&body, &h), -EBADMSG);
+	assert_int_equal(zapi_hdr_decode(D84, &body, &h), -EBADMSG);
 	m[0] = 0;
 	m[1] = 9;
 	buf_init_read(&body, m, 10);
-	assert_int_equal(zapi_hdr_decode(&body, &h), -EBADMSG);
+	assert_int_equal(zapi_hdr_decode(D84, &body, &h), -EBADMSG);
 	buf_init_read(&body, m, 9);
-	assert_int_equal(zapi_hdr_decode(&body, &h), -EBADMSG);
+	assert_int_equal(zapi_hdr_decode(D84, &body, &h), -EBADMSG);
 	assert_int_equal(buf_left(&body), 9);
 
 	/* Exactly the maximum is fine, once all of it is there. */
@@ -780,7 +869,7 @@ test_framer(void **state)
 	assert_int_equal(zapi_frame(m, ZAPI_MAX_LEN - 1, &msglen), -EAGAIN);
 	assert_int_equal(zapi_frame(m, ZAPI_MAX_LEN, &msglen), 0);
 	assert_int_equal(msglen, ZAPI_MAX_LEN);
-	assert_int_equal(zapi_msg_decode(m, ZAPI_MAX_LEN, &h, &body), 0);
+	assert_int_equal(zapi_msg_decode(D84, m, ZAPI_MAX_LEN, &h, &body), 0);
 	assert_int_equal(buf_left(&body), ZAPI_MAX_LEN - ZAPI_HEADER_LEN);
 }
 
@@ -801,7 +890,7 @@ test_stream(void **state)
 	for (i = 0, off = 0; off < n; i++) {
 		ret = zapi_frame(stream + off, n - off, &msglen);
 		assert_int_equal(ret, 0);
-		assert_int_equal(zapi_msg_decode(stream + off, msglen, &h,
+		assert_int_equal(zapi_msg_decode(D84, stream + off, msglen, &h,
 		    &body), 0);
 		assert_int_equal(h.cmd, vectors[i].cmd);
 		off += msglen;
@@ -846,7 +935,7 @@ test_route_encode_refused(void **state)
 		}
 		buf_init(&b, mem, sizeof(mem));
 		assert_int_equal(buf_put_u8(&b, 0x77), 0);
-		assert_int_equal(zapi_route_encode(&b, ZAPI_ROUTE_ADD, &r),
+		assert_int_equal(zapi_route_encode(D84, &b, ZAPI_ROUTE_ADD, &r),
 		    -EINVAL);
 		assert_int_equal(buf_len(&b), 1);
 	}
@@ -855,10 +944,10 @@ test_route_encode_refused(void **state)
 	r = r_route_del;
 	r.nexthop_num = 1;
 	buf_init(&b, mem, sizeof(mem));
-	assert_int_equal(zapi_route_encode(&b, ZAPI_ROUTE_DELETE, &r),
+	assert_int_equal(zapi_route_encode(D84, &b, ZAPI_ROUTE_DELETE, &r),
 	    -EINVAL);
 	/* Only ADD and DELETE are routes we send. */
-	assert_int_equal(zapi_route_encode(&b, ZAPI_REDISTRIBUTE_ROUTE_ADD,
+	assert_int_equal(zapi_route_encode(D84, &b, ZAPI_REDISTRIBUTE_ROUTE_ADD,
 	    &r_route4), -EINVAL);
 	assert_int_equal(buf_len(&b), 0);
 }
@@ -877,16 +966,16 @@ test_encode_full(void **state)
 		memset(mem, 0xaa, sizeof(mem));
 		buf_init(&b, mem, cap_len);
 		assert_int_equal(buf_put_u8(&b, 0x77), 0);
-		assert_int_equal(zapi_route_encode(&b, ZAPI_ROUTE_ADD,
+		assert_int_equal(zapi_route_encode(D84, &b, ZAPI_ROUTE_ADD,
 		    &r_route4), -ERANGE);
 		assert_int_equal(buf_len(&b), 1);
-		assert_int_equal(zapi_hello_encode(&b, &hello),
+		assert_int_equal(zapi_hello_encode(D84, &b, &hello),
 		    cap_len < 1 + sizeof(v_hello) ? -ERANGE : 0);
 		buf_truncate(&b, 1);
-		assert_int_equal(zapi_client_cap_encode(&b, &cap),
+		assert_int_equal(zapi_client_cap_encode(D84, &b, &cap),
 		    cap_len < 1 + sizeof(v_cap_gr) ? -ERANGE : 0);
 		buf_truncate(&b, 1);
-		assert_int_equal(zapi_redist_encode(&b, ZAPI_REDISTRIBUTE_ADD,
+		assert_int_equal(zapi_redist_encode(D84, &b, ZAPI_REDISTRIBUTE_ADD,
 		    ZAPI_AFI_IP, ZAPI_ROUTE_BABEL, 0),
 		    cap_len < 1 + 14 ? -ERANGE : 0);
 		buf_truncate(&b, 1);
@@ -894,7 +983,7 @@ test_encode_full(void **state)
 	}
 	buf_init(&b, mem, 1 + sizeof(v_route4));
 	assert_int_equal(buf_put_u8(&b, 0x77), 0);
-	assert_int_equal(zapi_route_encode(&b, ZAPI_ROUTE_ADD, &r_route4), 0);
+	assert_int_equal(zapi_route_encode(D84, &b, ZAPI_ROUTE_ADD, &r_route4), 0);
 	assert_memory_equal(mem + 1, v_route4, sizeof(v_route4));
 }
 
@@ -908,7 +997,7 @@ test_msg_begin_end(void **state)
 
 	/* Exactly the maximum passes, one byte more does not. */
 	buf_init(&b, mem, sizeof(mem));
-	assert_int_equal(zapi_msg_begin(&b, ZAPI_ROUTE_ADD, 0, &start), 0);
+	assert_int_equal(zapi_msg_begin(D84, &b, ZAPI_ROUTE_ADD, 0, &start), 0);
 	assert_int_equal(start, 0);
 	assert_int_equal(buf_put_bytes(&b, filler,
 	    ZAPI_MAX_LEN - ZAPI_HEADER_LEN), 0);
@@ -925,7 +1014,7 @@ test_msg_begin_end(void **state)
 	/* Messages append: begin at the current end. */
 	buf_init(&b, mem, sizeof(mem));
 	assert_int_equal(buf_put_u32(&b, 0), 0);
-	assert_int_equal(zapi_msg_begin(&b, ZAPI_INTERFACE_ADD, 0, &start), 0);
+	assert_int_equal(zapi_msg_begin(D84, &b, ZAPI_INTERFACE_ADD, 0, &start), 0);
 	assert_int_equal(start, 4);
 	assert_int_equal(zapi_msg_end(&b, start), 0);
 	assert_memory_equal(mem + 4, "\x00\x0a\xfe\x06\0\0\0\0\0\0", 10);
@@ -943,15 +1032,15 @@ test_redist_encode(void **state)
 	struct buf b;
 
 	buf_init(&b, mem, sizeof(mem));
-	assert_int_equal(zapi_redist_encode(&b, ZAPI_REDISTRIBUTE_ADD,
+	assert_int_equal(zapi_redist_encode(D84, &b, ZAPI_REDISTRIBUTE_ADD,
 	    ZAPI_AFI_IP6, ZAPI_ROUTE_BABEL, 0), 0);
 	assert_int_equal(buf_len(&b), sizeof(want));
 	assert_memory_equal(mem, want, sizeof(want));
-	assert_int_equal(zapi_redist_encode(&b, ZAPI_ROUTE_ADD, ZAPI_AFI_IP,
+	assert_int_equal(zapi_redist_encode(D84, &b, ZAPI_ROUTE_ADD, ZAPI_AFI_IP,
 	    ZAPI_ROUTE_BABEL, 0), -EINVAL);
-	assert_int_equal(zapi_redist_encode(&b, ZAPI_REDISTRIBUTE_DELETE, 3,
+	assert_int_equal(zapi_redist_encode(D84, &b, ZAPI_REDISTRIBUTE_DELETE, 3,
 	    ZAPI_ROUTE_BABEL, 0), -EINVAL);
-	assert_int_equal(zapi_redist_encode(&b, ZAPI_REDISTRIBUTE_DELETE,
+	assert_int_equal(zapi_redist_encode(D84, &b, ZAPI_REDISTRIBUTE_DELETE,
 	    ZAPI_AFI_IP, ZAPI_ROUTE_MAX, 0), -EINVAL);
 	assert_int_equal(buf_len(&b), sizeof(want));
 }
@@ -992,20 +1081,20 @@ test_route_decode_refused(void **state)
 	for (i = 0; i < ZAPI_NEXTHOP_MAX; i++)
 		nh9.nexthops[i] = r_route_gw.nexthops[0];
 	buf_init(&b, mem, sizeof(mem));
-	assert_int_equal(zapi_route_encode(&b, ZAPI_ROUTE_ADD, &nh9), 0);
+	assert_int_equal(zapi_route_encode(D84, &b, ZAPI_ROUTE_ADD, &nh9), 0);
 	n = buf_len(&b);
 	assert_int_equal(mem[hdr + 18], ZAPI_NEXTHOP_MAX);
 	mem[hdr + 18] = ZAPI_NEXTHOP_MAX + 1;
 	memcpy(mem + n, mem + n - 14, 14);	/* one more nexthop */
 	buf_init_read(&body, mem + hdr, n + 14 - hdr);
-	assert_int_equal(zapi_route_decode(&body, &r), -E2BIG);
+	assert_int_equal(zapi_route_decode(D84, &body, &r), -E2BIG);
 
 	/* Single-byte corruptions, each one invalid but for one. */
 	for (i = 0; i < (int)NELEM(bad); i++) {
 		memcpy(mem, v_route4, sizeof(v_route4));
 		mem[hdr + bad[i].off] = bad[i].val;
 		buf_init_read(&body, mem + hdr, sizeof(v_route4) - hdr);
-		assert_int_equal(zapi_route_decode(&body, &r), bad[i].want);
+		assert_int_equal(zapi_route_decode(D84, &body, &r), bad[i].want);
 	}
 }
 
@@ -1059,7 +1148,7 @@ test_route_decode_extras(void **state)
 	assert_int_equal(buf_put_bytes(&b, "xyz", 3), 0);
 
 	buf_init_read(&body, mem, buf_len(&b));
-	assert_int_equal(zapi_route_decode(&body, &r), 0);
+	assert_int_equal(zapi_route_decode(D84, &body, &r), 0);
 	assert_int_equal(r.nhgid, 42);
 	assert_int_equal(r.nexthop_num, 1);
 	assert_int_equal(r.nexthops[0].type, ZAPI_NH_IPV4);
@@ -1072,7 +1161,7 @@ test_route_decode_extras(void **state)
 	mem[buf_len(&b) - 5] = 0x04;
 	mem[buf_len(&b) - 4] = 0x01;
 	buf_init_read(&body, mem, buf_len(&b));
-	assert_int_equal(zapi_route_decode(&body, &r), -EBADMSG);
+	assert_int_equal(zapi_route_decode(D84, &body, &r), -EBADMSG);
 }
 
 static void
@@ -1128,8 +1217,10 @@ test_names(void **state)
 	    "ROUTE_NOTIFY_REQUEST");
 	assert_string_equal(zapi_cmd_name(ZAPI_CLIENT_CLOSE_NOTIFY),
 	    "CLIENT_CLOSE_NOTIFY");
-	assert_string_equal(zapi_cmd_name(136), "GRE_SOURCE_SET");
-	assert_string_equal(zapi_cmd_name(137), "UNKNOWN");
+	assert_string_equal(zapi_cmd_name(ZAPI_INTERFACE_LINK_PARAMS),
+	    "INTERFACE_LINK_PARAMS");
+	assert_string_equal(zapi_cmd_name(ZAPI_CMD_MAX), "UNKNOWN");
+	assert_string_equal(zapi_cmd_name(ZAPI_CMD_UNKNOWN), "UNKNOWN");
 	assert_string_equal(zapi_note_name(ZAPI_NOTE_REMOVE_FAIL),
 	    "REMOVE_FAIL");
 	assert_string_equal(zapi_note_name(5), "UNKNOWN");
@@ -1185,10 +1276,10 @@ test_interface_vector(void **state)
 	uint8_t m[sizeof(v_ifup) + 8];
 
 	assert_int_equal(sizeof(v_ifup), 80);
-	assert_int_equal(zapi_msg_decode(v_ifup, sizeof(v_ifup), &h, &body),
+	assert_int_equal(zapi_msg_decode(D84, v_ifup, sizeof(v_ifup), &h, &body),
 	    0);
 	assert_int_equal(h.cmd, ZAPI_INTERFACE_UP);
-	assert_int_equal(zapi_interface_decode(&body, &ifp), 0);
+	assert_int_equal(zapi_interface_decode(D84, &body, &ifp), 0);
 	assert_int_equal(buf_left(&body), 0);
 	assert_string_equal(ifp.name, "veth0a1b2c3");
 	assert_int_equal(ifp.ifindex, 7);
@@ -1202,7 +1293,7 @@ test_interface_vector(void **state)
 	m[sizeof(v_ifup) - 1] = 1;
 	memset(m + sizeof(v_ifup), 0x55, 8);
 	buf_init_read(&body, m + ZAPI_HEADER_LEN, sizeof(m) - ZAPI_HEADER_LEN);
-	assert_int_equal(zapi_interface_decode(&body, &ifp), 0);
+	assert_int_equal(zapi_interface_decode(D84, &body, &ifp), 0);
 	assert_int_equal(ifp.ifindex, 7);
 
 	/* A name filling all 16 bytes has no NUL: refused. */
@@ -1210,27 +1301,27 @@ test_interface_vector(void **state)
 	memset(m + ZAPI_HEADER_LEN, 'x', ZAPI_IFNAMSIZ);
 	buf_init_read(&body, m + ZAPI_HEADER_LEN, sizeof(v_ifup) -
 	    ZAPI_HEADER_LEN);
-	assert_int_equal(zapi_interface_decode(&body, &ifp), -EBADMSG);
+	assert_int_equal(zapi_interface_decode(D84, &body, &ifp), -EBADMSG);
 	/* An empty name too. */
 	memset(m + ZAPI_HEADER_LEN, 0, ZAPI_IFNAMSIZ);
 	buf_init_read(&body, m + ZAPI_HEADER_LEN, sizeof(v_ifup) -
 	    ZAPI_HEADER_LEN);
-	assert_int_equal(zapi_interface_decode(&body, &ifp), -EBADMSG);
+	assert_int_equal(zapi_interface_decode(D84, &body, &ifp), -EBADMSG);
 
 	/* A hardware address length past the body or the maximum. */
 	memcpy(m, v_ifup, sizeof(v_ifup));
 	m[sizeof(v_ifup) - 8] = 7;	/* 7 bytes, only 7 left: no lp octet */
 	buf_init_read(&body, m + ZAPI_HEADER_LEN, sizeof(v_ifup) -
 	    ZAPI_HEADER_LEN);
-	assert_int_equal(zapi_interface_decode(&body, &ifp), -EBADMSG);
+	assert_int_equal(zapi_interface_decode(D84, &body, &ifp), -EBADMSG);
 	m[sizeof(v_ifup) - 8] = ZAPI_IF_HWADDR_MAX + 1;
 	memset(m + sizeof(v_ifup), 0, 8);
 	buf_init_read(&body, m + ZAPI_HEADER_LEN, sizeof(m) - ZAPI_HEADER_LEN);
-	assert_int_equal(zapi_interface_decode(&body, &ifp), -EBADMSG);
+	assert_int_equal(zapi_interface_decode(D84, &body, &ifp), -EBADMSG);
 	m[sizeof(v_ifup) - 11] = 1;	/* 2^24 + 6 */
 	m[sizeof(v_ifup) - 8] = 6;
 	buf_init_read(&body, m + ZAPI_HEADER_LEN, sizeof(m) - ZAPI_HEADER_LEN);
-	assert_int_equal(zapi_interface_decode(&body, &ifp), -EBADMSG);
+	assert_int_equal(zapi_interface_decode(D84, &body, &ifp), -EBADMSG);
 	assert_string_equal(zapi_cmd_name(ZAPI_INTERFACE_UP), "INTERFACE_UP");
 }
 
@@ -1266,7 +1357,7 @@ test_garbage(void **state)
 		assert_true(ret == 0 || ret == -EAGAIN || ret == -EBADMSG);
 		if (ret == 0)
 			assert_true(msglen <= n);
-		ret = zapi_msg_decode(q, n, &h, &body);
+		ret = zapi_msg_decode(D84, q, n, &h, &body);
 		assert_true(ret == 0 || ret == -EBADMSG);
 		free(q);
 		if (n > ZAPI_HEADER_LEN)
@@ -1287,6 +1378,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hello_types),
+		cmocka_unit_test(test_dialect_tables),
 		cmocka_unit_test(test_hello_vector),
 		cmocka_unit_test(test_route4_vector),
 		cmocka_unit_test(test_route6_vector),

@@ -29,12 +29,21 @@
 #include "addr.h"
 #include "log.h"
 #include "route.h"
+#include "vectors.h"
 #include "zapi.h"
+
+/* FRR 8.2 to 8.5: the dialect the vectors below come from. */
+#define D84	(zapi_dialect_default())
 #include "zclient.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define WAIT_STEPS	400	/* of at most 5 ms each */
 #define NOVETH		"rpzc-veth0"	/* no such interface */
+
+/* The detection probe: an unknown command (0xfff0), no body. */
+static const uint8_t v_probe[] = {
+	0x00, 0x0a, 0xfe, 0x06, 0x00, 0x00, 0x00, 0x00, 0xff, 0xf0,
+};
 
 /* HELLO babel, instance 0, session 0, receive_notify 1, synchronous 0. */
 static const uint8_t v_hello[] = {
@@ -176,6 +185,8 @@ log_hook(enum log_level lvl, const char *msg, void *arg)
 		snprintf(t->lastinfo, sizeof(t->lastinfo), "%s", msg);
 	} else if (strstr(msg, "zebra at ") != NULL)
 		t->nretry++;	/* a quiet (debug) connection failure */
+	if (getenv("TZC_DEBUG"))
+		fprintf(stderr, "log: %s\n", msg);
 }
 
 static void
@@ -400,11 +411,18 @@ settle(struct tzc *t)
 		step(t, -1);
 }
 
+/*
+ * Detection as an 8.4 zebra answers it: ERROR (118) to the probe, then
+ * CAPABILITIES (19, 10 bytes) to HELLO; then the session preamble.
+ */
 static void
 hello_only(struct tzc *t, bool gr)
 {
 	accept_zebra(t);
+	expect(t, v_probe, sizeof(v_probe));
+	zsend(t, v_error, sizeof(v_error));
 	expect(t, v_hello, sizeof(v_hello));
+	zsend(t, v_caps, sizeof(v_caps));
 	if (gr)
 		expect(t, v_cap_gr, sizeof(v_cap_gr));
 }
@@ -722,6 +740,8 @@ test_reconcile_orphans(void **state)
 	struct tzc *t = *state;
 	struct route host = host_route(7, "lo");
 	uint8_t m[sizeof(v_redist_route)], del[sizeof(v_del_host)];
+	struct zclient_status zs;
+	bool in;
 
 	start(t, 0);
 	preamble(t, false);
@@ -745,6 +765,19 @@ test_reconcile_orphans(void **state)
 	m[12] = 5;
 	zsend(t, m, sizeof(m));
 	expect_quiet(t);
+
+	/* What zebra redistributes is what its RIB selected: for check. */
+	zclient_status(t->zc, &zs);
+	assert_true(zs.rib_known);
+	assert_int_equal(zclient_route_in_rib(t->zc, &host.prefix, &in), 0);
+	assert_true(in);
+	memcpy(m, v_redist_route, sizeof(m));
+	memcpy(m + 24, a_host, 4);
+	m[9] = (uint8_t)zapi_dialect_default()->cmd[ZAPI_REDISTRIBUTE_ROUTE_DEL];
+	zsend(t, m, sizeof(m));
+	expect_quiet(t);
+	assert_int_equal(zclient_route_in_rib(t->zc, &host.prefix, &in), 0);
+	assert_false(in);
 }
 
 /* zebra goes away: reconnect, HELLO, GR, full replay, UPDATE_COMPLETE. */
@@ -863,8 +896,8 @@ test_zebra_absent_at_start(void **state)
 
 	listen_zebra(t);
 	hello_only(t, false);
-	assert_non_null(strstr(t->lastinfo, "replaying 3 routes"));
 	expect_set(t, want, n, 3);
+	assert_non_null(strstr(t->lastinfo, "replaying 3 routes"));
 	expect_quiet(t);
 }
 
@@ -952,6 +985,210 @@ test_skips_and_truncated(void **state)
 	p.events = POLLIN;
 	assert_int_equal(poll(&p, 1, 0), 0);
 	assert_true(zclient_connected(t->zc));
+}
+
+/* The next message the session sends is the capture's m. */
+static void
+expect_vec(struct tzc *t, const struct vec_file *vf, const char *label)
+{
+	const struct vec_msg *m;
+	size_t from = 0;
+
+	assert_non_null(m = vec_next(vf, '>', label, &from));
+	expect(t, m->p, m->n);
+}
+
+/* zebra's first answer after the capture sent `after`. */
+static void
+send_vec(struct tzc *t, const struct vec_file *vf, const char *after,
+    const char *label)
+{
+	const struct vec_msg *m;
+	size_t from = 0;
+
+	assert_non_null(vec_next(vf, '>', after, &from));
+	assert_non_null(m = vec_next(vf, '<', label, &from));
+	zsend(t, m->p, m->n);
+}
+
+/*
+ * Detection from what real zebras answered (tests/unit/vectors): the
+ * probe, HELLO and the session preamble are the bytes zebra accepted, the
+ * dialect is the release's, then every message that zebra sent during the
+ * capture is understood (no warning); 10.3's first ROUTE_NOTIFY_OWNER
+ * tells it from 10.2.
+ */
+static void
+test_detect_recorded(void **state)
+{
+	struct tzc *t = *state;
+	const struct vec_release *rel;
+	struct vec_file vf;
+	size_t i, r, from;
+
+	for (r = 0; r < vec_nreleases; r++) {
+		rel = &vec_releases[r];
+		vec_load(rel->file, &vf);
+		t->nwarn = 0;
+		start(t, 0);
+		assert_null(zclient_dialect(t->zc));
+		accept_zebra(t);
+		expect_vec(t, &vf, "probe");
+		/* events zebra sends anyone may come first: skipped */
+		send_vec(t, &vf, "probe", "interface_up_vcap0");
+		send_vec(t, &vf, "probe", "interface_address_add_2");
+		if (strcmp(rel->dialect, "frr10.3") == 0)
+			send_vec(t, &vf, "probe", "interface_link_params");
+		else
+			zsend(t, v_close_notify, sizeof(v_close_notify));
+		send_vec(t, &vf, "probe", "error");
+		send_vec(t, &vf, "probe", "vrf_add");
+		if (rel->other_first) {
+			/* 10.0/10.1 share 8.2's ERROR code: 8.2's HELLO first */
+			expect_vec(t, &vf, "hello_other");
+			send_vec(t, &vf, "hello_other", "error");
+		}
+		expect_vec(t, &vf, "hello");
+		send_vec(t, &vf, "hello", "caps");
+		send_vec(t, &vf, "hello", "vrf_add");
+		from = 0;
+		if (vec_next(&vf, '>', "notify_request", &from) != NULL)
+			expect_vec(t, &vf, "notify_request");
+		/* no routes: the replay is done at once */
+		expect_vec(t, &vf, "redistribute_add");
+		assert_true(zclient_connected(t->zc));
+		assert_string_equal(zclient_dialect(t->zc), rel->detected);
+		for (i = 0; i < vf.n; i++)
+			if (vf.m[i].dir == '<' && strcmp(vf.m[i].label, "caps") &&
+			    strcmp(vf.m[i].label, "error"))
+				zsend(t, vf.m[i].p, vf.m[i].n);
+		settle(t);
+		settle(t);
+		assert_string_equal(zclient_dialect(t->zc), rel->dialect);
+		assert_int_equal(t->nwarn, 0);
+		zclient_free(t->zc);
+		t->zc = NULL;
+		vec_free(&vf);
+	}
+}
+
+/*
+ * A zebra that answers like no known release: a clear warning naming
+ * what it sent, the connection closed, nothing but the probe or HELLO
+ * sent, no dialect, and the session tries again.
+ */
+static void
+test_detect_garbage(void **state)
+{
+	static const uint8_t bad_marker[] = {
+		0x00, 0x0e, 0xff, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x76,
+		0x02, 0x00, 0x00, 0x00,
+	};
+	static const uint8_t error119[] = {
+		0x00, 0x0e, 0xfe, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x77,
+		0x02, 0x00, 0x00, 0x00,
+	};
+	static const uint8_t caps13[] = {
+		0x00, 0x17, 0xfe, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x13,
+		0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+	};
+	static const struct {
+		const uint8_t *probe_answer, *hello_answer;
+		size_t n1, n2;
+		const char *warn;
+	} cases[] = {
+		{ bad_marker, NULL, sizeof(bad_marker), 0,
+		    "header that is not ZAPI 6 (00 0e ff 03)" },
+		{ v_unknown, NULL, sizeof(v_unknown), 0,
+		    "answered the probe with command 200 and 2 body bytes, not "
+		    "ERROR (00 0c fe 06 00 00 00 00 00 c8 ab cd)" },
+		{ error119, NULL, sizeof(error119), 0,
+		    "ERROR as command 119, a code no known release uses (00 0e "
+		    "fe 06 00 00 00 00 00 77 02 00 00 00)" },
+		{ v_error, caps13, sizeof(v_error), sizeof(caps13),
+		    "with command 19 and 13 body bytes, not CAPABILITIES" },
+		{ v_error, v_unknown, sizeof(v_error), sizeof(v_unknown),
+		    "with command 200 and 2 body bytes" },
+		{ NULL, NULL, 0, 0, "closed the connection after the probe" },
+		{ v_error, NULL, sizeof(v_error), 0,
+		    "did not answer the HELLO within 50 ms" },
+	};
+	struct tzc *t = *state;
+	size_t i;
+
+	t->cfg.detect_ms = 50;
+	for (i = 0; i < NELEM(cases); i++) {
+		t->nwarn = 0;
+		start(t, 0);
+		accept_zebra(t);
+		expect(t, v_probe, sizeof(v_probe));
+		if (cases[i].probe_answer == NULL) {
+			close(t->cfd);
+			t->cfd = -1;
+			for (int k = 0; k < 20 && t->nwarn == 0; k++)
+				step(t, -1);
+		} else {
+			zsend(t, cases[i].probe_answer, cases[i].n1);
+			if (cases[i].n1 == sizeof(v_error) &&
+			    memcmp(cases[i].probe_answer, v_error, 14) == 0) {
+				expect(t, v_hello, sizeof(v_hello));
+				if (cases[i].hello_answer != NULL)
+					zsend(t, cases[i].hello_answer,
+					    cases[i].n2);
+			}
+			expect_eof(t);
+		}
+		assert_int_equal(t->nwarn, 1);
+		if (strstr(t->lastwarn, cases[i].warn) == NULL ||
+		    strstr(t->lastwarn, "nothing was registered") == NULL)
+			fail_msg("case %zu: %s", i, t->lastwarn);
+		assert_false(zclient_connected(t->zc));
+		assert_null(zclient_dialect(t->zc));
+		/* and it tries again, quietly */
+		accept_zebra(t);
+		expect(t, v_probe, sizeof(v_probe));
+		assert_int_equal(t->nwarn, 1);
+		zclient_free(t->zc);
+		t->zc = NULL;
+	}
+}
+
+/*
+ * --zebra-dialect: no probe, the forced HELLO; a zebra of another
+ * release refuses it (the 8.4 capture's answer to a 10.x HELLO) and
+ * nothing more is sent; the right one is confirmed by CAPABILITIES.
+ */
+static void
+test_detect_forced(void **state)
+{
+	struct tzc *t = *state;
+	struct vec_file vf;
+
+	vec_load("frr-8.4.4.vec", &vf);
+	snprintf(t->cfg.dialect, sizeof(t->cfg.dialect), "frr10.3");
+	start(t, 0);
+	accept_zebra(t);
+	expect_vec(t, &vf, "hello_other");
+	send_vec(t, &vf, "hello_other", "error");
+	expect_eof(t);
+	assert_non_null(strstr(t->lastwarn, "refused HELLO as command 19"));
+	assert_non_null(strstr(t->lastwarn, "(frr10.3)"));
+	assert_false(zclient_connected(t->zc));
+	zclient_free(t->zc);
+	t->zc = NULL;
+
+	snprintf(t->cfg.dialect, sizeof(t->cfg.dialect), "frr8.2");
+	start(t, 0);
+	accept_zebra(t);
+	expect_vec(t, &vf, "hello");
+	send_vec(t, &vf, "hello", "caps");
+	expect_vec(t, &vf, "redistribute_add");
+	assert_string_equal(zclient_dialect(t->zc), "frr8.2");
+
+	/* a name no dialect has is refused */
+	snprintf(t->cfg.dialect, sizeof(t->cfg.dialect), "frr6.0");
+	assert_int_equal(zclient_new(t->base, &t->cfg, &t->zc), -EINVAL);
+	vec_free(&vf);
 }
 
 /* What the API refuses; nothing of it reaches zebra. */
@@ -1061,6 +1298,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_skips_and_truncated, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_api_refusals, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_detect_recorded, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_detect_garbage, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_detect_forced, setup,
 		    teardown),
 	};
 

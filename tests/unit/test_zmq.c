@@ -324,8 +324,10 @@ test_snapshot_then_updates(void **state)
 	pub_add(t, "10.46.0.0/16", ROUTE_AGGREGATE, 100);	/* no change */
 	assert_int_equal(zmqpub_seq(t->pub), 3);
 	start_sub(t);
+	assert_int_equal(zmqpub_snapshots_sent(t->pub), 0);
 	WAIT_FOR(t, in_sync(t));
 	assert_int_equal(zmqpub_subscriber_count(t->pub), 1);
+	assert_int_equal(zmqpub_snapshots_sent(t->pub), 1);
 	assert_int_equal(t->rec.adds, 3);
 	assert_non_null(r = rec_find(t, "10.46.0.0/16"));
 	assert_int_equal(r->kind, ROUTE_AGGREGATE);

@@ -931,7 +931,10 @@ join_reply(struct api_call *c, const struct network *n,
 		    gw4)) && (r = put_route(c, routes, &h, NULL)) != 0) ||
 		    (r = put_route(c, routes, &n->pool4, NULL)) != 0)
 			goto out;
-		cJSON_AddItemToObject(c->reply, "StaticRoutes", routes);
+		if (!cJSON_AddItemToObject(c->reply, "StaticRoutes", routes)) {
+			r = api_fail(c, -ENOMEM, "out of memory");
+			goto out;
+		}
 		routes = NULL;
 	}
 	if (model_ep_addr(ep, AF_INET6) != NULL)

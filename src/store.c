@@ -837,8 +837,13 @@ queue(struct store *st, const char *op, const char *kind, const char *key,
 		st->queue_failed = true;
 		return;
 	}
-	if (value != NULL)
-		cJSON_AddItemToObject(o, "value", value);
+	/* Adding a member copies its name: that can fail too. */
+	if (value != NULL && !cJSON_AddItemToObject(o, "value", value)) {
+		cJSON_Delete(o);
+		cJSON_Delete(value);
+		st->queue_failed = true;
+		return;
+	}
 	cJSON_AddItemToArray(st->queue, o);
 }
 
@@ -958,7 +963,11 @@ snapshot_add(void *arg, const char *kind, const char *key, cJSON *value)
 		cJSON_Delete(value);
 		return -ENOMEM;
 	}
-	cJSON_AddItemToObject(o, "value", value);
+	if (!cJSON_AddItemToObject(o, "value", value)) {
+		cJSON_Delete(o);
+		cJSON_Delete(value);
+		return -ENOMEM;
+	}
 	cJSON_AddItemToArray(sa->recs, o);
 	sa->n++;
 	return 0;

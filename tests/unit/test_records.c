@@ -203,14 +203,17 @@ apply_one(const char *kind, const char *key, const char *value, char *err,
 	struct model *m = model_new();
 	struct store_schema s;
 	cJSON *v = cJSON_Parse(value);
+	cJSON *pool = cJSON_Parse("{\"pool\":\"10.0.0.0/24\"}");
 	int r;
 
 	assert_non_null(m);
 	assert_non_null(v);
+	assert_non_null(pool);
 	records_schema(m, &s);
 	err[0] = '\0';
-	assert_int_equal(s.apply(s.arg, "pool", "10.0.0.0/24", cJSON_Parse(
-	    "{\"pool\":\"10.0.0.0/24\"}"), err, errlen), 0);
+	assert_int_equal(s.apply(s.arg, "pool", "10.0.0.0/24", pool, err,
+	    errlen), 0);
+	cJSON_Delete(pool);
 	r = s.apply(s.arg, kind, key, v, err, errlen);
 	cJSON_Delete(v);
 	model_free(m);

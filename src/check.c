@@ -145,7 +145,7 @@ check_kernel(struct rp_ctx *ctx, struct kview *kv, cJSON *diffs)
 			snprintf(obj, sizeof(obj), "%s dev %s", ep->addrs[i].key,
 			    ep->host_if);
 			snprintf(fix, sizeof(fix), "'routedctl repair' (or: ip "
-			    "route replace %s dev %s%s proto kernel)",
+			    "route replace %s dev %s%s proto redirect)",
 			    ep->addrs[i].key, ep->host_if,
 			    ep->addrs[i].addr.family == AF_INET ?
 			    " scope link" : "");

@@ -33,6 +33,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "hash.h"
 #include "hmap.h"
 #include "log.h"
 #include "zapi.h"
@@ -1226,14 +1227,9 @@ static int
 zc_lock(struct zclient *zc, const struct zclient_config *cfg)
 {
 	char path[160];
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a of the socket path */
-	const char *c;
+	uint64_t h = hash_fnv1a(cfg->socket_path, strlen(cfg->socket_path));
 	int r;
 
-	for (c = cfg->socket_path; *c; c++) {
-		h ^= (unsigned char)*c;
-		h *= 1099511628211ULL;
-	}
 	if (mkdir(cfg->lock_dir, 0755) != 0 && errno != EEXIST) {
 		r = -errno;
 		log_warn("cannot create %s", cfg->lock_dir);

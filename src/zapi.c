@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * zapi.c: encode and decode ZAPI messages, FRR 7.5 to 10.x.
+ * zapi.c: encode and decode ZAPI messages, FRR 7.5 to 10.x and Quagga 1.2.
  *
  * Layouts follow the protocol notes (shared/docs/zapi.md, beside this
  * repository: sections 1-6 for 8.4, section 9 for what changed), checked against each FRR tag's lib/zclient.h, lib/zclient.c,
  * lib/route_types.txt and zebra/zapi_msg.c, and against bytes captured
- * from zebra 8.4.4 and 10.3.4 (tests/unit/vectors/).
+ * from zebra 8.4.4 and 10.3.4 (tests/unit/vectors/).  Quagga 1.2 from
+ * the quagga-1.2.4 tag's lib/zclient.h, lib/zebra.h, lib/route_types.txt,
+ * zebra/zserv.c and zebra/redistribute.c, and bytes its zebra sent.
  */
 #include <sys/socket.h>
 
@@ -40,6 +42,7 @@ static const char *const cmd_names[] = {
 	"NEXTHOP_UPDATE", "REDISTRIBUTE_ROUTE_ADD", "REDISTRIBUTE_ROUTE_DEL",
 	"VRF_ADD", "VRF_DELETE", "INTERFACE_LINK_PARAMS", "ERROR",
 	"CLIENT_CAPABILITIES", "ROUTE_NOTIFY_REQUEST", "CLIENT_CLOSE_NOTIFY",
+	"ROUTER_ID_ADD", "ROUTER_ID_DELETE",
 };
 
 /*
@@ -50,7 +53,8 @@ static const char *const cmd_names[] = {
  */
 #define CMDS(ra, rid, hello, nhu, rra, vrf, lp, err, cc, nreq, close) { \
 	0, 1, 2, 3, 4, 5, ra, ra + 1, ra + 2, ra + 3, ra + 4, rid, hello, \
-	hello + 1, nhu, rra, rra + 1, vrf, vrf + 1, lp, err, cc, nreq, close }
+	hello + 1, nhu, rra, rra + 1, vrf, vrf + 1, lp, err, cc, nreq, close, \
+	rid - 2, rid - 1 }
 #define N	ZAPI_NO_CMD
 
 /*
@@ -65,6 +69,16 @@ static const uint8_t types_100[] = {
 	0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
 	21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 32,
 };
+/*
+ * Quagga 1.2 has 15 types: the same up to PIM (10), then HSLS 11, OLSR
+ * 12, BABEL 13, NHRP 14; no EIGRP, SHARP or anything later (0xff).
+ */
+#define NT	0xff
+static const uint8_t types_q12[] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, NT, 14, 11, 12, NT, NT, NT, NT, NT,
+	NT, NT, 13, NT, NT, NT, NT, NT, NT, NT, NT,
+};
+#undef NT
 
 /* Message bits that moved: 7.5 had TABLEID 0x80, SRTE 0x100, no NHG. */
 #define MSG_75	.msg_tableid = 0x80, .msg_srte = 0x100
@@ -74,6 +88,23 @@ static const uint8_t types_100[] = {
 #define TYPES_100	.type_wire = types_100, .type_max = 33, .type_min_own = 3
 
 static const struct zapi_dialect d_101, d_103;
+
+/*
+ * Quagga 1.2 (ZSERV 3): no ERROR, CAPABILITIES, notifications, VRF
+ * events or graceful restart.  zebra sends redistributed routes under
+ * the client's own route codes (7 to 10); a client receives no other
+ * route message, so those codes name REDISTRIBUTE_ROUTE_* when decoded.
+ */
+static const struct zapi_dialect d_q12 = {
+	.name = "quagga1.2", .releases = "Quagga 1.2",
+	.hdr = ZAPI_HDR_3, .rt = ZAPI_RT_Q12,
+	.cmd = { 1, 2, 3, 4, 5, 6, 7, 8, ZAPI_NO_CMD, 11, 12, 22, 23,
+	    ZAPI_NO_CMD, 29, 7, 8, ZAPI_NO_CMD, ZAPI_NO_CMD, 26, ZAPI_NO_CMD,
+	    ZAPI_NO_CMD, ZAPI_NO_CMD, ZAPI_NO_CMD, 20, 21 },
+	.type_wire = types_q12, .type_max = 15, .type_min_own = 3,
+	.hello = ZAPI_HELLO_1, .notify = ZAPI_NOTIFY_NONE, .ifl = ZAPI_IF_Q12,
+	.gr_sweeps_gone = 1,
+};
 
 static const struct zapi_dialect d_75 = {
 	.name = "frr7.5", .releases = "FRR 7.5",
@@ -163,7 +194,7 @@ static const struct zapi_dialect d_106 = {
 #undef N
 
 static const struct zapi_dialect *const dialects[] = {
-	&d_75, &d_80, &d_81, &d_82, &d_90, &d_91, &d_100, &d_101, &d_102,
+	&d_q12, &d_75, &d_80, &d_81, &d_82, &d_90, &d_91, &d_100, &d_101, &d_102,
 	&d_103, &d_106,
 };
 
@@ -179,7 +210,8 @@ static const char *const type_names[] = {
 _Static_assert(sizeof(cmd_names) / sizeof(cmd_names[0]) == ZAPI_CMD_MAX,
     "one name per command");
 _Static_assert(sizeof(types_75) == ZAPI_ROUTE_MAX &&
-    sizeof(types_100) == ZAPI_ROUTE_MAX, "one wire number per route type");
+    sizeof(types_100) == ZAPI_ROUTE_MAX && sizeof(types_q12) == ZAPI_ROUTE_MAX,
+    "one wire number per route type");
 _Static_assert(sizeof(type_names) / sizeof(type_names[0]) == ZAPI_ROUTE_MAX,
     "one name per 8.4 route type");
 
@@ -210,36 +242,74 @@ prefix_valid(const struct zapi_prefix *p)
 	return alen != 0 && p->plen <= alen * 8;
 }
 
+/* The header layout of d: length, marker, version, longest message. */
+struct hdr_fmt {
+	size_t		len;
+	uint8_t		marker;
+	uint8_t		version;
+	size_t		max;
+};
+
+static struct hdr_fmt
+hdr_fmt(const struct zapi_dialect *d)
+{
+	struct hdr_fmt f = { ZAPI_HEADER_LEN, ZAPI_MARKER, ZAPI_VERSION,
+	    ZAPI_MAX_LEN };
+
+	if (d->hdr == ZAPI_HDR_3) {
+		f.len = ZAPI_Q_HEADER_LEN;
+		f.marker = ZAPI_Q_MARKER;
+		f.version = ZAPI_Q_VERSION;
+		f.max = ZAPI_Q_MAX_LEN;
+	}
+	return f;
+}
+
+size_t
+zapi_hdr_len(const struct zapi_dialect *d)
+{
+	return hdr_fmt(d).len;
+}
+
 /* Check a complete header; 0 or -EBADMSG. */
 static int
-hdr_check(uint16_t len, uint8_t marker, uint8_t version)
+hdr_check(const struct hdr_fmt *f, uint16_t len, uint8_t marker,
+    uint8_t version)
 {
-	if (marker != ZAPI_MARKER || version != ZAPI_VERSION)
+	if (marker != f->marker || version != f->version)
 		return -EBADMSG;
-	if (len < ZAPI_HEADER_LEN || len > ZAPI_MAX_LEN)
+	if (len < f->len || len > f->max)
 		return -EBADMSG;
+	return 0;
+}
+
+int
+zapi_frame_dialect(const struct zapi_dialect *d, const uint8_t *p, size_t n,
+    size_t *msglen)
+{
+	struct hdr_fmt f = hdr_fmt(d);
+	size_t len = 0;
+
+	/* Reject each header field as soon as its bytes are in. */
+	if (n >= 2) {
+		len = (size_t)p[0] << 8 | p[1];
+		if (len < f.len || len > f.max)
+			return -EBADMSG;
+	}
+	if (n >= 3 && p[2] != f.marker)
+		return -EBADMSG;
+	if (n >= 4 && p[3] != f.version)
+		return -EBADMSG;
+	if (n < f.len || n < len)
+		return -EAGAIN;
+	*msglen = len;
 	return 0;
 }
 
 int
 zapi_frame(const uint8_t *p, size_t n, size_t *msglen)
 {
-	size_t len = 0;
-
-	/* Reject each header field as soon as its bytes are in. */
-	if (n >= 2) {
-		len = (size_t)p[0] << 8 | p[1];
-		if (len < ZAPI_HEADER_LEN || len > ZAPI_MAX_LEN)
-			return -EBADMSG;
-	}
-	if (n >= 3 && p[2] != ZAPI_MARKER)
-		return -EBADMSG;
-	if (n >= 4 && p[3] != ZAPI_VERSION)
-		return -EBADMSG;
-	if (n < ZAPI_HEADER_LEN || n < len)
-		return -EAGAIN;
-	*msglen = len;
-	return 0;
+	return zapi_frame_dialect(zapi_dialect_default(), p, n, msglen);
 }
 
 const struct zapi_dialect *
@@ -267,40 +337,69 @@ zapi_dialect_default(void)
 	return &d_82;
 }
 
-/* The name in d of wire code w: enum zapi_cmd or ZAPI_CMD_UNKNOWN. */
+/*
+ * The name in d of wire code w: enum zapi_cmd or ZAPI_CMD_UNKNOWN.  From
+ * the last name down, so that a code two names share (Quagga's route
+ * codes) decodes as what zebra sends a client: REDISTRIBUTE_ROUTE_*.
+ */
 static uint16_t
 cmd_from_wire(const struct zapi_dialect *d, uint16_t w)
 {
 	uint16_t c;
 
-	for (c = 0; c < ZAPI_CMD_MAX && w != ZAPI_NO_CMD; c++)
+	for (c = ZAPI_CMD_MAX; c-- > 0 && w != ZAPI_NO_CMD;)
 		if (d->cmd[c] == w)
 			return c;
 	return ZAPI_CMD_UNKNOWN;
 }
 
+static bool
+cmd_is_route(uint16_t c)
+{
+	return c == ZAPI_ROUTE_ADD || c == ZAPI_ROUTE_DELETE ||
+	    c == ZAPI_REDISTRIBUTE_ROUTE_ADD || c == ZAPI_REDISTRIBUTE_ROUTE_DEL;
+}
+
+/* Quagga's IPv6 route codes follow its IPv4 ones by this much. */
+#define Q12_V6_DELTA	2
+
 int
 zapi_hdr_decode(const struct zapi_dialect *d, struct buf *b,
     struct zapi_hdr *h)
 {
-	uint16_t len, cmd;
+	struct hdr_fmt f = hdr_fmt(d);
+	uint16_t len, cmd, vrf16, c;
 	uint8_t marker, version;
 	uint32_t vrf_id;
 
 	/* All or nothing: a short header consumes nothing. */
-	if (buf_left(b) < ZAPI_HEADER_LEN)
+	if (buf_left(b) < f.len)
 		return -EBADMSG;
 	(void)buf_get_u16(b, &len);
 	(void)buf_get_u8(b, &marker);
 	(void)buf_get_u8(b, &version);
-	(void)buf_get_u32(b, &vrf_id);
+	if (d->hdr == ZAPI_HDR_3) {
+		(void)buf_get_u16(b, &vrf16);
+		vrf_id = vrf16;
+	} else
+		(void)buf_get_u32(b, &vrf_id);
 	(void)buf_get_u16(b, &cmd);
-	if (hdr_check(len, marker, version) != 0)
+	if (hdr_check(&f, len, marker, version) != 0)
 		return -EBADMSG;
 	h->len = len;
 	h->vrf_id = vrf_id;
 	h->wire_cmd = cmd;
-	h->cmd = cmd_from_wire(d, cmd);
+	h->family = 0;
+	h->cmd = c = cmd_from_wire(d, cmd);
+	if (d->rt == ZAPI_RT_Q12) {
+		if (cmd_is_route(c))
+			h->family = AF_INET;
+		else if (c == ZAPI_CMD_UNKNOWN && cmd >= Q12_V6_DELTA &&
+		    cmd_is_route(c = cmd_from_wire(d, cmd - Q12_V6_DELTA))) {
+			h->cmd = c;
+			h->family = AF_INET6;
+		}
+	}
 	return 0;
 }
 
@@ -314,21 +413,26 @@ zapi_msg_decode(const struct zapi_dialect *d, const uint8_t *p, size_t n,
 	buf_init_read(&b, p, n);
 	if (zapi_hdr_decode(d, &b, &hdr) != 0 || hdr.len != n)
 		return -EBADMSG;
-	if (buf_get_view(&b, n - ZAPI_HEADER_LEN, body) != 0)
+	if (buf_get_view(&b, n - hdr_fmt(d).len, body) != 0)
 		return -EBADMSG;
 	*h = hdr;
 	return 0;
 }
 
-/* A header with wire code w and a length placeholder. */
+/* A header of d with wire code w and a length placeholder. */
 static int
-begin_wire(struct buf *b, uint16_t w, uint32_t vrf_id, size_t *start)
+begin_wire(const struct zapi_dialect *d, struct buf *b, uint16_t w,
+    uint32_t vrf_id, size_t *start)
 {
+	struct hdr_fmt f = hdr_fmt(d);
 	size_t at = buf_len(b);
 
+	if (d->hdr == ZAPI_HDR_3 && vrf_id > UINT16_MAX)
+		return -EINVAL;
 	/* The length is a placeholder until zapi_msg_end. */
-	if (buf_put_u16(b, 0) || buf_put_u8(b, ZAPI_MARKER) ||
-	    buf_put_u8(b, ZAPI_VERSION) || buf_put_u32(b, vrf_id) ||
+	if (buf_put_u16(b, 0) || buf_put_u8(b, f.marker) ||
+	    buf_put_u8(b, f.version) || (d->hdr == ZAPI_HDR_3 ?
+	    buf_put_u16(b, (uint16_t)vrf_id) : buf_put_u32(b, vrf_id)) ||
 	    buf_put_u16(b, w)) {
 		buf_truncate(b, at);
 		return -ERANGE;
@@ -343,22 +447,30 @@ zapi_msg_begin(const struct zapi_dialect *d, struct buf *b, uint16_t cmd,
 {
 	if (cmd >= ZAPI_CMD_MAX || d->cmd[cmd] == ZAPI_NO_CMD)
 		return -EOPNOTSUPP;
-	return begin_wire(b, d->cmd[cmd], vrf_id, start);
+	return begin_wire(d, b, d->cmd[cmd], vrf_id, start);
 }
 
-int
-zapi_msg_end(struct buf *b, size_t start)
+/* zapi_msg_end for d's header layout. */
+static int
+msg_end(const struct zapi_dialect *d, struct buf *b, size_t start)
 {
+	struct hdr_fmt f = hdr_fmt(d);
 	size_t len;
 
 	if (start > buf_len(b))
 		return -EINVAL;
 	len = buf_len(b) - start;
-	if (len < ZAPI_HEADER_LEN)
+	if (len < f.len)
 		return -EINVAL;
-	if (len > ZAPI_MAX_LEN)
+	if (len > f.max)
 		return -EMSGSIZE;
 	return buf_put_u16_at(b, start, (uint16_t)len);
+}
+
+int
+zapi_msg_end(struct buf *b, size_t start)
+{
+	return msg_end(zapi_dialect_default(), b, start);
 }
 
 /*
@@ -366,10 +478,10 @@ zapi_msg_end(struct buf *b, size_t start)
  * fails) drop the partial message.
  */
 static int
-msg_close(struct buf *b, size_t start, int ret)
+msg_close(const struct zapi_dialect *d, struct buf *b, size_t start, int ret)
 {
 	if (ret == 0)
-		ret = zapi_msg_end(b, start);
+		ret = msg_end(d, b, start);
 	if (ret != 0)
 		buf_truncate(b, start);
 	return ret;
@@ -381,9 +493,9 @@ zapi_probe_encode(struct buf *b)
 	size_t start;
 	int ret;
 
-	if ((ret = begin_wire(b, ZAPI_PROBE_CMD, 0, &start)) != 0)
+	if ((ret = begin_wire(&d_82, b, ZAPI_PROBE_CMD, 0, &start)) != 0)
 		return ret;
-	return msg_close(b, start, 0);
+	return msg_close(&d_82, b, start, 0);
 }
 
 int
@@ -396,16 +508,22 @@ zapi_hello_encode(const struct zapi_dialect *d, struct buf *b,
 	/* zebra registers only types above CONNECT (LOCAL from 10.0). */
 	if (h->type >= d->type_max || h->type <= d->type_min_own)
 		return -EINVAL;
+	/* Quagga: the type alone, no instance (nor sessions). */
+	if (d->hello == ZAPI_HELLO_1 && (h->instance != 0 || h->session_id != 0))
+		return -EINVAL;
 	/* zebra requires vrf 0 on HELLO. */
 	if ((ret = zapi_msg_begin(d, b, ZAPI_HELLO, 0, &start)) != 0)
 		return ret;
+	if (d->hello == ZAPI_HELLO_1)
+		return msg_close(d, b, start, buf_put_u8(b, h->type) ? -ERANGE :
+		    0);
 	if (buf_put_u8(b, h->type) || buf_put_u16(b, h->instance) ||
 	    buf_put_u32(b, h->session_id) ||
 	    (d->hello == ZAPI_HELLO_9 &&
 	    buf_put_u8(b, h->receive_notify ? 1 : 0)) ||
 	    buf_put_u8(b, h->synchronous ? 1 : 0))
 		ret = -ERANGE;
-	return msg_close(b, start, ret);
+	return msg_close(d, b, start, ret);
 }
 
 int
@@ -440,7 +558,7 @@ zapi_client_cap_encode(const struct zapi_dialect *d, struct buf *b,
 	/* Every kind ends with the VRF. */
 	if (ret == 0 && buf_put_u32(b, c->vrf_id))
 		ret = -ERANGE;
-	return msg_close(b, start, ret);
+	return msg_close(d, b, start, ret);
 }
 
 int
@@ -453,7 +571,7 @@ zapi_notify_request_encode(const struct zapi_dialect *d, struct buf *b,
 	ret = zapi_msg_begin(d, b, ZAPI_ROUTE_NOTIFY_REQUEST, 0, &start);
 	if (ret != 0)
 		return ret;
-	return msg_close(b, start, buf_put_u8(b, on ? 1 : 0) ? -ERANGE : 0);
+	return msg_close(d, b, start, buf_put_u8(b, on ? 1 : 0) ? -ERANGE : 0);
 }
 
 int
@@ -467,12 +585,18 @@ zapi_redist_encode(const struct zapi_dialect *d, struct buf *b, uint16_t cmd,
 	    (afi != ZAPI_AFI_IP && afi != ZAPI_AFI_IP6) ||
 	    type >= d->type_max)
 		return -EINVAL;
+	/* Quagga: u8 type, both AFIs; zebra ignores type 0. */
+	if (d->rt == ZAPI_RT_Q12 && (instance != 0 || type == 0))
+		return -EINVAL;
 	if ((ret = zapi_msg_begin(d, b, cmd, 0, &start)) != 0)
 		return ret;
+	if (d->rt == ZAPI_RT_Q12)
+		return msg_close(d, b, start, buf_put_u8(b, type) ? -ERANGE :
+		    0);
 	if (buf_put_u8(b, afi) || buf_put_u8(b, type) ||
 	    buf_put_u16(b, instance))
 		ret = -ERANGE;
-	return msg_close(b, start, ret);
+	return msg_close(d, b, start, ret);
 }
 
 /*
@@ -516,6 +640,18 @@ msg_from_wire(const struct zapi_dialect *d, uint32_t m)
 	return msg_map(m, wire, ours);
 }
 
+/*
+ * The nexthop count agrees with the NEXTHOP bit, fits, and an ADD has
+ * one (in every dialect).
+ */
+static bool
+nh_count_ok(uint16_t cmd, const struct zapi_route *r)
+{
+	if (r->message & ZAPI_MESSAGE_NEXTHOP)
+		return r->nexthop_num != 0 && r->nexthop_num <= ZAPI_NEXTHOP_MAX;
+	return r->nexthop_num == 0 && cmd != ZAPI_ROUTE_ADD;
+}
+
 /* Everything zapi_route_encode refuses, checked before a byte is written. */
 static int
 route_check(const struct zapi_dialect *d, uint16_t cmd,
@@ -535,10 +671,7 @@ route_check(const struct zapi_dialect *d, uint16_t cmd,
 	    (r->prefix.family != AF_INET6 || r->src_plen == 0 ||
 	    r->src_plen > 128))
 		return -EINVAL;
-	if (r->message & ZAPI_MESSAGE_NEXTHOP) {
-		if (r->nexthop_num == 0 || r->nexthop_num > ZAPI_NEXTHOP_MAX)
-			return -EINVAL;
-	} else if (r->nexthop_num != 0 || cmd == ZAPI_ROUTE_ADD)
+	if (!nh_count_ok(cmd, r))
 		return -EINVAL;
 	for (i = 0; i < r->nexthop_num; i++) {
 		nh = &r->nexthops[i];
@@ -588,6 +721,193 @@ nexthop_encode(const struct zapi_dialect *d, struct buf *b,
 	return err ? -ERANGE : 0;
 }
 
+/*
+ * Quagga 1.2.  Message bits: NEXTHOP 0x01, IFINDEX 0x02 (zebra's only),
+ * DISTANCE 0x04, METRIC 0x08, MTU 0x10, TAG 0x20; ours by index.
+ */
+#define Q12_MSG_NEXTHOP		0x01
+#define Q12_MSG_IFINDEX		0x02
+#define Q12_MSG_DISTANCE	0x04
+#define Q12_MSG_METRIC		0x08
+#define Q12_MSG_MTU		0x10
+#define Q12_MSG_TAG		0x20
+#define Q12_FLAG_BLACKHOLE	0x04	/* ZEBRA_FLAG_BLACKHOLE */
+static const uint32_t q12_msg_ours[] = { ZAPI_MESSAGE_NEXTHOP,
+    ZAPI_MESSAGE_DISTANCE, ZAPI_MESSAGE_METRIC, ZAPI_MESSAGE_MTU,
+    ZAPI_MESSAGE_TAG };
+static const uint8_t q12_msg_wire[] = { Q12_MSG_NEXTHOP, Q12_MSG_DISTANCE,
+    Q12_MSG_METRIC, Q12_MSG_MTU, Q12_MSG_TAG };
+
+/* Nexthop types (ZEBRA_NEXTHOP_*): ours by index, 0 = none. */
+static const uint8_t q12_nh_wire[] = {
+	[ZAPI_NH_IFINDEX] = 1, [ZAPI_NH_IPV4] = 3, [ZAPI_NH_IPV4_IFINDEX] = 4,
+	[ZAPI_NH_IPV6] = 6, [ZAPI_NH_BLACKHOLE] = 9,
+};
+
+/*
+ * A nexthop zread_ipv4_add / zread_ipv6_add reads as meant: IPv6 takes
+ * only a gateway or an ifindex (a pair would need two items) and has no
+ * blackhole; nothing carries a VRF, flags or a weight.
+ */
+static bool
+q12_nh_ok(uint8_t family, const struct zapi_nexthop *nh)
+{
+	if (nh->vrf_id != 0 || nh->flags != 0 || nh->weight != 0 ||
+	    nh->type >= sizeof(q12_nh_wire) || q12_nh_wire[nh->type] == 0)
+		return false;
+	if (family == AF_INET6)
+		return nh->type == ZAPI_NH_IFINDEX || nh->type == ZAPI_NH_IPV6;
+	return nh->type != ZAPI_NH_IPV6;
+}
+
+static int
+q12_route_check(const struct zapi_dialect *d, uint16_t cmd,
+    const struct zapi_route *r)
+{
+	const uint32_t ok = ZAPI_MESSAGE_NEXTHOP | ZAPI_MESSAGE_DISTANCE |
+	    ZAPI_MESSAGE_METRIC | ZAPI_MESSAGE_TAG | ZAPI_MESSAGE_MTU;
+	uint16_t i;
+
+	if (cmd != ZAPI_ROUTE_ADD && cmd != ZAPI_ROUTE_DELETE)
+		return -EINVAL;
+	if (r->type >= d->type_max || r->instance != 0 || r->flags != 0 ||
+	    r->vrf_id > UINT16_MAX ||
+	    (r->safi != ZAPI_SAFI_UNICAST && r->safi != ZAPI_SAFI_MULTICAST))
+		return -EINVAL;
+	if (!prefix_valid(&r->prefix) || (r->message & ~ok))
+		return -EINVAL;
+	if (!nh_count_ok(cmd, r))
+		return -EINVAL;
+	for (i = 0; i < r->nexthop_num; i++)
+		if (!q12_nh_ok(r->prefix.family, &r->nexthops[i]))
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * What Quagga's zread_ipv4_add/delete and zread_ipv6_add/delete read:
+ * u8 type, u8 flags, u8 message, u16 safi, u8 plen, the prefix's
+ * significant bytes, [u8 count, count x (u8 type, data)], [u8 distance],
+ * [u32 metric], [u32 mtu], [u32 tag].
+ */
+static int
+q12_route_encode(const struct zapi_dialect *d, struct buf *b, uint16_t cmd,
+    const struct zapi_route *r)
+{
+	const struct zapi_nexthop *nh;
+	uint8_t flags = 0, m = 0;
+	size_t start, i;
+	uint16_t w;
+	int ret, err;
+
+	if ((ret = q12_route_check(d, cmd, r)) != 0)
+		return ret;
+	for (i = 0; i < sizeof(q12_msg_ours) / sizeof(q12_msg_ours[0]); i++)
+		if (r->message & q12_msg_ours[i])
+			m |= q12_msg_wire[i];
+	for (i = 0; i < r->nexthop_num; i++)
+		if (r->nexthops[i].type == ZAPI_NH_BLACKHOLE)
+			flags |= Q12_FLAG_BLACKHOLE;
+	w = d->cmd[cmd];
+	if (r->prefix.family == AF_INET6)
+		w += Q12_V6_DELTA;
+	if ((ret = begin_wire(d, b, w, r->vrf_id, &start)) != 0)
+		return ret;
+	err = buf_put_u8(b, r->type) || buf_put_u8(b, flags) ||
+	    buf_put_u8(b, m) || buf_put_u16(b, r->safi) ||
+	    buf_put_u8(b, r->prefix.plen) ||
+	    buf_put_bytes(b, r->prefix.bytes, PSIZE(r->prefix.plen));
+	if (r->message & ZAPI_MESSAGE_NEXTHOP)
+		err = err || buf_put_u8(b, (uint8_t)r->nexthop_num);
+	for (i = 0; i < r->nexthop_num; i++) {
+		nh = &r->nexthops[i];
+		err = err || buf_put_u8(b, q12_nh_wire[nh->type]);
+		if (nh->type == ZAPI_NH_IPV4 || nh->type == ZAPI_NH_IPV4_IFINDEX)
+			err = err || buf_put_bytes(b, nh->gate, 4);
+		if (nh->type == ZAPI_NH_IPV6)
+			err = err || buf_put_bytes(b, nh->gate, 16);
+		if (nh->type == ZAPI_NH_IFINDEX ||
+		    nh->type == ZAPI_NH_IPV4_IFINDEX)
+			err = err || buf_put_u32(b, nh->ifindex);
+	}
+	err = err ||
+	    ((r->message & ZAPI_MESSAGE_DISTANCE) && buf_put_u8(b, r->distance)) ||
+	    ((r->message & ZAPI_MESSAGE_METRIC) && buf_put_u32(b, r->metric)) ||
+	    ((r->message & ZAPI_MESSAGE_MTU) && buf_put_u32(b, r->mtu)) ||
+	    ((r->message & ZAPI_MESSAGE_TAG) && buf_put_u32(b, r->tag));
+	return msg_close(d, b, start, err ? -ERANGE : 0);
+}
+
+/*
+ * What Quagga's zsend_route_multipath writes: u8 type, u8 flags, u8
+ * message, u8 plen, the prefix's significant bytes, [NEXTHOP: u8 n, n
+ * addresses], [IFINDEX: u8 n, n x u32], [u8 distance], [u32 metric],
+ * [u32 mtu], [u32 tag].  Address i pairs with ifindex i; an all-zero
+ * address with ifindex 0 is a blackhole.
+ */
+static int
+q12_route_decode(const struct zapi_dialect *d, uint8_t family,
+    struct buf *body, struct zapi_route *out)
+{
+	uint8_t gates[ZAPI_NEXTHOP_MAX][16], m, ng = 0, ni = 0, f8;
+	uint32_t ifx[ZAPI_NEXTHOP_MAX];
+	static const uint8_t zero[16];
+	struct zapi_nexthop *nh;
+	struct zapi_route r;
+	size_t alen = family_len(family), i;
+
+	memset(&r, 0, sizeof(r));
+	memset(gates, 0, sizeof(gates));
+	memset(ifx, 0, sizeof(ifx));
+	r.prefix.family = family;
+	r.safi = ZAPI_SAFI_UNICAST;
+	if (alen == 0 || buf_get_u8(body, &r.type) || buf_get_u8(body, &f8) ||
+	    buf_get_u8(body, &m) || buf_get_u8(body, &r.prefix.plen) ||
+	    r.type >= d->type_max || (m & 0xc0) || !prefix_valid(&r.prefix) ||
+	    buf_get_bytes(body, r.prefix.bytes, PSIZE(r.prefix.plen)))
+		return -EBADMSG;
+	r.flags = f8;
+	if ((m & Q12_MSG_NEXTHOP) && buf_get_u8(body, &ng))
+		return -EBADMSG;
+	if (ng > ZAPI_NEXTHOP_MAX)
+		return -E2BIG;
+	for (i = 0; i < ng; i++)
+		if (buf_get_bytes(body, gates[i], alen))
+			return -EBADMSG;
+	if ((m & Q12_MSG_IFINDEX) && buf_get_u8(body, &ni))
+		return -EBADMSG;
+	if (ni > ZAPI_NEXTHOP_MAX)
+		return -E2BIG;
+	for (i = 0; i < ni; i++)
+		if (buf_get_u32(body, &ifx[i]))
+			return -EBADMSG;
+	for (i = 1; i < sizeof(q12_msg_wire); i++)
+		if (m & q12_msg_wire[i])
+			r.message |= q12_msg_ours[i];
+	if (((m & Q12_MSG_DISTANCE) && buf_get_u8(body, &r.distance)) ||
+	    ((m & Q12_MSG_METRIC) && buf_get_u32(body, &r.metric)) ||
+	    ((m & Q12_MSG_MTU) && buf_get_u32(body, &r.mtu)) ||
+	    ((m & Q12_MSG_TAG) && buf_get_u32(body, &r.tag)) ||
+	    buf_left(body) != 0)
+		return -EBADMSG;
+	r.nexthop_num = ng > ni ? ng : ni;
+	if (r.nexthop_num > 0)
+		r.message |= ZAPI_MESSAGE_NEXTHOP;
+	for (i = 0; i < r.nexthop_num; i++) {
+		nh = &r.nexthops[i];
+		memcpy(nh->gate, gates[i], alen);
+		nh->ifindex = ifx[i];
+		if (memcmp(gates[i], zero, alen) != 0)
+			nh->type = family == AF_INET ?
+			    (ifx[i] ? ZAPI_NH_IPV4_IFINDEX : ZAPI_NH_IPV4) :
+			    (ifx[i] ? ZAPI_NH_IPV6_IFINDEX : ZAPI_NH_IPV6);
+		else
+			nh->type = ifx[i] ? ZAPI_NH_IFINDEX : ZAPI_NH_BLACKHOLE;
+	}
+	*out = r;
+	return 0;
+}
+
 int
 zapi_route_encode(const struct zapi_dialect *d, struct buf *b, uint16_t cmd,
     const struct zapi_route *r)
@@ -597,6 +917,8 @@ zapi_route_encode(const struct zapi_dialect *d, struct buf *b, uint16_t cmd,
 	uint16_t i;
 	int ret;
 
+	if (d->rt == ZAPI_RT_Q12)
+		return q12_route_encode(d, b, cmd, r);
 	if ((ret = route_check(d, cmd, r)) != 0)
 		return ret;
 	if ((ret = zapi_msg_begin(d, b, cmd, r->vrf_id, &start)) != 0)
@@ -624,9 +946,9 @@ zapi_route_encode(const struct zapi_dialect *d, struct buf *b, uint16_t cmd,
 	    ((m & ZAPI_MESSAGE_MTU) && buf_put_u32(b, r->mtu)) ||
 	    ((m & ZAPI_MESSAGE_TABLEID) && buf_put_u32(b, r->tableid)))
 		goto full;
-	return msg_close(b, start, 0);
+	return msg_close(d, b, start, 0);
 full:
-	return msg_close(b, start, -ERANGE);
+	return msg_close(d, b, start, -ERANGE);
 }
 
 /*
@@ -708,12 +1030,21 @@ int
 zapi_route_decode(const struct zapi_dialect *d, struct buf *body,
     struct zapi_route *out)
 {
+	return zapi_route_decode_af(d, 0, body, out);
+}
+
+int
+zapi_route_decode_af(const struct zapi_dialect *d, uint8_t family,
+    struct buf *body, struct zapi_route *out)
+{
 	struct zapi_route r;
 	struct zapi_nexthop scratch;
 	uint16_t i, n;
 	uint32_t m;
 	int ret;
 
+	if (d->rt == ZAPI_RT_Q12)
+		return q12_route_decode(d, family, body, out);
 	memset(&r, 0, sizeof(r));
 	if (buf_get_u8(body, &r.type) || buf_get_u16(body, &r.instance) ||
 	    buf_get_u32(body, &r.flags) || buf_get_u32(body, &r.message) ||
@@ -778,6 +1109,8 @@ zapi_notify_decode(const struct zapi_dialect *d, struct buf *body,
 	uint8_t skip[16];
 	size_t alen;
 
+	if (d->notify == ZAPI_NOTIFY_NONE)
+		return -EBADMSG;
 	memset(&n, 0, sizeof(n));
 	/* The note is a raw C enum: host byte order. */
 	if (buf_get_u32_host(body, &n.note) ||
@@ -811,7 +1144,7 @@ zapi_caps_decode(const struct zapi_dialect *d, struct buf *body,
 	int err;
 
 	memset(&c, 0, sizeof(c));
-	if (buf_left(body) != d->caps_len)
+	if (d->caps_len == 0 || buf_left(body) != d->caps_len)
 		return -EBADMSG;
 	if (d->caps_vrf_u8) {
 		err = buf_get_u8(body, &vrf8);
@@ -842,20 +1175,70 @@ zapi_error_decode(struct buf *body, uint32_t *code)
 	return 0;
 }
 
+/* The name: a NUL within 16 bytes of the wire's width, not empty. */
+static int
+if_name_get(struct buf *body, char name[ZAPI_IFNAMSIZ], size_t wire)
+{
+	char raw[32];
+
+	if (wire > sizeof(raw) || buf_get_bytes(body, raw, wire) ||
+	    memchr(raw, '\0', ZAPI_IFNAMSIZ) == NULL || raw[0] == '\0')
+		return -EBADMSG;
+	memcpy(name, raw, ZAPI_IFNAMSIZ);
+	return 0;
+}
+
+/* The hardware address and the link-params octet; TE params skipped. */
+static int
+if_tail(struct buf *body, uint32_t hwlen)
+{
+	uint8_t lp;
+
+	if (hwlen > ZAPI_IF_HWADDR_MAX || buf_skip(body, hwlen) ||
+	    buf_get_u8(body, &lp))
+		return -EBADMSG;
+	/* TE link params (lp == 1) have no place here. */
+	(void)buf_skip(body, buf_left(body));
+	return 0;
+}
+
+/*
+ * Quagga's zserv_encode_interface: name[20], ifindex, status, u64 flags,
+ * metric, mtu, mtu6, bandwidth, ll_type, hw_addr_len, hw_addr, u8 link
+ * params.  A Linux name fits in 16 bytes with its NUL.
+ */
+static int
+q12_interface_decode(struct buf *body, struct zapi_interface *out)
+{
+	struct zapi_interface ifp;
+	uint32_t hwlen;
+
+	memset(&ifp, 0, sizeof(ifp));
+	if (if_name_get(body, ifp.name, 20) || buf_get_u32(body, &ifp.ifindex) ||
+	    buf_get_u8(body, &ifp.status) || buf_get_u64(body, &ifp.flags) ||
+	    buf_skip(body, 4) || buf_get_u32(body, &ifp.mtu) ||
+	    buf_skip(body, 4 + 4 + 4) || buf_get_u32(body, &hwlen) ||
+	    if_tail(body, hwlen))
+		return -EBADMSG;
+	*out = ifp;
+	return 0;
+}
+
 int
 zapi_interface_decode(const struct zapi_dialect *d, struct buf *body,
     struct zapi_interface *out)
 {
 	struct zapi_interface ifp;
 	uint32_t hwlen;
-	uint8_t lp;
 
+	if (d->ifl == ZAPI_IF_Q12)
+		return q12_interface_decode(body, out);
 	memset(&ifp, 0, sizeof(ifp));
 	/*
 	 * name, ifindex, status, flags, ptm x2, metric, speed, [txqlen 9.1],
 	 * mtu, mtu6, bandwidth, link_ifindex, [zif_type 10.6], ll_type.
 	 */
-	if (buf_get_bytes(body, ifp.name, sizeof(ifp.name)) ||
+	if (if_name_get(body, ifp.name, ZAPI_IFNAMSIZ) ||
 	    buf_get_u32(body, &ifp.ifindex) ||
 	    buf_get_u8(body, &ifp.status) || buf_get_u64(body, &ifp.flags) ||
 	    buf_skip(body, 1 + 1 + 4 + 4) ||
@@ -863,16 +1246,50 @@ zapi_interface_decode(const struct zapi_dialect *d, struct buf *body,
 	    buf_get_u32(body, &ifp.mtu) ||
 	    buf_skip(body, 4 + 4) || buf_get_u32(body, &ifp.link_ifindex) ||
 	    (d->ifl == ZAPI_IF_106 && buf_skip(body, 4)) ||
-	    buf_skip(body, 4) || buf_get_u32(body, &hwlen))
+	    buf_skip(body, 4) || buf_get_u32(body, &hwlen) ||
+	    if_tail(body, hwlen))
 		return -EBADMSG;
-	if (memchr(ifp.name, '\0', sizeof(ifp.name)) == NULL ||
-	    ifp.name[0] == '\0' || hwlen > ZAPI_IF_HWADDR_MAX ||
-	    buf_skip(body, hwlen) || buf_get_u8(body, &lp))
-		return -EBADMSG;
-	/* TE link params (lp == 1) have no place here. */
-	(void)buf_skip(body, buf_left(body));
 	*out = ifp;
 	return 0;
+}
+
+int
+zapi_router_id_encode(const struct zapi_dialect *d, struct buf *b, bool on)
+{
+	size_t start;
+	int ret;
+
+	ret = zapi_msg_begin(d, b, on ? ZAPI_ROUTER_ID_ADD :
+	    ZAPI_ROUTER_ID_DELETE, 0, &start);
+	if (ret != 0)
+		return ret;
+	return msg_close(d, b, start, 0);
+}
+
+int
+zapi_router_id_decode(struct buf *body, struct zapi_prefix *out)
+{
+	struct zapi_prefix p;
+
+	memset(&p, 0, sizeof(p));
+	if (buf_get_u8(body, &p.family) || family_len(p.family) == 0 ||
+	    buf_get_bytes(body, p.bytes, family_len(p.family)) ||
+	    buf_get_u8(body, &p.plen) || !prefix_valid(&p) ||
+	    buf_left(body) != 0)
+		return -EBADMSG;
+	*out = p;
+	return 0;
+}
+
+int
+zapi_interface_request_encode(const struct zapi_dialect *d, struct buf *b)
+{
+	size_t start;
+	int ret;
+
+	if ((ret = zapi_msg_begin(d, b, ZAPI_INTERFACE_ADD, 0, &start)) != 0)
+		return ret;
+	return msg_close(d, b, start, 0);
 }
 
 const char *

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * zapi.h: a pure codec for zebra's client protocol (ZAPI), FRR 7.5 to 10.x.
+ * zapi.h: a pure codec for zebra's client protocol (ZAPI), FRR 7.5 to 10.x
+ * and Quagga 1.2 (ZSERV 3).
  *
  * No I/O, no allocation, no globals, no libfrr.  Encoders append one whole
  * message to a struct buf and leave the buffer unchanged on error; decoders
@@ -27,6 +28,12 @@
 #define ZAPI_HEADER_LEN		10
 #define ZAPI_MAX_LEN		16384	/* ZEBRA_MAX_PACKET_SIZ, with header */
 #define ZAPI_NEXTHOP_MAX	8	/* nexthops a struct zapi_route holds */
+
+/* Quagga 1.2 (ZSERV_VERSION 3): u16 len, marker, version, u16 vrf, u16 cmd. */
+#define ZAPI_Q_MARKER		0xff
+#define ZAPI_Q_VERSION		3
+#define ZAPI_Q_HEADER_LEN	8
+#define ZAPI_Q_MAX_LEN		4096	/* ZEBRA_MAX_PACKET_SIZ of 1.2 */
 
 /*
  * Commands by name.  These are the codec's own numbers, not wire codes:
@@ -58,6 +65,8 @@ enum zapi_cmd {
 	ZAPI_CLIENT_CAPABILITIES,
 	ZAPI_ROUTE_NOTIFY_REQUEST,
 	ZAPI_CLIENT_CLOSE_NOTIFY,
+	ZAPI_ROUTER_ID_ADD,
+	ZAPI_ROUTER_ID_DELETE,
 	ZAPI_CMD_MAX,			/* number of named commands */
 	ZAPI_CMD_UNKNOWN = 0xffff	/* a wire code the dialect lacks */
 };
@@ -69,21 +78,42 @@ enum zapi_cmd {
 /* HELLO body layouts. */
 enum zapi_hello_layout {
 	ZAPI_HELLO_9,		/* 7.4 - 9.1: type, instance, session, notify, sync */
-	ZAPI_HELLO_8		/* 10.0 -: the notify octet is gone */
+	ZAPI_HELLO_8,		/* 10.0 -: the notify octet is gone */
+	ZAPI_HELLO_1		/* Quagga 1.2: the type alone */
+};
+
+/* Header layouts. */
+enum zapi_hdr_layout {
+	ZAPI_HDR_6,		/* FRR: 10 bytes, marker 0xfe, version 6 */
+	ZAPI_HDR_3		/* Quagga 1.2: 8 bytes, marker 0xff, version 3 */
+};
+
+/* Route body layouts. */
+enum zapi_route_layout {
+	ZAPI_RT_FRR,		/* one command per operation, the family inside */
+	/*
+	 * Quagga 1.2: IPV4_ and IPV6_ROUTE_ADD/DELETE (the IPv6 code is the
+	 * IPv4 one + 2), u8 flags and message, no instance or family; what
+	 * zebra redistributes is laid out unlike what a client sends.
+	 */
+	ZAPI_RT_Q12
 };
 
 /* INTERFACE_* body layouts (zserv_encode_interface). */
 enum zapi_if_layout {
 	ZAPI_IF_75,		/* ... speed, mtu ...: a veth is 70 bytes */
 	ZAPI_IF_91,		/* + u32 txqlen after speed: 74 */
-	ZAPI_IF_106		/* + u32 zif_type after link_ifindex: 78 */
+	ZAPI_IF_106,		/* + u32 zif_type after link_ifindex: 78 */
+	ZAPI_IF_Q12		/* Quagga 1.2: 20-byte name, no ptm, speed,
+				   link_ifindex: a veth is 64 bytes */
 };
 
 /* ROUTE_NOTIFY_OWNER body layouts (route_notify_internal). */
 enum zapi_notify_layout {
 	ZAPI_NOTIFY_75,		/* note, prefix, table: 14 / 26 bytes */
 	ZAPI_NOTIFY_80,		/* + afi, safi: 16 / 28 */
-	ZAPI_NOTIFY_103		/* + source prefix before table: 21 / 45 */
+	ZAPI_NOTIFY_103,	/* + source prefix before table: 21 / 45 */
+	ZAPI_NOTIFY_NONE	/* Quagga 1.2: zebra never says */
 };
 
 /*
@@ -95,13 +125,15 @@ enum zapi_notify_layout {
 struct zapi_dialect {
 	const char	*name;		/* "frr10.3": --zebra-dialect */
 	const char	*releases;	/* "FRR 10.3 to 10.5" */
+	enum zapi_hdr_layout hdr;
+	enum zapi_route_layout rt;
 	uint16_t	 cmd[ZAPI_CMD_MAX];	/* wire code, or ZAPI_NO_CMD */
 	/* Route types: wire number by enum zapi_route_type (8.4 names). */
 	const uint8_t	*type_wire;
 	uint8_t		 type_max;	/* ZEBRA_ROUTE_MAX on the wire */
 	uint8_t		 type_min_own;	/* HELLO registers wire types above it */
 	enum zapi_hello_layout hello;
-	uint8_t		 caps_len;	/* CAPABILITIES body */
+	uint8_t		 caps_len;	/* CAPABILITIES body (0: none) */
 	uint8_t		 caps_vrf_u8;	/* vrf_backend is u8 (10.6), not u32 */
 	uint8_t		 caps_gr;	/* ends with graceful_restart (10.2) */
 	enum zapi_notify_layout notify;
@@ -235,6 +267,8 @@ struct zapi_hdr {
 	uint32_t	vrf_id;
 	uint16_t	cmd;		/* enum zapi_cmd, or ZAPI_CMD_UNKNOWN */
 	uint16_t	wire_cmd;	/* the code on the wire */
+	uint8_t		family;		/* AF_INET/AF_INET6 when the command
+					   says (Quagga's route codes), else 0 */
 };
 
 /* A prefix: family AF_INET or AF_INET6 (the OS values are on the wire). */
@@ -349,6 +383,11 @@ const struct zapi_dialect *zapi_dialect_default(void);
  * frames alike.)
  */
 int zapi_frame(const uint8_t *p, size_t n, size_t *msglen);
+/* The same for the header layout of d (Quagga's is 8 bytes, at most 4096). */
+int zapi_frame_dialect(const struct zapi_dialect *d, const uint8_t *p,
+    size_t n, size_t *msglen);
+/* d's header length: ZAPI_HEADER_LEN, or ZAPI_Q_HEADER_LEN (Quagga). */
+size_t zapi_hdr_len(const struct zapi_dialect *d);
 
 /*
  * Decode the header of the message at the read position of b and validate
@@ -410,8 +449,9 @@ int zapi_notify_request_encode(const struct zapi_dialect *d, struct buf *b,
     bool on);
 
 /*
- * Append REDISTRIBUTE_ADD/DELETE (cmd) for afi, wire type, instance.  0,
- * -EINVAL or -ERANGE.
+ * Append REDISTRIBUTE_ADD/DELETE (cmd) for afi, wire type, instance.
+ * Quagga's body is the type alone and covers both AFIs (afi must still be
+ * valid; instance must be 0).  0, -EINVAL or -ERANGE.
  */
 int zapi_redist_encode(const struct zapi_dialect *d, struct buf *b,
     uint16_t cmd, uint8_t afi, uint8_t type, uint16_t instance);
@@ -441,6 +481,37 @@ int zapi_route_encode(const struct zapi_dialect *d, struct buf *b,
  */
 int zapi_route_decode(const struct zapi_dialect *d, struct buf *body,
     struct zapi_route *r);
+/*
+ * The same where the family may come from the command (h->family of the
+ * header, Quagga 1.2: zapi_route_decode refuses its bodies).  Quagga's
+ * body is the one zebra redistributes (u8 type, flags, message, prefix;
+ * one nexthop address and one ifindex; DISTANCE, METRIC, MTU, TAG), which
+ * is laid out unlike the one a client sends; r->flags are Quagga's
+ * ZEBRA_FLAG_* bits.  Same returns.
+ */
+int zapi_route_decode_af(const struct zapi_dialect *d, uint8_t family,
+    struct buf *body, struct zapi_route *r);
+
+/*
+ * Append ROUTER_ID_ADD (on) or ROUTER_ID_DELETE, vrf 0, no body.  Every
+ * zebra answers the ADD with ROUTER_ID_UPDATE; it registers nothing that
+ * outlives the session.  0, -EOPNOTSUPP or -ERANGE.
+ */
+int zapi_router_id_encode(const struct zapi_dialect *d, struct buf *b,
+    bool on);
+/*
+ * Decode a ROUTER_ID_UPDATE body: u8 family, the whole address, u8 plen
+ * (the same in every dialect).  0 or -EBADMSG.
+ */
+int zapi_router_id_decode(struct buf *body, struct zapi_prefix *p);
+
+/*
+ * Append Quagga's INTERFACE_ADD request (no body; FRR's is the same
+ * message): zebra then dumps its interfaces and reports their changes.
+ * 0, -EOPNOTSUPP or -ERANGE.
+ */
+int zapi_interface_request_encode(const struct zapi_dialect *d,
+    struct buf *b);
 
 /*
  * Decode a ROUTE_NOTIFY_OWNER body in d's layout (8.4: 16 or 28 bytes;

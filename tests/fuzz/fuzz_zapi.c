@@ -5,12 +5,16 @@
  * The input is treated as a byte stream from zebra: it is framed message
  * by message as the daemon would, and every body goes through every
  * decoder of every dialect.  A route that decodes and can be encoded again
- * in the same dialect must decode to the same route (a round-trip oracle).
+ * in the same dialect must decode to the same route (a round-trip oracle;
+ * Quagga 1.2, whose redistribution layout is not what a client sends, is
+ * framed in its own 8-byte header and only has to encode or refuse).
  *
  *   clang -g -fsanitize=fuzzer,address,undefined -Isrc src/buf.c \
  *       src/zapi.c tests/fuzz/fuzz_zapi.c -o fuzz_zapi
  *   ./fuzz_zapi -max_total_time=30 tests/fuzz/corpus/zapi
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,6 +53,44 @@ same_route(const struct zapi_route *a, const struct zapi_route *b)
 	return 1;
 }
 
+/*
+ * Quagga 1.2: what zebra redistributes is laid out unlike what a client
+ * sends, so no round trip; a route that decodes must encode (ADD) or be
+ * refused cleanly, and the encoding must frame in that dialect.
+ */
+static void
+check_route_q12(const struct zapi_dialect *d, uint8_t family,
+    const uint8_t *p, size_t n)
+{
+	static uint8_t out[ZAPI_Q_MAX_LEN];
+	struct zapi_route r;
+	struct zapi_hdr h;
+	struct buf b, body;
+	size_t len;
+	int ret;
+
+	buf_init_read(&body, p, n);
+	ret = zapi_route_decode_af(d, family, &body, &r);
+	if (ret != 0 && ret != -EBADMSG && ret != -E2BIG)
+		abort();
+	if (ret != 0)
+		return;
+	if (r.prefix.family != family || r.nexthop_num > ZAPI_NEXTHOP_MAX)
+		abort();
+	/* zebra's flags (SELECTED) are not a client's to send */
+	r.flags = 0;
+	buf_init(&b, out, sizeof(out));
+	ret = zapi_route_encode(d, &b, ZAPI_ROUTE_ADD, &r);
+	if (ret == -EINVAL)
+		return;
+	if (ret != 0 ||
+	    zapi_frame_dialect(d, buf_data(&b), buf_len(&b), &len) != 0 ||
+	    len != buf_len(&b) ||
+	    zapi_msg_decode(d, buf_data(&b), len, &h, &body) != 0 ||
+	    h.family != family)
+		abort();
+}
+
 static void
 check_route(const struct zapi_dialect *d, const uint8_t *p, size_t n)
 {
@@ -58,6 +100,10 @@ check_route(const struct zapi_dialect *d, const uint8_t *p, size_t n)
 	struct buf b, body;
 	int ret;
 
+	if (d->rt == ZAPI_RT_Q12) {
+		check_route_q12(d, AF_INET, p, n);
+		check_route_q12(d, AF_INET6, p, n);
+	}
 	buf_init_read(&body, p, n);
 	ret = zapi_route_decode(d, &body, &r);
 	if (ret != 0 && ret != -EBADMSG && ret != -E2BIG && ret != -EOPNOTSUPP)
@@ -81,6 +127,7 @@ decode_body(const uint8_t *p, size_t n)
 	struct zapi_interface ifp;
 	struct zapi_notify note;
 	struct zapi_caps caps;
+	struct zapi_prefix rid;
 	struct buf body;
 	uint32_t code;
 	size_t i, k;
@@ -97,32 +144,41 @@ decode_body(const uint8_t *p, size_t n)
 	}
 	buf_init_read(&body, p, n);
 	(void)zapi_error_decode(&body, &code);
+	buf_init_read(&body, p, n);
+	(void)zapi_router_id_decode(&body, &rid);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The stream path, as the daemon reads from zebra in d's framing. */
+static void
+stream(const struct zapi_dialect *d, const uint8_t *data, size_t size)
 {
 	struct zapi_hdr h;
 	struct buf body;
 	size_t off = 0, msglen;
 	int ret;
 
-	/* The stream path, as the daemon reads from zebra. */
 	while (off < size) {
-		ret = zapi_frame(data + off, size - off, &msglen);
+		ret = zapi_frame_dialect(d, data + off, size - off, &msglen);
 		if (ret == -EAGAIN || ret == -EBADMSG)
 			break;
-		if (ret != 0 || msglen < ZAPI_HEADER_LEN || msglen > size - off)
+		if (ret != 0 || msglen < zapi_hdr_len(d) || msglen > size - off)
 			abort();
 		/* framed but not decodable, or named beyond the table */
-		if (zapi_msg_decode(zapi_dialect_default(), data + off, msglen,
-		    &h, &body) != 0 ||
+		if (zapi_msg_decode(d, data + off, msglen, &h, &body) != 0 ||
 		    (h.cmd >= ZAPI_CMD_MAX && h.cmd != ZAPI_CMD_UNKNOWN))
 			abort();
 		(void)zapi_cmd_name(h.cmd);
 		decode_body(buf_cur(&body), buf_left(&body));
 		off += msglen;
 	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* FRR's framing (every FRR dialect), then Quagga's. */
+	stream(zapi_dialect_default(), data, size);
+	stream(zapi_dialect_find("quagga1.2"), data, size);
 	/* And the raw input as a body, for inputs without a valid header. */
 	decode_body(data, size);
 	return 0;

@@ -386,6 +386,48 @@ test_hello_types(void **state)
 }
 
 /*
+ * Quagga 1.2 (lib/route_types.txt, lib/zebra.h, zebra/zserv.c of
+ * quagga-1.2.4): its own type numbers, no ERROR or CAPABILITIES, HELLO
+ * the type alone for 3 < type < 15, no instance.
+ */
+static void
+check_quagga_table(const struct zapi_dialect *d)
+{
+	struct zapi_hello h = { .type = 3 };
+	uint8_t mem[64], w;
+	struct buf b;
+
+	assert_int_equal(zapi_route_type_wire(d, ZAPI_ROUTE_OSPF, &w), 0);
+	assert_int_equal(w, 6);
+	assert_int_equal(zapi_route_type_wire(d, ZAPI_ROUTE_BGP, &w), 0);
+	assert_int_equal(w, 9);
+	assert_int_equal(zapi_route_type_wire(d, ZAPI_ROUTE_BABEL, &w), 0);
+	assert_int_equal(w, 13);
+	assert_int_equal(zapi_route_type_wire(d, ZAPI_ROUTE_NHRP, &w), 0);
+	assert_int_equal(w, 14);
+	assert_int_equal(zapi_route_type_wire(d, ZAPI_ROUTE_SHARP, &w),
+	    -EINVAL);
+	assert_int_equal(zapi_route_type_wire(d, ZAPI_ROUTE_EIGRP, &w),
+	    -EINVAL);
+	assert_int_equal(d->cmd[ZAPI_ERROR], ZAPI_NO_CMD);
+	assert_int_equal(d->cmd[ZAPI_CAPABILITIES], ZAPI_NO_CMD);
+	assert_int_equal(d->cmd[ZAPI_CLIENT_CAPABILITIES], ZAPI_NO_CMD);
+	assert_int_equal(zapi_hdr_len(d), ZAPI_Q_HEADER_LEN);
+	buf_init(&b, mem, sizeof(mem));
+	assert_int_equal(zapi_hello_encode(d, &b, &h), -EINVAL); /* STATIC */
+	h.type = 15;
+	assert_int_equal(zapi_hello_encode(d, &b, &h), -EINVAL);
+	h.type = 14;
+	h.instance = 1;
+	assert_int_equal(zapi_hello_encode(d, &b, &h), -EINVAL);
+	h.instance = 0;
+	assert_int_equal(zapi_hello_encode(d, &b, &h), 0);
+	assert_int_equal(buf_len(&b), 9);
+	assert_int_equal(zapi_notify_request_encode(d, &b, true), -EOPNOTSUPP);
+	assert_int_equal(buf_len(&b), 9);
+}
+
+/*
  * Every dialect's table is sane: found by its name, distinct wire codes,
  * route types in order below its MAX (babel 22 before 10.0, 23 after),
  * a CAPABILITIES length detection can tell, and the sibling `later`
@@ -400,7 +442,7 @@ test_dialect_tables(void **state)
 	uint8_t w, prev;
 
 	all = zapi_dialects(&n);
-	assert_int_equal(n, 11);
+	assert_int_equal(n, 12);
 	assert_ptr_equal(zapi_dialect_default(), zapi_dialect_find("frr8.2"));
 	assert_null(zapi_dialect_find("frr7.0"));
 	assert_null(zapi_dialect_find(NULL));
@@ -411,6 +453,10 @@ test_dialect_tables(void **state)
 			upper[k] = (char)toupper((unsigned char)d->name[k]);
 		upper[k] = '\0';
 		assert_ptr_equal(zapi_dialect_find(upper), d);
+		if (d->hdr == ZAPI_HDR_3) {
+			check_quagga_table(d);
+			continue;
+		}
 		for (c = 0; c < ZAPI_CMD_MAX; c++)
 			for (k = c + 1; k < ZAPI_CMD_MAX; k++)
 				assert_true(d->cmd[c] == ZAPI_NO_CMD ||

@@ -67,6 +67,7 @@ enum zc_phase {
 	ZC_DOWN,	/* no socket */
 	ZC_PROBE,	/* the probe sent: which ERROR code comes back? */
 	ZC_HELLO,	/* a HELLO sent: CAPABILITIES, or ERROR? */
+	ZC_QPROBE,	/* Quagga's ROUTER_ID_ADD sent: ROUTER_ID_UPDATE? */
 	ZC_UP		/* dialect known, routes flow */
 };
 
@@ -78,6 +79,8 @@ struct zclient {
 	const struct zapi_dialect *hello_d;	/* whose HELLO went out */
 	enum zc_phase	 phase;
 	uint32_t	 cand;		/* dialects still possible, by index */
+	bool		 try_q;		/* zebra closed on the ZAPI 6 probe:
+					   the next connection asks as Quagga */
 	uint8_t		 wire_type;	/* cfg.route_type in d */
 	struct zapi_caps caps;		/* zebra's answer to HELLO */
 	struct event	*ev_detect;	/* detection gives up */
@@ -113,6 +116,7 @@ _Static_assert(sizeof(((struct zclient_config *)0)->socket_path) ==
     sizeof(((struct sockaddr_un *)0)->sun_path), "a path fits sun_path");
 
 static void zc_schedule_connect(struct zclient *);
+static int zc_subscribe(struct zclient *, struct buf *);
 
 static struct timeval
 ms_tv(unsigned ms)
@@ -387,6 +391,13 @@ zroute_withdraw(struct zclient *zc, const struct ipprefix *p)
 		zc_send(zc, &b);
 }
 
+/* Whether d has graceful restart at all (Quagga has not). */
+static bool
+zc_has_gr(const struct zapi_dialect *d)
+{
+	return d->cmd[ZAPI_CLIENT_CAPABILITIES] != ZAPI_NO_CMD;
+}
+
 /*
  * The replay is confirmed (or took too long): with GR tell zebra the update
  * is complete, so that it sweeps the stale routes of the previous session;
@@ -417,15 +428,12 @@ zc_replay_done(struct zclient *zc)
 	 * From 9.0 a COMPLETE sweeps only its own AFI (zebra_gr.c), so one
 	 * per AFI; before, the first swept both.
 	 */
-	if (zc->cfg.gr_stale_time > 0)
+	if (zc->cfg.gr_stale_time > 0 && zc_has_gr(zc->d))
 		for (cap.afi = ZAPI_AFI_IP; cap.afi <= (zc->d->gr_per_afi ?
 		    ZAPI_AFI_IP6 : ZAPI_AFI_IP); cap.afi++)
 			if (zapi_client_cap_encode(zc->d, &b, &cap) != 0)
 				break;
-	if (zapi_redist_encode(zc->d, &b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP,
-	    zc->wire_type, zc->cfg.instance) != 0 ||
-	    zapi_redist_encode(zc->d, &b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP6,
-	    zc->wire_type, zc->cfg.instance) != 0) {
+	if (!zc->subscribed && zc_subscribe(zc, &b) != 0) {
 		zc_close(zc, "cannot encode the end of the replay");
 		return;
 	}
@@ -433,6 +441,22 @@ zc_replay_done(struct zclient *zc)
 	zc->subscribed = true;
 	log_debug("zebra: replay confirmed%s", zc->cfg.gr_stale_time > 0 ?
 	    ", update complete" : "");
+}
+
+/*
+ * REDISTRIBUTE_ADD of our own (type, instance), per AFI (Quagga's one
+ * covers both): zebra dumps what it holds of ours, then every change.
+ */
+static int
+zc_subscribe(struct zclient *zc, struct buf *b)
+{
+	if (zapi_redist_encode(zc->d, b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP,
+	    zc->wire_type, zc->cfg.instance) != 0)
+		return -1;
+	if (zc->d->rt == ZAPI_RT_Q12)
+		return 0;
+	return zapi_redist_encode(zc->d, b, ZAPI_REDISTRIBUTE_ADD, ZAPI_AFI_IP6,
+	    zc->wire_type, zc->cfg.instance) != 0 ? -1 : 0;
 }
 
 /*
@@ -492,15 +516,33 @@ zc_session_up(struct zclient *zc, const struct zapi_dialect *d)
 	log_info("connected to zebra at %s, which speaks %s (%s%s), graceful "
 	    "restart of its own %s; replaying %zu routes", zc->cfg.socket_path,
 	    d->name, d->releases, d->later != NULL ? ", or a later release "
-	    "it cannot be told from yet" : "", zc->caps.graceful_restart ?
-	    "on" : d->caps_gr ? "off" : "unknown",
+	    "it cannot be told from yet" : "", !zc_has_gr(d) ? "none" :
+	    zc->caps.graceful_restart ? "on" : d->caps_gr ? "off" : "unknown",
 	    hmap_count(zc->routes));
+	if (cap.stale_time > 0 && !zc_has_gr(d)) {
+		/* Quagga: routes go with the session, whatever we ask */
+		log_info("zebra at %s (%s) has no graceful restart: a restart "
+		    "of this client withdraws its routes until it is back",
+		    zc->cfg.socket_path, d->name);
+		cap.stale_time = 0;
+	}
 	buf_init(&b, mem, sizeof(mem));
 	if ((d->hello == ZAPI_HELLO_8 &&
 	    zapi_notify_request_encode(d, &b, true) != 0) ||
 	    (cap.stale_time > 0 && zapi_client_cap_encode(d, &b, &cap) != 0)) {
 		zc_close(zc, "cannot encode the session preamble");
 		return;
+	}
+	/*
+	 * No notifications (Quagga): subscribe first, so that zebra's
+	 * redistribution of each replayed route confirms it.
+	 */
+	if (d->notify == ZAPI_NOTIFY_NONE) {
+		if (zc_subscribe(zc, &b) != 0) {
+			zc_close(zc, "cannot encode the session preamble");
+			return;
+		}
+		zc->subscribed = true;
 	}
 	zc_send(zc, &b);
 	zc->replaying = 0;
@@ -517,6 +559,22 @@ zc_session_up(struct zclient *zc, const struct zapi_dialect *d)
 	}
 	tv = ms_tv(ZC_COMPLETE_MAX_MS);
 	evtimer_add(zc->ev_complete, &tv);
+}
+
+static void zc_qprobe(struct zclient *);
+
+/* What detection waits for an answer to, for messages. */
+static const char *
+zc_phase_what(const struct zclient *zc)
+{
+	switch (zc->phase) {
+	case ZC_PROBE:
+		return "probe";
+	case ZC_QPROBE:
+		return "ZSERV 3 (Quagga) ROUTER_ID_ADD";
+	default:
+		return "HELLO";
+	}
 }
 
 /*
@@ -539,7 +597,7 @@ zc_detect_fail(struct zclient *zc, const char *fmt, ...)
 		log_warnx("zebra at %s %s; it speaks no ZAPI dialect this "
 		    "client knows (%s), so nothing was registered; retrying "
 		    "with backoff", zc->cfg.socket_path, what, zc->forced ?
-		    zc->forced->name : "frr7.5 to frr10.6");
+		    zc->forced->name : "quagga1.2, frr7.5 to frr10.6");
 	else
 		log_debug("zebra at %s %s", zc->cfg.socket_path, what);
 	zc->quiet = true;
@@ -731,9 +789,88 @@ zc_detect_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct zclient *zc = arg;
 
-	if (zc->phase == ZC_PROBE || zc->phase == ZC_HELLO)
+	if (zc->phase == ZC_PROBE || zc->phase == ZC_HELLO ||
+	    zc->phase == ZC_QPROBE)
 		zc_detect_fail(zc, "did not answer the %s within %u ms",
-		    zc->phase == ZC_PROBE ? "probe" : "HELLO", zc->cfg.detect_ms);
+		    zc_phase_what(zc), zc->cfg.detect_ms);
+}
+
+/* The only ZSERV 3 dialect. */
+static const struct zapi_dialect *
+zc_quagga(void)
+{
+	return zapi_dialect_find("quagga1.2");
+}
+
+/*
+ * Ask as Quagga 1.2: ROUTER_ID_ADD in a ZSERV 3 header, which any zebra
+ * but a ZSERV 3 one closes on (FRR checks marker and version) and Quagga
+ * answers with ROUTER_ID_UPDATE, registering nothing that outlives the
+ * connection.  Only after that answer does HELLO go out.
+ */
+static void
+zc_qprobe(struct zclient *zc)
+{
+	uint8_t mem[ZAPI_Q_HEADER_LEN];
+	struct buf b;
+
+	buf_init(&b, mem, sizeof(mem));
+	if (zapi_router_id_encode(zc_quagga(), &b, true) != 0) {
+		zc_close(zc, "cannot encode ROUTER_ID_ADD");
+		return;
+	}
+	zc->phase = ZC_QPROBE;
+	log_debug("zebra at %s: detection: ROUTER_ID_ADD as quagga1.2",
+	    zc->cfg.socket_path);
+	zc_queue(zc, &b);
+}
+
+/*
+ * The answer to the Quagga probe.  ROUTER_ID_UPDATE: zebra speaks ZSERV 3;
+ * unregister router-id updates, HELLO with our type, ask for interfaces
+ * (Quagga sends them only when asked), and the session is up.
+ */
+static void
+zc_detect_qmsg(struct zclient *zc, const uint8_t *p, size_t n)
+{
+	const struct zapi_dialect *q = zc_quagga();
+	struct zapi_hello hello = { .type = 0 };
+	struct zapi_prefix rid;
+	uint8_t mem[ZC_MSG_MAX];
+	struct zapi_hdr h;
+	struct buf body, b;
+
+	if (zapi_msg_decode(q, p, n, &h, &body) != 0 ||
+	    h.cmd != ZAPI_ROUTER_ID_UPDATE ||
+	    zapi_router_id_decode(&body, &rid) != 0) {
+		zc_detect_fail(zc, "answered ROUTER_ID_ADD (ZSERV 3) with "
+		    "command %u and %zu bytes, not ROUTER_ID_UPDATE",
+		    n >= ZAPI_Q_HEADER_LEN ? (unsigned)(p[6] << 8 | p[7]) : 0u,
+		    n);
+		return;
+	}
+	if (zc->cfg.instance != 0) {
+		zc_detect_fail(zc, "speaks quagga1.2, which has no route "
+		    "instances (instance %u asked)", zc->cfg.instance);
+		return;
+	}
+	if (zapi_route_type_wire(q, zc->cfg.route_type, &zc->wire_type) != 0 ||
+	    zc->wire_type <= q->type_min_own) {
+		zc_detect_fail(zc, "speaks quagga1.2, which has no route type "
+		    "%s", zapi_route_type_name(zc->cfg.route_type));
+		return;
+	}
+	hello.type = zc->wire_type;
+	memset(&zc->caps, 0, sizeof(zc->caps));
+	buf_init(&b, mem, sizeof(mem));
+	if (zapi_router_id_encode(q, &b, false) != 0 ||
+	    zapi_hello_encode(q, &b, &hello) != 0 ||
+	    zapi_interface_request_encode(q, &b) != 0) {
+		zc_close(zc, "cannot encode HELLO");
+		return;
+	}
+	zc_queue(zc, &b);
+	zc_session_up(zc, q);
 }
 
 /*
@@ -755,8 +892,15 @@ zc_session_start(struct zclient *zc)
 	all = zapi_dialects(&n);
 	zc->cand = 0;
 	for (i = 0; i < n; i++)
-		if (zc->forced == NULL || zc->forced == all[i])
+		if (zc->forced == all[i] ||
+		    (zc->forced == NULL && all[i]->hdr == ZAPI_HDR_6))
 			zc->cand |= 1u << i;
+	if ((zc->forced != NULL && zc->forced->hdr == ZAPI_HDR_3) ||
+	    (zc->forced == NULL && zc->try_q)) {
+		zc->try_q = false;
+		zc_qprobe(zc);
+		return;
+	}
 	if (zc->forced != NULL) {
 		zc_detect_hello(zc);
 		return;
@@ -1016,9 +1160,10 @@ redist_decode(struct zclient *zc, const struct zapi_hdr *h, struct buf *body,
 	struct zapi_route zr;
 
 	/* 10.0/10.1 and 10.2/10.3 look alike until such a route arrives. */
-	if (zapi_route_decode(zc->d, body, &zr) != 0) {
+	if (zapi_route_decode_af(zc->d, h->family, body, &zr) != 0) {
 		if (zc->d->later == NULL ||
-		    zapi_route_decode(zc->d->later, &again, &zr) != 0)
+		    zapi_route_decode_af(zc->d->later, h->family, &again,
+		    &zr) != 0)
 			return -EBADMSG;
 		zc_later(zc, buf_len(&again));
 	}
@@ -1045,6 +1190,16 @@ on_redist_add(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 		return r;
 	if ((e = zc_find(zc, &p, key)) != NULL) {
 		e->in_rib = true;
+		/* Without notifications (Quagga) this is the confirmation. */
+		if (zc->d->notify == ZAPI_NOTIFY_NONE &&
+		    e->st != ZR_INSTALLED) {
+			log_debug("zebra: %s selected (redistributed)", key);
+			e->st = ZR_INSTALLED;
+			zc_replay_answered(zc, e);
+			/* Last: the hook may delete e. */
+			if (zc->hook != NULL)
+				zc->hook(zc->hook_arg, &p, ZR_INSTALLED);
+		}
 		return 0;
 	}
 	log_info("zebra holds %s for us, not in the table: deleting it", key);
@@ -1066,7 +1221,22 @@ on_redist_del(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
 	if ((e = zc_find(zc, &p, key)) != NULL) {
 		log_debug("zebra: %s is no longer selected", key);
 		e->in_rib = false;
+		if (zc->d->notify == ZAPI_NOTIFY_NONE)
+			e->st = ZR_PENDING;
 	}
+	return 0;
+}
+
+/* The answer to withdraw_all's ROUTER_ID_ADD (Quagga): all processed. */
+static int
+on_router_id(struct zclient *zc, const struct zapi_hdr *h, struct buf *body)
+{
+	struct zapi_prefix rid;
+
+	if (zapi_router_id_decode(body, &rid) != 0)
+		return -EBADMSG;
+	if (zc->ending)
+		zc->ended = true;
 	return 0;
 }
 
@@ -1084,6 +1254,7 @@ static const zc_handler handlers[ZAPI_CMD_MAX] = {
 	[ZAPI_REDISTRIBUTE_ROUTE_ADD] = on_redist_add,
 	[ZAPI_REDISTRIBUTE_ROUTE_DEL] = on_redist_del,
 	[ZAPI_ERROR] = on_error,
+	[ZAPI_ROUTER_ID_UPDATE] = on_router_id,
 };
 
 static void
@@ -1092,6 +1263,10 @@ zc_dispatch(struct zclient *zc, const uint8_t *p, size_t n)
 	struct zapi_hdr h;
 	struct buf body;
 
+	if (zc->phase == ZC_QPROBE) {
+		zc_detect_qmsg(zc, p, n);
+		return;
+	}
 	if (zc->phase != ZC_UP) {
 		zc_detect_msg(zc, p, n);
 		return;
@@ -1107,6 +1282,17 @@ zc_dispatch(struct zclient *zc, const uint8_t *p, size_t n)
 		    zapi_cmd_name(h.cmd), n);
 }
 
+/* The header layout of what zebra sends now. */
+static const struct zapi_dialect *
+zc_frame_dialect(const struct zclient *zc)
+{
+	if (zc->phase == ZC_QPROBE)
+		return zc_quagga();
+	if (zc->phase == ZC_UP)
+		return zc->d;
+	return zapi_dialect_default();
+}
+
 static void
 zc_read_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -1116,11 +1302,20 @@ zc_read_cb(evutil_socket_t fd, short what, void *arg)
 	int ret;
 
 	n = read(fd, zc->in + zc->inlen, sizeof(zc->in) - zc->inlen);
-	if (n == 0 && zc->phase != ZC_UP) {
-		/* FRR closes on a bad header: Quagga's is another */
+	/* A zebra that closes with our bytes unread resets the socket. */
+	if ((n == 0 || (n < 0 && errno == ECONNRESET)) && zc->phase != ZC_UP) {
+		if (zc->phase == ZC_PROBE && zc->forced == NULL) {
+			/* Quagga closes on a ZAPI 6 header: ask as Quagga */
+			log_debug("zebra at %s closed the connection after "
+			    "the ZAPI 6 probe; asking as Quagga next",
+			    zc->cfg.socket_path);
+			zc->try_q = true;
+			zc_close(zc, "closed after the probe");
+			return;
+		}
 		zc_detect_fail(zc, "closed the connection after the %s, as "
-		    "zebras that do not speak ZAPI 6 (Quagga) do",
-		    zc->phase == ZC_PROBE ? "probe" : "HELLO");
+		    "zebras of another protocol version do",
+		    zc_phase_what(zc));
 		return;
 	}
 	if (n == 0) {
@@ -1135,12 +1330,14 @@ zc_read_cb(evutil_socket_t fd, short what, void *arg)
 	zc->inlen += (size_t)n;
 	/* A handler may close the session: then stop at once. */
 	while (zc->fd == fd) {
-		ret = zapi_frame(zc->in + off, zc->inlen - off, &msglen);
+		ret = zapi_frame_dialect(zc_frame_dialect(zc), zc->in + off,
+		    zc->inlen - off, &msglen);
 		if (ret == -EAGAIN)
 			break;
 		if (ret != 0 && zc->phase != ZC_UP) {
-			zc_detect_fail(zc, "sent a header that is not ZAPI 6 "
-			    "(%02x %02x %02x %02x)", zc->in[off],
+			zc_detect_fail(zc, "sent a header that is not %s "
+			    "(%02x %02x %02x %02x)", zc->phase == ZC_QPROBE ?
+			    "ZSERV 3" : "ZAPI 6", zc->in[off],
 			    zc->inlen - off > 1 ? zc->in[off + 1] : 0,
 			    zc->inlen - off > 2 ? zc->in[off + 2] : 0,
 			    zc->inlen - off > 3 ? zc->in[off + 3] : 0);
@@ -1525,7 +1722,11 @@ zc_withdraw_tick(evutil_socket_t fd, short what, void *arg)
 	 * probe, whose ERROR says zebra processed GR_DISABLE before we close.
 	 */
 	buf_init(&b, mem, sizeof(mem));
-	if (zapi_client_cap_encode(zc->d, &b, &cap) != 0 ||
+	if (zc->d->cmd[ZAPI_CLIENT_CAPABILITIES] == ZAPI_NO_CMD) {
+		/* Quagga: no GR; ROUTER_ID_UPDATE answers in order */
+		if (zapi_router_id_encode(zc->d, &b, true) != 0)
+			return;
+	} else if (zapi_client_cap_encode(zc->d, &b, &cap) != 0 ||
 	    zapi_probe_encode(&b) != 0)
 		return;
 	zc_send(zc, &b);

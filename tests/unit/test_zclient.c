@@ -47,6 +47,10 @@ static const uint8_t v_probe[] = {
 };
 
 /* HELLO babel, instance 0, session 0, receive_notify 1, synchronous 0. */
+/* Quagga 1.2's detection: ROUTER_ID_ADD in a ZSERV 3 header. */
+static const uint8_t v_qprobe[] = {
+	0x00, 0x08, 0xff, 0x03, 0x00, 0x00, 0x00, 0x14,
+};
 static const uint8_t v_hello[] = {
 	0x00, 0x13, 0xfe, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x12,
 	0x16, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
@@ -314,9 +318,10 @@ next_msg(struct tzc *t, uint8_t *m, size_t cap)
 {
 	size_t len;
 
-	assert_true(fill(t, ZAPI_HEADER_LEN));
+	/* Quagga's headers are 8 bytes, FRR's 10: the length comes first */
+	assert_true(fill(t, 2));
 	len = (size_t)t->rx[0] << 8 | t->rx[1];
-	assert_true(len >= ZAPI_HEADER_LEN && len <= cap);
+	assert_true(len >= ZAPI_Q_HEADER_LEN && len <= cap);
 	assert_true(fill(t, len));
 	memcpy(m, t->rx, len);
 	memmove(t->rx, t->rx + len, t->rxlen - len);
@@ -1110,7 +1115,8 @@ test_detect_garbage(void **state)
 		    "with command 19 and 13 body bytes, not CAPABILITIES" },
 		{ v_error, v_unknown, sizeof(v_error), sizeof(v_unknown),
 		    "with command 200 and 2 body bytes" },
-		{ NULL, NULL, 0, 0, "closed the connection after the probe" },
+		{ NULL, NULL, 0, 0, "closed the connection after the ZSERV 3 "
+		    "(Quagga) ROUTER_ID_ADD" },
 		{ v_error, NULL, sizeof(v_error), 0,
 		    "did not answer the HELLO within 50 ms" },
 	};
@@ -1124,6 +1130,11 @@ test_detect_garbage(void **state)
 		accept_zebra(t);
 		expect(t, v_probe, sizeof(v_probe));
 		if (cases[i].probe_answer == NULL) {
+			/* closed on: asked again as Quagga, closed on too */
+			close(t->cfd);
+			t->cfd = -1;
+			accept_zebra(t);
+			expect(t, v_qprobe, sizeof(v_qprobe));
 			close(t->cfd);
 			t->cfd = -1;
 			for (int k = 0; k < 20 && t->nwarn == 0; k++)
@@ -1189,6 +1200,104 @@ test_detect_forced(void **state)
 	/* a name no dialect has is refused */
 	snprintf(t->cfg.dialect, sizeof(t->cfg.dialect), "frr6.0");
 	assert_int_equal(zclient_new(t->base, &t->cfg, &t->zc), -EINVAL);
+	vec_free(&vf);
+}
+
+/*
+ * Quagga 1.2.4 as recorded (tests/unit/vectors/quagga-1.2.4.vec): it
+ * closes on the ZAPI 6 probe; the next connection asks with ROUTER_ID_ADD
+ * in a ZSERV 3 header, and only its ROUTER_ID_UPDATE lets HELLO, the
+ * interface request and the subscription out.  No notifications: zebra's
+ * redistribution of a route confirms it, and an orphan is deleted.
+ */
+static void
+test_detect_quagga(void **state)
+{
+	struct tzc *t = *state;
+	struct route r = host_route(7, "vcap0");
+	struct vec_file vf;
+	struct zclient_status st;
+	size_t i;
+
+	vec_load("quagga-1.2.4.vec", &vf);
+	start(t, 30);		/* asks for GR: Quagga has none, not sent */
+	accept_zebra(t);
+	expect_vec(t, &vf, "frr_probe");
+	close(t->cfd);
+	t->cfd = -1;
+	accept_zebra(t);
+	expect_vec(t, &vf, "router_id_add");
+	assert_false(zclient_connected(t->zc));
+	send_vec(t, &vf, "router_id_add", "router_id_update");
+	expect_vec(t, &vf, "router_id_delete");
+	expect_vec(t, &vf, "hello");
+	expect_vec(t, &vf, "interface_dump");
+	expect_vec(t, &vf, "redistribute_add");
+	expect_quiet(t);
+	assert_true(zclient_connected(t->zc));
+	assert_string_equal(zclient_dialect(t->zc), "quagga1.2");
+	zclient_status(t->zc, &st);
+	assert_string_equal(st.dialect, "quagga1.2");
+	assert_non_null(strstr(t->lastinfo, "no graceful restart"));
+
+	/* vcap0 is not in this kernel: the route waits for zebra's word */
+	if (if_nametoindex("vcap0") == 0) {
+		assert_int_equal(zclient_route_add(t->zc, &r), 0);
+		expect_quiet(t);
+		send_vec(t, &vf, "interface_dump", "interface_add_vcap0");
+		expect_vec(t, &vf, "route_add");
+		assert_int_equal(state_of(t, "10.46.1.7/32"), ZR_PENDING);
+		/* redistributed back: selected, so installed */
+		send_vec(t, &vf, "route_add", "ipv4_route_add");
+		settle(t);
+		assert_int_equal(state_of(t, "10.46.1.7/32"), ZR_INSTALLED);
+		assert_int_equal(t->hook_st, ZR_INSTALLED);
+		/* fd46::7/128 is none of ours: deleted */
+		send_vec(t, &vf, "route_add6", "ipv6_route_add");
+		expect_vec(t, &vf, "route_delete6");
+		assert_int_equal(zclient_route_del(t->zc, &r.prefix), 0);
+		expect_vec(t, &vf, "route_delete");
+	}
+	/* everything zebra sent decodes: no warning */
+	for (i = 0; i < vf.n; i++)
+		if (vf.m[i].dir == '<' && strncmp(vf.m[i].label, "ipv", 3))
+			zsend(t, vf.m[i].p, vf.m[i].n);
+	settle(t);
+	assert_int_equal(t->nwarn, 0);
+	assert_true(zclient_connected(t->zc));
+	vec_free(&vf);
+}
+
+/*
+ * --zebra-dialect quagga1.2: no ZAPI 6 probe at all; an FRR zebra closes
+ * on the ZSERV 3 header and nothing else was sent.
+ */
+static void
+test_detect_quagga_forced(void **state)
+{
+	struct tzc *t = *state;
+	struct vec_file vf;
+
+	vec_load("quagga-1.2.4.vec", &vf);
+	snprintf(t->cfg.dialect, sizeof(t->cfg.dialect), "quagga1.2");
+	start(t, 0);
+	accept_zebra(t);
+	expect_vec(t, &vf, "router_id_add");
+	close(t->cfd);
+	t->cfd = -1;
+	for (int k = 0; k < 20 && t->nwarn == 0; k++)
+		step(t, -1);
+	assert_int_equal(t->nwarn, 1);
+	assert_non_null(strstr(t->lastwarn, "(quagga1.2)"));
+	assert_non_null(strstr(t->lastwarn, "closed the connection"));
+	assert_false(zclient_connected(t->zc));
+	/* the retry asks as Quagga again; this time zebra answers */
+	accept_zebra(t);
+	expect_vec(t, &vf, "router_id_add");
+	send_vec(t, &vf, "router_id_add", "router_id_update");
+	expect_vec(t, &vf, "router_id_delete");
+	expect_vec(t, &vf, "hello");
+	assert_true(zclient_connected(t->zc));
 	vec_free(&vf);
 }
 
@@ -1304,6 +1413,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_detect_garbage, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_detect_quagga,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detect_quagga_forced,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detect_forced, setup,
 		    teardown),
 	};

@@ -84,6 +84,7 @@ usage(FILE *f)
 "                      on every connection) or one of frr7.5 frr8.0 frr8.1\n"
 "                      frr8.2 (8.2-8.5) frr9.0 frr9.1 frr10.0 frr10.1 frr10.2\n"
 "                      frr10.3 (10.3-10.5) frr10.6 (10.6 and later)\n"
+"                      quagga1.2 (Quagga 1.2: no graceful restart)\n"
 "  --zebra-withdraw    connect to zebra, make it drop every route of the route\n"
 "                      type now (ending the graceful restart a stopped run\n"
 "                      left) and exit: for a final stop (FRR 9.0 to 10.4\n"

@@ -364,8 +364,9 @@ zroute_send(struct zclient *zc, struct zroute *e, uint32_t ifindex)
 	}
 	buf_init(&b, mem, sizeof(mem));
 	if (zapi_route_encode(zc->d, &b, ZAPI_ROUTE_ADD, &zr) != 0) {
-		/* zclient_route_add validated it: cannot happen */
-		log_warnx("zebra: cannot encode a route for %s", e->key);
+		/* only what the dialect cannot say: Quagga, IPv6 blackhole */
+		log_warnx("zebra: %s cannot be said in %s; not sent", e->key,
+		    zc->d->name);
 		return;
 	}
 	e->wait_if = false;
@@ -439,8 +440,8 @@ zc_replay_done(struct zclient *zc)
 	}
 	zc_send(zc, &b);
 	zc->subscribed = true;
-	log_debug("zebra: replay confirmed%s", zc->cfg.gr_stale_time > 0 ?
-	    ", update complete" : "");
+	log_debug("zebra: replay confirmed%s", zc->cfg.gr_stale_time > 0 &&
+	    zc_has_gr(zc->d) ? ", update complete" : "");
 }
 
 /*

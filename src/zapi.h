@@ -414,7 +414,8 @@ int zapi_msg_decode(const struct zapi_dialect *d, const uint8_t *p, size_t n,
 int zapi_msg_begin(const struct zapi_dialect *d, struct buf *b,
     uint16_t cmd, uint32_t vrf_id, size_t *start);
 /*
- * Finish the message begun at start: patch its length.  0; -EMSGSIZE when
+ * Finish the message begun at start (FRR's header; Quagga's messages are
+ * finished by the encoders): patch its length.  0; -EMSGSIZE when
  * it is longer than ZAPI_MAX_LEN; -EINVAL when start is not a header.
  */
 int zapi_msg_end(struct buf *b, size_t start);
@@ -427,7 +428,8 @@ int zapi_msg_end(struct buf *b, size_t start);
 int zapi_probe_encode(struct buf *b);
 
 /*
- * Append a HELLO (vrf 0) in d's layout (10.x has no receive_notify).  0;
+ * Append a HELLO (vrf 0) in d's layout (10.x has no receive_notify;
+ * Quagga's is the type alone, so instance and session must be 0).  0;
  * -EINVAL (a type zebra does not register: not between d's
  * type_min_own and ZEBRA_ROUTE_MAX); -ERANGE.
  */
@@ -465,7 +467,11 @@ int zapi_redist_encode(const struct zapi_dialect *d, struct buf *b,
  * or prefix length, ADD without nexthops, nexthop_num inconsistent with
  * the NEXTHOP bit or > ZAPI_NEXTHOP_MAX, unknown nexthop type, a weight
  * wider than d's) or that this codec does not write (NHG, BACKUP_NEXTHOPS,
- * SRTE, OPAQUE, labels); -ERANGE when b is full.
+ * SRTE, OPAQUE, labels); -ERANGE when b is full.  Quagga 1.2: IPV4_ or
+ * IPV6_ROUTE_ADD/DELETE by the prefix's family, a u16 vrf, flags 0 (a
+ * blackhole sets ZEBRA_FLAG_BLACKHOLE), instance 0, no SRCPFX or TABLEID,
+ * nexthops without flags, VRF or weight: IFINDEX, IPV4, IPV4_IFINDEX and
+ * BLACKHOLE for IPv4, IFINDEX and IPV6 for IPv6; anything else -EINVAL.
  */
 int zapi_route_encode(const struct zapi_dialect *d, struct buf *b,
     uint16_t cmd, const struct zapi_route *r);
@@ -515,14 +521,15 @@ int zapi_interface_request_encode(const struct zapi_dialect *d,
 
 /*
  * Decode a ROUTE_NOTIFY_OWNER body in d's layout (8.4: 16 or 28 bytes;
- * 10.3: 21 or 45).  0 or -EBADMSG.
+ * 10.3: 21 or 45; Quagga has none).  0 or -EBADMSG.
  */
 int zapi_notify_decode(const struct zapi_dialect *d, struct buf *body,
     struct zapi_notify *n);
 
 /*
  * Decode a CAPABILITIES body of exactly d's length (10 bytes in 7.5 - 9.0,
- * 11 in 9.1 - 10.1, 12 in 10.2 - 10.5, 9 from 10.6).  0 or -EBADMSG.
+ * 11 in 9.1 - 10.1, 12 in 10.2 - 10.5, 9 from 10.6; Quagga has none).  0
+ * or -EBADMSG.
  */
 int zapi_caps_decode(const struct zapi_dialect *d, struct buf *body,
     struct zapi_caps *c);
@@ -535,7 +542,8 @@ int zapi_error_decode(struct buf *body, uint32_t *code);
 
 /*
  * Decode an INTERFACE_ADD/DELETE/UP/DOWN body in d's layout (a veth is 70
- * bytes in 8.4, 74 in 9.1, 78 in 10.6).  Everything up to the
+ * bytes in 8.4, 74 in 9.1, 78 in 10.6, 64 in Quagga 1.2, whose names take
+ * 20 bytes and which has no link_ifindex: 0).  Everything up to the
  * has_link_params octet is checked; TE link parameters and anything after
  * them are skipped.  0, or -EBADMSG for a short body, a name without a NUL
  * in its 16 bytes or an empty one, or a hardware address longer than

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * zclient.h: a session with FRR's zebra (ZAPI, FRR 7.5 to 10.x) that keeps a
- * table of routes installed.
+ * zclient.h: a session with zebra (ZAPI: FRR 7.5 to 10.x, Quagga 1.2) that
+ * keeps a table of routes installed.
  *
  * The caller adds and withdraws routes at any time; the session owns a copy
  * of each and makes zebra hold exactly that set: it connects (and

@@ -176,6 +176,7 @@ net_apply(struct bridges *b, struct bridge_net *bn, const struct engine_net *n,
 	size_t i, k = 0;
 	int e;
 
+	memset(want, 0, sizeof(want));
 	if (err == NULL) {
 		for (i = 0; i < n->nsubnets; i++, k += 2)
 			engine_halves(&n->subnets[i], &want[k]);
@@ -704,6 +705,24 @@ bridges_free(struct rp_ctx *ctx)
 	hmap_free(b->nets);
 	free(b);
 	ctx->bridges = NULL;
+}
+
+void
+bridges_repair(struct rp_ctx *ctx)
+{
+	struct bridges *b = ctx->bridges;
+	struct bridge_net *bn;
+	struct engine_net n;
+	size_t pos = 0;
+
+	if (b == NULL)
+		return;
+	while ((bn = hmap_next(b->nets, &pos, NULL)) != NULL)
+		if (bn->error[0] == '\0') {
+			n = bn->n;
+			net_apply(b, bn, &n, NULL);
+		}
+	start_list(b);
 }
 
 bool

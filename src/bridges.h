@@ -52,6 +52,12 @@ int bridges_start(struct rp_ctx *ctx, const char *path);
 /* Stop; the routes stay in the table (and in zebra: graceful restart). */
 void bridges_free(struct rp_ctx *ctx);
 
+/*
+ * Announce every labelled network's routes again (routedctl repair, after
+ * withdraw-all), and list the networks again when the engine is followed.
+ */
+void bridges_repair(struct rp_ctx *ctx);
+
 /* The client's state; false when there is no client. */
 bool bridges_state(struct rp_ctx *ctx, struct bridges_state *st);
 /* Walk the labelled networks: *pos starts at 0; NULL at the end. */

@@ -461,6 +461,7 @@ cmd_repair(void *arg, struct ctl_call *c)
 
 	log_info("repair requested by uid %u", (unsigned)c->uid);
 	reconcile_start(ctx);
+	bridges_repair(ctx);
 	if ((r = routes_all(ctx)) != 0)
 		return ctl_fail(c, r, "not every route could be announced: %s",
 		    strerror(-r));

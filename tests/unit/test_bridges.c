@@ -344,6 +344,17 @@ test_follow(void **st)
 	run_ms(50);
 	assert_int_equal(announce_count(&ctx), 2);
 	assert_int_equal(fk.lists, 1);
+
+	/* routedctl withdraw-all, then repair: announced again, listed again */
+	assert_int_equal(prefix_parse("10.47.1.0/25", &p), 0);
+	announce_del(&ctx, &p);
+	assert_int_equal(prefix_parse("10.47.1.128/25", &p), 0);
+	announce_del(&ctx, &p);
+	assert_int_equal(announce_count(&ctx), 0);
+	bridges_repair(&ctx);
+	assert_int_equal(announce_count(&ctx), 2);
+	assert_true(run_until(two_lists, 3000));
+	assert_int_equal(announce_count(&ctx), 2);
 }
 
 static void

@@ -178,6 +178,15 @@ lab_log "--- plugin restart: re-learns, reconciles"
 bridge_net $A gone 10.47.2.0/24 --label routed.announce=aggregate
 run_ok $A gn1 gone 10.47.2.10
 wait_route "B: gone's 10.47.2.0/25 via OSPF" $B 10.47.2.0/25 ospf 15
+# B's view of lbl's route through the restart, every ~50 ms (a figure: the
+# plugin announces the bridge networks again only once the engine answered)
+SAMPLES=$(lab_hdir $B)/lbl-samples
+: > "$SAMPLES"
+(	while [ ! -e "$SAMPLES.stop" ]; do
+		if has_route $B 10.47.0.0/25 ospf; then echo 1; else echo 0; fi
+		sleep 0.05
+	done >> "$SAMPLES" ) &
+SAMPLER=$!
 lab_plugin_stop $A
 out=$(dk $A rm -f gn1 2>&1; dk $A network rm gone 2>&1)
 assert_eq "$?" 0 "A: network gone removed while the plugin is stopped"
@@ -187,6 +196,9 @@ lab_plugin $A --gateway $GW --zebra-socket "$(lab_zserv $A)" --docker-host "unix
 wait_route "B: later's 10.47.3.0/25, labelled while the plugin was stopped" $B 10.47.3.0/25 ospf 20
 wait_gone "B: gone's 10.47.2.0/25 withdrawn after the restart" $B 10.47.2.0/25 ospf 90
 wait_route "B: lbl's 10.47.0.0/25 there after the restart" $B 10.47.0.0/25 ospf 20
+sleep 5
+touch "$SAMPLES.stop"; wait "$SAMPLER"
+lab_log "FIGURE: B's route to lbl's 10.47.0.0/25 through the plugin's restart and 5 s after: $(grep -c . "$SAMPLES") samples, $(grep -c '^0' "$SAMPLES") without it"
 ping_ok "b1 (B) -> lt1 10.47.3.10 (A)" dk $B exec b1 ping -c 2 -W 2 10.47.3.10
 
 # -------------------------------------------------------------- dockerd down

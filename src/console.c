@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "announce.h"
+#include "bridges.h"
 #include "check.h"
 #include "config.h"
 #include "console.h"
@@ -195,6 +196,41 @@ console_put_zebra(struct zclient *zc, cJSON *parent)
 	return b.oom ? -ENOMEM : 0;
 }
 
+/* The engine's labelled networks (--docker-host), when followed. */
+static void
+put_bridges(struct jb *b, struct rp_ctx *ctx, cJSON *parent)
+{
+	const struct bridge_net *bn;
+	struct bridges_state st;
+	char ps[ADDR_STRLEN];
+	cJSON *o, *a, *n, *r;
+	size_t pos = 0, i;
+
+	if (!bridges_state(ctx, &st))
+		return;
+	o = jb_obj(b, parent, "docker_networks");
+	jb_str(b, o, "engine", st.path);
+	jb_str(b, o, "state", st.state);
+	jb_str(b, o, "engine_error", st.error[0] != '\0' ? st.error : NULL);
+	jb_num(b, o, "events", (double)st.events);
+	jb_num(b, o, "lists", (double)st.lists);
+	a = jb_arr(b, o, "networks");
+	while ((bn = bridges_next(ctx, &pos)) != NULL) {
+		n = jb_obj(b, a, NULL);
+		jb_str(b, n, "id", bn->n.id);
+		jb_str(b, n, "name", bn->n.name);
+		if (bn->error[0] != '\0') {
+			jb_str(b, n, "error", bn->error);
+			continue;
+		}
+		jb_str(b, n, "bridge", bn->n.bridge);
+		jb_num(b, n, "tag", bn->n.tag);
+		r = jb_arr(b, n, "routes");
+		for (i = 0; i < bn->nroutes; i++)
+			jb_item(b, r, prefix_fmt(&bn->routes[i], ps, sizeof(ps)));
+	}
+}
+
 static int
 cmd_status(void *arg, struct ctl_call *c)
 {
@@ -245,6 +281,7 @@ cmd_status(void *arg, struct ctl_call *c)
 	jb_num(&b, o, "journal_records",
 	    (double)store_journal_count(ctx->store));
 	jb_num(&b, o, "control_clients", ctl_clients(con->ctl));
+	put_bridges(&b, ctx, root);
 	if (!b.oom && console_put_last_error(root) != 0)
 		b.oom = true;
 	return jb_done(&b, c, root);
@@ -424,6 +461,7 @@ cmd_repair(void *arg, struct ctl_call *c)
 
 	log_info("repair requested by uid %u", (unsigned)c->uid);
 	reconcile_start(ctx);
+	bridges_repair(ctx);
 	if ((r = routes_all(ctx)) != 0)
 		return ctl_fail(c, r, "not every route could be announced: %s",
 		    strerror(-r));

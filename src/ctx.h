@@ -39,6 +39,7 @@ struct sandboxes;
 struct console;
 struct metrics;
 struct sdnotify;
+struct bridges;
 
 struct rp_config {
 	struct ipaddr gateway4;		/* Join's IPv4 gateway, proxy-ARPed */
@@ -77,6 +78,9 @@ struct rp_config {
 	char zmq_endpoint[256];		/* STREAM_ENDPOINT_MAX */
 
 	char metrics_listen[80];	/* HOST:PORT for /metrics; "" = off */
+
+	/* --docker-host: the engine's API socket, for bridges.c; "" = off */
+	char docker_host[108];
 };
 
 struct rp_ctx {
@@ -95,6 +99,7 @@ struct rp_ctx {
 	struct console *console;	/* the control socket, for routedctl */
 	struct metrics *metrics;	/* NULL: nothing is counted */
 	struct sdnotify *sdnotify;	/* NULL: not started by systemd */
+	struct bridges *bridges;	/* NULL: no --docker-host */
 };
 
 #endif

@@ -163,8 +163,8 @@ refuse(struct conn *c, int status, const char *msg)
 }
 
 /* Does header line l (name: value, n bytes) have this name?  Then its value. */
-static const char *
-header_value(const char *l, size_t n, const char *name, size_t *vlen)
+const char *
+http_header_value(const char *l, size_t n, const char *name, size_t *vlen)
 {
 	size_t k = strlen(name);
 	const char *v, *end = l + n;
@@ -180,8 +180,8 @@ header_value(const char *l, size_t n, const char *name, size_t *vlen)
 }
 
 /* Does the comma-separated list v (n bytes) hold token? */
-static bool
-has_token(const char *v, size_t n, const char *token)
+bool
+http_has_token(const char *v, size_t n, const char *token)
 {
 	size_t k = strlen(token), i = 0;
 
@@ -204,6 +204,30 @@ has_token(const char *v, size_t n, const char *token)
 	return false;
 }
 
+int
+http_next_header(const char **p, const char *end, const char **line,
+    size_t *len)
+{
+	const char *l = *p, *eol, *c;
+	size_t n;
+
+	if (l >= end || (eol = memchr(l, '\n', (size_t)(end - l))) == NULL)
+		return 0;
+	n = (size_t)(eol - l);
+	if (n > 0 && l[n - 1] == '\r')
+		n--;
+	*p = eol + 1;
+	if (n == 0)
+		return 0;		/* the empty line */
+	c = memchr(l, ':', n);
+	if (*l == ' ' || *l == '\t' || c == NULL || c == l || c[-1] == ' ' ||
+	    c[-1] == '\t')
+		return -1;
+	*line = l;
+	*len = n;
+	return 1;
+}
+
 /*
  * Parse the request head p (n bytes, through the empty line) into c.
  * 0, or an HTTP status with *msg saying why.
@@ -212,9 +236,10 @@ static int
 parse_head(struct conn *c, const char *p, size_t n, bool *expect,
     const char **msg)
 {
-	const char *end = p + n, *eol, *sp1, *sp2, *v;
+	const char *end = p + n, *eol, *sp1, *sp2, *v, *l;
 	bool http10, have_len = false, conn_close = false, conn_keep = false;
-	size_t vlen, plen;
+	size_t vlen, plen, ln;
+	int hr;
 
 	*expect = false;
 	/* Request line: METHOD SP target SP HTTP/1.x */
@@ -253,23 +278,13 @@ parse_head(struct conn *c, const char *p, size_t n, bool *expect,
 	c->path[vlen] = '\0';
 	c->body_len = 0;
 
-	for (p = eol + 1; p < end; p = eol + 1) {
-		size_t ln;
-
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			break;
-		ln = (size_t)(eol - p);
-		if (ln > 0 && p[ln - 1] == '\r')
-			ln--;
-		if (ln == 0)
-			break;		/* the empty line */
-		v = memchr(p, ':', ln);
-		if (*p == ' ' || *p == '\t' || v == NULL || v == p ||
-		    v[-1] == ' ' || v[-1] == '\t') {
+	p = eol + 1;
+	while ((hr = http_next_header(&p, end, &l, &ln)) != 0) {
+		if (hr < 0) {
 			*msg = "malformed header line";
 			return 400;
 		}
-		if ((v = header_value(p, ln, "Content-Length", &vlen)) != NULL) {
+		if ((v = http_header_value(l, ln, "Content-Length", &vlen)) != NULL) {
 			unsigned long long cl = 0;
 			size_t i;
 
@@ -295,15 +310,15 @@ parse_head(struct conn *c, const char *p, size_t n, bool *expect,
 				return 413;
 			}
 			c->body_len = (size_t)cl;
-		} else if (header_value(p, ln, "Transfer-Encoding", &vlen)) {
+		} else if (http_header_value(l, ln, "Transfer-Encoding", &vlen)) {
 			*msg = "Transfer-Encoding (chunked bodies) is not "
 			    "served: send a Content-Length";
 			return 501;
-		} else if ((v = header_value(p, ln, "Connection", &vlen))) {
-			conn_close |= has_token(v, vlen, "close");
-			conn_keep |= has_token(v, vlen, "keep-alive");
-		} else if ((v = header_value(p, ln, "Expect", &vlen))) {
-			*expect = has_token(v, vlen, "100-continue");
+		} else if ((v = http_header_value(l, ln, "Connection", &vlen))) {
+			conn_close |= http_has_token(v, vlen, "close");
+			conn_keep |= http_has_token(v, vlen, "keep-alive");
+		} else if ((v = http_header_value(l, ln, "Expect", &vlen))) {
+			*expect = http_has_token(v, vlen, "100-continue");
 		}
 	}
 	c->keep = http10 ? conn_keep && !conn_close : !conn_close;
@@ -317,8 +332,8 @@ parse_head(struct conn *c, const char *p, size_t n, bool *expect,
  * search resumes near from, where the previous one stopped: a head
  * trickled in a byte at a time costs O(n), not O(n^2).
  */
-static size_t
-head_end(const char *p, size_t n, size_t from)
+size_t
+http_head_end(const char *p, size_t n, size_t from)
 {
 	size_t i;
 
@@ -387,7 +402,7 @@ conn_serve_all(struct conn *c)
 				refuse(c, 500, "out of memory");
 				return;
 			}
-			if ((e = head_end(p, n, c->scanned)) == 0) {
+			if ((e = http_head_end(p, n, c->scanned)) == 0) {
 				c->scanned = n;
 				if (len >= HTTP_MAX_HEADERS)
 					refuse(c, 431, "request headers over "

@@ -5,6 +5,7 @@
 #ifndef RP_HTTP_H
 #define RP_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "api.h"
@@ -54,5 +55,24 @@ struct http_limits {
 void http_set_limits(struct http *h, const struct http_limits *lim);
 /* Bytes held in the connections' input and output buffers. */
 size_t http_buffered(const struct http *h);
+
+/*
+ * Pieces of the parser that the engine client (engine.c) shares.  Header
+ * line l (n bytes): with this name, its value trimmed (*vlen), else NULL.
+ */
+const char *http_header_value(const char *l, size_t n, const char *name,
+    size_t *vlen);
+/*
+ * The next header line of a head at *p (before end): 1 with the line in
+ * *line and *len (without its CR LF) and *p past it; 0 at the empty line or
+ * the end; -1 for a malformed line (a leading blank, no name, no colon, a
+ * blank before the colon).
+ */
+int http_next_header(const char **p, const char *end, const char **line,
+    size_t *len);
+/* Does the comma-separated list v (n bytes) hold token (any case)? */
+bool http_has_token(const char *v, size_t n, const char *token);
+/* The offset past a head's empty line in p[0..n), or 0; resume at from. */
+size_t http_head_end(const char *p, size_t n, size_t from);
 
 #endif

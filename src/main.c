@@ -23,6 +23,7 @@
 #include "announce.h"
 #include "gateway.h"
 #include "api.h"
+#include "bridges.h"
 #include "console.h"
 #include "ctx.h"
 #include "http.h"
@@ -126,6 +127,10 @@ usage(FILE *f)
 "                      administrative distance 1..255 unless -o\n"
 "                      routed.distance (default: the route type's own)\n"
 "\n"
+"  --docker-host unix:///PATH\n"
+"                      also announce the engine's bridge networks labelled\n"
+"                      routed.announce=aggregate, learned from its API at\n"
+"                      PATH (its events; default: off)\n"
 "  --metrics-listen HOST:PORT\n"
 "                      also serve the metrics (Prometheus text format) at\n"
 "                      http://HOST:PORT/metrics (default: off; always on the\n"
@@ -213,6 +218,7 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 		{ "default-distance", required_argument, NULL, 'D' },
 		{ "extra-addresses", no_argument, NULL, 'x' },
 		{ "metrics-listen", required_argument, NULL, 'E' },
+		{ "docker-host", required_argument, NULL, 'H' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "syslog", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -364,6 +370,13 @@ parse_flags(int argc, char **argv, struct rp_config *cfg, char *daemons,
 			    "%s", optarg);
 			break;
 		}
+		case 'H':
+			if (bridges_parse_host(optarg, cfg->docker_host,
+			    sizeof(cfg->docker_host)) != 0)
+				flag_fail("--docker-host %s: must be unix:///PATH "
+				    "(at most %d characters)", optarg,
+				    BRIDGES_PATH_MAX);
+			break;
 		case 'd':
 			cfg->debug = true;
 			break;
@@ -674,6 +687,10 @@ main(int argc, char **argv)
 		start_zapi(&ctx, daemons);
 	if (ctx.cfg.zmq)
 		start_zmq(&ctx);
+	/* The engine's other networks: learned on the loop, never waited for. */
+	if (ctx.cfg.docker_host[0] != '\0' &&
+	    bridges_start(&ctx, ctx.cfg.docker_host) != 0)
+		fatalx("out of memory");
 
 	if (mkdir(ctx.cfg.socket_dir, 0755) != 0 && errno != EEXIST)
 		fatal("cannot create %s", ctx.cfg.socket_dir);
@@ -725,6 +742,7 @@ main(int argc, char **argv)
 	sdnotify_free(ctx.sdnotify);
 	metrics_free(ctx.metrics);
 	free(both);
+	bridges_free(&ctx);
 	/* Helpers see the silence, then a new epoch from the next run. */
 	zmqpub_free(ctx.zmqpub);
 	/* With graceful restart zebra keeps our routes until we are back. */

@@ -268,6 +268,10 @@ print_status(const cJSON *r)
 		printf("counts:\n");
 		print_tree(cnt, 1);
 	}
+	if (obj(r, "docker_networks") != NULL) {
+		printf("docker networks (labelled):\n");
+		print_tree(obj(r, "docker_networks"), 1);
+	}
 	if (str(le, "message"))
 		printf("last error: %s (%.0f s ago)\n", str(le, "message"),
 		    num(le, "age_seconds"));

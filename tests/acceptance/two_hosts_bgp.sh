@@ -46,19 +46,6 @@ lab_log "lab set up in $((SECONDS - T0)) s"
 
 dk() { local h=$1; shift; lab_docker_t "$h" 60 "$@"; }
 
-kroute() { lab_ip "$1" -4 route show exact "$2"; }
-has_route() { kroute "$1" "$2" | grep -q " proto $3 "; }
-no_route() { ! has_route "$@"; }
-wait_route() {
-	local text=$1 h=$2 p=$3 pr=$4 t=${5:-5}
-	if retry "$t" has_route "$h" "$p" "$pr"; then ok "$text"
-	else fail "$text"; lab_ip "$h" -4 route show | sed 's/^/#   | /'; fi
-}
-wait_gone() {
-	local text=$1 h=$2 p=$3 pr=$4 t=${5:-5}
-	if retry "$t" no_route "$h" "$p" "$pr"; then ok "$text"
-	else fail "$text"; kroute "$h" "$p" | sed 's/^/#   | /'; fi
-}
 run_ok() {
 	local h=$1 c=$2 n=$3 ip=${4:-} out rc
 	out=$(dk "$h" run -d --name "$c" --net="$n" ${ip:+--ip "$ip"} bb:local sleep 3600 2>&1); rc=$?

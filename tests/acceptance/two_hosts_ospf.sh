@@ -87,23 +87,7 @@ dk() { local h=$1; shift; lab_docker_t "$h" 60 "$@"; }
 
 # -------------------------------------------------------------- helpers
 
-# kroute HOST PREFIX: HOST's kernel routes for exactly PREFIX
-kroute() { lab_ip "$1" -4 route show exact "$2"; }
-# has_route HOST PREFIX PROTO: a kernel route for PREFIX with that proto
-has_route() { kroute "$1" "$2" | grep -q " proto $3 "; }
-no_route() { ! has_route "$@"; }
-# wait_route TEXT HOST PREFIX PROTO [TIMEOUT]: ok once it is there
-wait_route() {
-	local text=$1 h=$2 p=$3 pr=$4 t=${5:-5}
-	if retry "$t" has_route "$h" "$p" "$pr"; then ok "$text"
-	else fail "$text"; lab_ip "$h" -4 route show | sed 's/^/#   | /'; fi
-}
-# wait_gone TEXT HOST PREFIX PROTO [TIMEOUT]: ok once it is gone
-wait_gone() {
-	local text=$1 h=$2 p=$3 pr=$4 t=${5:-5}
-	if retry "$t" no_route "$h" "$p" "$pr"; then ok "$text"
-	else fail "$text"; kroute "$h" "$p" | sed 's/^/#   | /'; fi
-}
+# kroute, has_route, no_route, wait_route, wait_gone: lab.sh
 # never_route TEXT HOST PREFIX SECONDS: PREFIX absent from HOST's kernel in
 # every sample (0.1 s apart) for SECONDS
 never_route() {

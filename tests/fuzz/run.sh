@@ -100,6 +100,8 @@ modules() {
 			LIBS="$(pc --libs libcjson libevent || echo -lcjson -levent)" ;;
 	fuzz_http)	SRCS="src/http.c src/api.c src/metrics.c src/addr.c src/log.c"
 			LIBS="$(pc --libs libevent libcjson || echo -levent -lcjson)" ;;
+	fuzz_engine)	SRCS="src/engine.c src/http.c src/api.c src/metrics.c src/addr.c src/log.c"
+			LIBS="$(pc --libs libevent libcjson || echo -levent -lcjson)" ;;
 	fuzz_stream)	SRCS="src/stream.c src/addr.c $FUZZ_BUILD/proto/routed.pb-c.c"
 			LIBS="$(pc --libs libprotobuf-c || echo -lprotobuf-c)" ;;
 	*)		SRCS=; LIBS= ;;		# not known here: alone, else everything

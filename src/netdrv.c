@@ -766,7 +766,15 @@ nd_create_endpoint(struct api_call *c)
 		goto undo_model;
 	records_put_ep(ctx->store, ep);
 	epopts_records_put(ctx->store, ctx->model, ep);
-	if ((r = store_commit(ctx->store)) != 0) {
+	/*
+	 * Lazy, as Join's: the line is written (in the kernel's page cache)
+	 * before the reply, so a crash of the daemon loses nothing; only a
+	 * crash of the machine can lose it, and that takes the veth with it:
+	 * the next start would forget the endpoint all the same (reconcile.c),
+	 * and Docker releases the address.  The next synchronous commit, or
+	 * the kernel's writeback, puts it on disk.  See "Durability" in README.
+	 */
+	if ((r = store_commit_lazy(ctx->store)) != 0) {
 		api_fail(c, r, "cannot save state: %s", strerror(-r));
 		host_ep_undo(ctx, ep, &undo);
 		goto undo_model;

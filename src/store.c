@@ -67,8 +67,9 @@ struct recmap {
 	size_t count;
 };
 
-unsigned long
-store_crc32(const void *p, size_t len)
+/* Feed len bytes to a CRC-32 in progress (start from 0xffffffff). */
+static uint32_t
+crc32_update(uint32_t c, const void *p, size_t len)
 {
 	static const uint32_t t[16] = {
 		0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac,
@@ -77,7 +78,6 @@ store_crc32(const void *p, size_t len)
 		0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
 	};
 	const unsigned char *s = p;
-	uint32_t c = 0xffffffffu;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
@@ -85,7 +85,13 @@ store_crc32(const void *p, size_t len)
 		c = (c >> 4) ^ t[c & 15];
 		c = (c >> 4) ^ t[c & 15];
 	}
-	return ~c & 0xffffffffu;
+	return c;
+}
+
+unsigned long
+store_crc32(const void *p, size_t len)
+{
+	return ~crc32_update(0xffffffffu, p, len) & 0xffffffffu;
 }
 
 int
@@ -248,6 +254,27 @@ fault(struct store *st)
 	return st->fault != NULL ? st->fault(st->fault_arg) : 0;
 }
 
+/*
+ * Finish replacing name with the temporary file tmp, open as fd, whose
+ * writing ended with r: fsync, close, rename, fsync the directory; on any
+ * failure the temporary file goes and name is left as it was.
+ */
+static int
+replace_end(struct store *st, int fd, const char *tmp, const char *name, int r)
+{
+	if (r == 0 && fsync(fd) != 0)
+		r = -errno;
+	if (close(fd) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat(st->dirfd, tmp, st->dirfd, name) != 0)
+		r = -errno;
+	if (r == 0 && fsync(st->dirfd) != 0)
+		r = -errno;
+	if (r != 0)
+		unlinkat(st->dirfd, tmp, 0);
+	return r;
+}
+
 /* Replace name with len bytes of text atomically: tmp, fsync, rename, fsync dir. */
 static int
 replace_file(struct store *st, const char *name, const char *text, size_t len)
@@ -261,17 +288,7 @@ replace_file(struct store *st, const char *name, const char *text, size_t len)
 	if ((fd = openat(st->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) < 0)
 		return -errno;
-	if ((r = write_all(fd, text, len)) == 0 && fsync(fd) != 0)
-		r = -errno;
-	if (close(fd) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && renameat(st->dirfd, tmp, st->dirfd, name) != 0)
-		r = -errno;
-	if (r == 0 && fsync(st->dirfd) != 0)
-		r = -errno;
-	if (r != 0)
-		unlinkat(st->dirfd, tmp, 0);
-	return r;
+	return replace_end(st, fd, tmp, name, write_all(fd, text, len));
 }
 
 static void
@@ -943,16 +960,55 @@ store_commit_lazy(struct store *st)
 
 /* ---------------------------------------------------------------- compact */
 
-struct snap_arg {
-	cJSON *recs;
-	size_t n;
+/*
+ * A snapshot written as the walk emits its records: one record's text at a
+ * time goes through a buffer to the temporary file, and the checksum is
+ * kept as it goes, so the memory it takes does not grow with the state.
+ * The bytes are those of the whole snapshot printed by cJSON at once.
+ */
+#define SNAP_BUF	(32 * 1024)
+
+struct snap_writer {
+	int fd;
+	int err;			/* first error, -errno */
+	uint32_t crc;
+	size_t n;			/* records written */
+	size_t used;
+	char buf[SNAP_BUF];
 };
 
-static int
-snapshot_add(void *arg, const char *kind, const char *key, cJSON *value)
+static void
+snap_flush(struct snap_writer *w)
 {
-	struct snap_arg *sa = arg;
+	if (w->err == 0 && w->used > 0)
+		w->err = write_all(w->fd, w->buf, w->used);
+	w->used = 0;
+}
+
+/* Append text (part of the JSON, counted in the checksum unless !crc). */
+static void
+snap_write(struct snap_writer *w, const char *text, size_t len, bool crc)
+{
+	if (crc)
+		w->crc = crc32_update(w->crc, text, len);
+	if (w->used + len > sizeof(w->buf))
+		snap_flush(w);
+	if (w->err != 0)
+		return;
+	if (len > sizeof(w->buf)) {
+		w->err = write_all(w->fd, text, len);
+		return;
+	}
+	memcpy(w->buf + w->used, text, len);
+	w->used += len;
+}
+
+static int
+snapshot_emit(void *arg, const char *kind, const char *key, cJSON *value)
+{
+	struct snap_writer *w = arg;
 	cJSON *o;
+	char *text;
 
 	if (value == NULL)
 		return -ENOMEM;
@@ -968,59 +1024,90 @@ snapshot_add(void *arg, const char *kind, const char *key, cJSON *value)
 		cJSON_Delete(value);
 		return -ENOMEM;
 	}
-	cJSON_AddItemToArray(sa->recs, o);
-	sa->n++;
-	return 0;
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (text == NULL)
+		return -ENOMEM;
+	if (w->n++ > 0)
+		snap_write(w, ",", 1, true);
+	snap_write(w, text, strlen(text), true);
+	free(text);
+	return w->err;
+}
+
+/*
+ * Write the snapshot of generation gen to STORE_FILE atomically: a
+ * temporary file, fsync, rename, fsync the directory.  The number of
+ * records in *n.  0/-errno; nothing is replaced on failure.
+ */
+static int
+write_snapshot(struct store *st, uint64_t gen, size_t *n)
+{
+	static const char tmp[] = STORE_FILE ".tmp";
+	struct snap_writer *w;
+	char text[96];
+	int r, len;
+
+	if ((r = fault(st)) != 0)
+		return r;
+	if ((w = malloc(sizeof(*w))) == NULL)
+		return -ENOMEM;
+	w->err = 0;
+	w->crc = 0xffffffffu;
+	w->n = w->used = 0;
+	if ((w->fd = openat(st->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0600)) < 0) {
+		r = -errno;
+		free(w);
+		return r;
+	}
+	len = snprintf(text, sizeof(text), "{\"version\":%d,\"generation\":%"
+	    PRIu64 ",\"records\":[", STORE_VERSION, gen);
+	snap_write(w, text, (size_t)len, true);
+	/* Fail closed: any record that cannot be written stops the snapshot. */
+	r = st->schema->walk(st->schema->arg, snapshot_emit, w);
+	if (r == 0)
+		r = w->err;
+	if (r == 0) {
+		snap_write(w, "]}", 2, true);
+		len = snprintf(text, sizeof(text), "\ncrc32 %08lx\n",
+		    (unsigned long)(~w->crc & 0xffffffffu));
+		snap_write(w, text, (size_t)len, false);
+		snap_flush(w);
+		r = w->err;
+	}
+	r = replace_end(st, w->fd, tmp, STORE_FILE, r);
+	*n = w->n;
+	free(w);
+	return r;
 }
 
 int
 store_compact(struct store *st)
 {
-	struct snap_arg sa = { NULL, 0 };
-	cJSON *snap = NULL;
-	char *text = NULL, *all = NULL, hdr[128];
-	size_t len;
-	int fd, r = -ENOMEM;
+	char hdr[128];
+	size_t n = 0;
+	int fd, r;
 
-	if ((snap = cJSON_CreateObject()) == NULL ||
-	    !cJSON_AddNumberToObject(snap, "version", STORE_VERSION) ||
-	    !cJSON_AddNumberToObject(snap, "generation", (double)(st->gen + 1)) ||
-	    (sa.recs = cJSON_AddArrayToObject(snap, "records")) == NULL)
-		goto out;
-	/* Fail closed: any record that cannot be written stops the snapshot. */
-	if ((r = st->schema->walk(st->schema->arg, snapshot_add, &sa)) != 0)
-		goto out;
-	if ((text = cJSON_PrintUnformatted(snap)) == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	len = strlen(text);
-	if ((all = malloc(len + 17)) == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	len = (size_t)snprintf(all, len + 17, "%s\ncrc32 %08lx\n", text,
-	    store_crc32(text, len));
-	if ((r = replace_file(st, STORE_FILE, all, len)) != 0) {
-		log_warnx("cannot write a snapshot in %s: %s", st->dir,
-		    strerror(-r));
-		goto out;
+	if ((r = write_snapshot(st, st->gen + 1, &n)) != 0) {
+		if (r != -ENOMEM)
+			log_warnx("cannot write a snapshot in %s: %s", st->dir,
+			    strerror(-r));
+		return r;
 	}
 	/* From here the new snapshot is the state: the old journal is moot. */
 	st->gen++;
 	st->stale_journal = true;
-	st->live = sa.n;
+	st->live = n;
 	journal_header(st->gen, hdr, sizeof(hdr));
 	if ((r = replace_file(st, STORE_JOURNAL, hdr, strlen(hdr))) != 0) {
 		log_warnx("cannot start a new journal in %s: %s", st->dir,
 		    strerror(-r));
-		goto out;
+		return r;
 	}
 	if ((fd = openat(st->dirfd, STORE_JOURNAL, O_RDWR | O_APPEND |
-	    O_CLOEXEC)) < 0) {
-		r = -errno;
-		goto out;
-	}
+	    O_CLOEXEC)) < 0)
+		return -errno;
 	if (st->jfd >= 0)
 		close(st->jfd);
 	st->jfd = fd;
@@ -1029,9 +1116,5 @@ store_compact(struct store *st)
 	st->compactions++;
 	log_debug("state compacted: %zu records, generation %" PRIu64, st->live,
 	    st->gen);
-out:
-	free(text);
-	free(all);
-	cJSON_Delete(snap);
-	return r;
+	return 0;
 }

@@ -6,9 +6,9 @@
  * tells it the kinds, in the order a load must apply them, applies each
  * record it loads, and walks the state when a snapshot is due.
  *
- * A change appends one line per commit to a journal and fsyncs it before the
- * reply that depends on it, so the cost of a write does not grow with the
- * state.  Now and then the whole state is written as a new snapshot
+ * A change appends one line per commit to a journal, and fsyncs it (unless
+ * the commit is lazy) before the reply that depends on it, so the cost of a
+ * write does not grow with the state.  Now and then the whole state is written as a new snapshot
  * (temporary file, fsync, rename, fsync the directory) and the journal is
  * started again.  Snapshot and journal carry a version, a generation that
  * ties the journal to its snapshot, and a CRC-32 per journal line and per
@@ -90,8 +90,9 @@ int store_commit(struct store *st);
 /*
  * The same without fdatasync: the line reaches the kernel before the reply,
  * so it survives a crash of the daemon, but not of the machine.  For records
- * that a machine crash makes moot anyway: whether an endpoint is joined,
- * when every container dies with the machine.
+ * that a machine crash makes moot anyway: an endpoint and whether it is
+ * joined, when every veth and container dies with the machine.  The next
+ * store_commit() (an fdatasync of the whole journal) puts it on disk too.
  */
 int store_commit_lazy(struct store *st);
 

@@ -19,6 +19,10 @@
 #      snapshot is there, NUL bytes or a flipped bit in a line that is not
 #      the last: refused, the files and the veths left as they are.
 #   7. NUL in an ID: refused, nothing created.
+#   8. CreateEndpoint and Join answered (their commits are lazy: written,
+#      not fdatasynced), then the daemon killed (-9) at once: after the
+#      restart the endpoint answers, is joined (Leave finds it), its veth is
+#      there, and a clean stop writes it in the snapshot.
 #
 # Run: sudo tests/acceptance/state.sh   (root: namespaces, mount)
 # Exits 0 all passed, 1 something failed, 77 skipped.
@@ -145,6 +149,33 @@ out=$(net CreateNetwork "$(mknet $NB 10.47.0.0/16)"); assert_eq "$(status "$out"
 out=$(net CreateEndpoint "$(mkep $NB "${E2}\\u0000/../../etc" 10.47.0.5/32)")
 assert_eq "$(status "$out")" 500 "an EndpointID with \\u0000 is refused ($out)"
 check "and nothing was created" noveth $E2
+
+# ------------------------------------------------------------ 8: lazy commits, kill -9
+lab_log "--- CreateEndpoint and Join acknowledged, then kill -9 (part 8)"
+E3=e300000000000000000000000000000000000000000000000000000000000003
+out=$(net CreateEndpoint "$(mkep $NB $E3 10.47.0.30/32)"); assert_eq "$(status "$out")" 200 "CreateEndpoint E3 ($out)"
+kill9
+start
+out=$(net EndpointOperInfo "$(ids $NB $E3)")
+assert_eq "$(status "$out")" 200 "E3, acknowledged just before the kill, is known after it ($out)"
+check "E3's veth is kept" veth $E3
+out=$(net Join "{\"NetworkID\":\"$NB\",\"EndpointID\":\"$E3\",\"SandboxKey\":\"/var/run/docker/netns/y\",\"Options\":{}}")
+assert_eq "$(status "$out")" 200 "Join E3 ($out)"
+kill9
+start
+lab_plugin_stop $H		# one snapshot
+joined=$(python3 - "$ST/state.json" "$E3" <<'EOF'
+import sys, json
+snap = json.loads(open(sys.argv[1]).read().split('\n')[0])
+print([r['value'].get('joined') for r in snap['records']
+       if r['kind'] == 'ep' and r['key'] == sys.argv[2]])
+EOF
+)
+assert_eq "$joined" "[True]" "the snapshot holds E3, joined"
+start
+out=$(net Leave "$(ids $NB $E3)"); assert_eq "$(status "$out")" 200 "Leave E3 ($out)"
+out=$(net DeleteEndpoint "$(ids $NB $E3)"); assert_eq "$(status "$out")" 200 "DeleteEndpoint E3 ($out)"
+check "E3's veth goes" retry 5 noveth $E3
 
 # ------------------------------------------------------------ 1: a damaged record
 lab_log "--- a damaged record in a good snapshot (part 1)"

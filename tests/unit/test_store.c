@@ -105,13 +105,13 @@ test_lock(void **state)
 }
 
 static char *
-read_text(struct fixture *fx, const char *name)
+read_in(const char *dir, const char *name)
 {
 	char path[128], *buf;
 	FILE *f;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/%s", fx->dir, name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if ((f = fopen(path, "r")) == NULL)
 		return NULL;
 	fseek(f, 0, SEEK_END);
@@ -121,6 +121,12 @@ read_text(struct fixture *fx, const char *name)
 	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
 	return buf;
+}
+
+static char *
+read_text(struct fixture *fx, const char *name)
+{
+	return read_in(fx->dir, name);
 }
 
 static void
@@ -589,6 +595,114 @@ test_generation_mismatch_refused(void **state)
 	fx_free(fx);
 }
 
+/* A schema of its own for the snapshot writer: n records, one of them big. */
+struct stream_arg {
+	int n;
+	int fail_at;		/* the walk fails at this record, or -1 */
+	char *big;
+};
+
+static const char *const stream_kinds[] = { "k" };
+
+static int
+stream_apply(void *arg, const char *kind, const char *key, const cJSON *value,
+    char *err, size_t errlen)
+{
+	return 0;
+}
+
+static int
+stream_record(const struct stream_arg *sa, int i, char *key, size_t len,
+    cJSON **value)
+{
+	snprintf(key, len, "key \"%d\"\t\\", i);
+	*value = i == 7 ? cJSON_CreateString(sa->big) : cJSON_CreateNumber(i);
+	return *value != NULL ? 0 : -ENOMEM;
+}
+
+static int
+stream_walk(void *arg, store_emit_fn emit, void *earg)
+{
+	struct stream_arg *sa = arg;
+	cJSON *v;
+	char key[64];
+	int i, r;
+
+	for (i = 0; i < sa->n; i++) {
+		if (i == sa->fail_at)
+			return -EIO;
+		if ((r = stream_record(sa, i, key, sizeof(key), &v)) != 0 ||
+		    (r = emit(earg, "k", key, v)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * The snapshot is written record by record (the memory does not grow with
+ * the state), and its bytes are those of the whole snapshot printed at
+ * once; a walk that fails leaves the old snapshot and no temporary file.
+ */
+static void
+test_snapshot_streamed(void **state)
+{
+	struct stream_arg sa = { 3000, -1, NULL };
+	struct store_schema sc = { stream_kinds, 1, stream_apply, stream_walk,
+	    NULL, &sa };
+	struct store *st = NULL;
+	char dir[] = "/tmp/test_store.XXXXXX", path[128], err[256] = "";
+	char key[64], *text, *want, *got;
+	cJSON *snap, *recs, *o, *v;
+	size_t len;
+	int i;
+
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(sa.big = malloc(100 * 1024));
+	memset(sa.big, 'x', 100 * 1024 - 1);
+	sa.big[100 * 1024 - 1] = '\0';
+	assert_int_equal(store_open(&st, dir, &sc, err, sizeof(err)), 0);
+	assert_int_equal(store_load(st, err, sizeof(err)), 0);
+	assert_int_equal(store_compact(st), 0);
+
+	assert_non_null(snap = cJSON_CreateObject());
+	cJSON_AddNumberToObject(snap, "version", STORE_VERSION);
+	cJSON_AddNumberToObject(snap, "generation", 1);
+	recs = cJSON_AddArrayToObject(snap, "records");
+	for (i = 0; i < sa.n; i++) {
+		assert_int_equal(stream_record(&sa, i, key, sizeof(key), &v), 0);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", "k");
+		cJSON_AddStringToObject(o, "key", key);
+		cJSON_AddItemToObject(o, "value", v);
+		cJSON_AddItemToArray(recs, o);
+	}
+	assert_non_null(text = cJSON_PrintUnformatted(snap));
+	len = strlen(text);
+	assert_non_null(want = malloc(len + 17));
+	snprintf(want, len + 17, "%s\ncrc32 %08lx\n", text,
+	    store_crc32(text, len));
+	assert_non_null(got = read_in(dir, STORE_FILE));
+	assert_string_equal(got, want);
+
+	/* A walk that fails half way: nothing replaced, nothing left. */
+	sa.fail_at = 2000;
+	assert_int_equal(store_compact(st), -EIO);
+	free(got);
+	assert_non_null(got = read_in(dir, STORE_FILE));
+	assert_string_equal(got, want);
+	snprintf(path, sizeof(path), "%s/%s.tmp", dir, STORE_FILE);
+	assert_int_equal(access(path, F_OK), -1);
+
+	store_close(st);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+	cJSON_Delete(snap);
+	free(text);
+	free(want);
+	free(got);
+	free(sa.big);
+}
+
 static void
 test_crc32(void **state)
 {
@@ -611,6 +725,7 @@ main(void)
 		cmocka_unit_test(test_compaction_fails_closed),
 		cmocka_unit_test(test_compaction_crash_between_files),
 		cmocka_unit_test(test_generation_mismatch_refused),
+		cmocka_unit_test(test_snapshot_streamed),
 		cmocka_unit_test(test_crc32),
 	};
 

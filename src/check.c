@@ -85,7 +85,8 @@ on_link(const char *name, void *arg)
 	struct kview *kv = arg;
 	char (*p)[IFNAMSIZ];
 
-	if (!model_is_our_ifname(name) || name[1] != 't')
+	/* veths "rt...", ipvlan networks' host links "rv..." */
+	if (!model_is_our_ifname(name) || (name[1] != 't' && name[1] != 'v'))
 		return 0;
 	if (kv->nlinks == kv->linkcap) {
 		kv->linkcap = kv->linkcap ? kv->linkcap * 2 : 64;
@@ -95,6 +96,21 @@ on_link(const char *name, void *arg)
 	}
 	snprintf(kv->links[kv->nlinks++], IFNAMSIZ, "%s", name);
 	return 0;
+}
+
+/* A veth of an endpoint, or the host link an ipvlan endpoint routes through. */
+static bool
+link_owned(struct rp_ctx *ctx, const char *name)
+{
+	const struct endpoint *ep;
+	size_t pos = 0;
+
+	if (name[1] == 't')
+		return model_ep_by_ifname(ctx->model, name) != NULL;
+	while ((ep = model_ep_next(ctx->model, &pos)) != NULL)
+		if (strcmp(ep->route_if, name) == 0)
+			return true;
+	return false;
 }
 
 /* The kernel against the model: links and host routes, both ways. */
@@ -108,7 +124,9 @@ check_kernel(struct rp_ctx *ctx, struct kview *kv, cJSON *diffs)
 	int r;
 
 	if ((r = plumb_links(ctx->plumb, "rt", on_link, kv)) != 0 ||
-	    (r = plumb_host_routes(ctx->plumb, "rt", on_kroute, kv)) != 0)
+	    (r = plumb_links(ctx->plumb, "rv", on_link, kv)) != 0 ||
+	    (r = plumb_host_routes(ctx->plumb, "rt", on_kroute, kv)) != 0 ||
+	    (r = plumb_host_routes(ctx->plumb, "rv", on_kroute, kv)) != 0)
 		return r;
 	if ((kv->map = hmap_new()) == NULL)
 		return -ENOMEM;
@@ -116,7 +134,7 @@ check_kernel(struct rp_ctx *ctx, struct kview *kv, cJSON *diffs)
 		if (hmap_add(kv->map, kv->routes[i].key, &kv->routes[i]) != 0)
 			return -ENOMEM;
 	for (i = 0; i < kv->nlinks; i++)
-		if (model_ep_by_ifname(ctx->model, kv->links[i]) == NULL &&
+		if (!link_owned(ctx, kv->links[i]) &&
 		    (r = add_diff(diffs, "kernel", kv->links[i], "a link of ours "
 		    "that no endpoint owns", "routed-plugin deletes it at its "
 		    "next start if no container uses it; else delete it by "
@@ -126,9 +144,9 @@ check_kernel(struct rp_ctx *ctx, struct kview *kv, cJSON *diffs)
 		bool link = false;
 
 		for (i = 0; i < kv->nlinks && !link; i++)
-			link = strcmp(kv->links[i], ep->host_if) == 0;
+			link = strcmp(kv->links[i], ep->route_if) == 0;
 		if (!link) {
-			snprintf(obj, sizeof(obj), "%s", ep->host_if);
+			snprintf(obj, sizeof(obj), "%s", ep->route_if);
 			snprintf(fix, sizeof(fix), "the container of endpoint "
 			    "%.12s is gone: remove it (docker rm), or run "
 			    "'routedctl repair'", ep->id);
@@ -138,15 +156,15 @@ check_kernel(struct rp_ctx *ctx, struct kview *kv, cJSON *diffs)
 			continue;
 		}
 		for (i = 0; i < ep->naddr; i++) {
-			kroute_key(ep->host_if, &ep->addrs[i].addr, key,
+			kroute_key(ep->route_if, &ep->addrs[i].addr, key,
 			    sizeof(key));
 			if (hmap_del(kv->map, key) != NULL)
 				continue;
 			snprintf(obj, sizeof(obj), "%s dev %s", ep->addrs[i].key,
-			    ep->host_if);
+			    ep->route_if);
 			snprintf(fix, sizeof(fix), "'routedctl repair' (or: ip "
 			    "route replace %s dev %s%s proto redirect)",
-			    ep->addrs[i].key, ep->host_if,
+			    ep->addrs[i].key, ep->route_if,
 			    ep->addrs[i].addr.family == AF_INET ?
 			    " scope link" : "");
 			if ((r = add_diff(diffs, "kernel", obj, "the host route "

@@ -50,7 +50,34 @@ int plumb_link_group(struct plumb *pl, const char *name, uint32_t group);
 int plumb_veth_doom(struct plumb *pl, const char *host, const char *peer,
     uint32_t group);
 int plumb_group_del(struct plumb *pl, uint32_t group);
-
+/*
+ * Make name an ipvlan slave of parent in mode (the kernel's IPVLAN_MODE_*),
+ * with the given MTU (0: the parent's).  host: it is the host's own side
+ * (like a veth's host side: brought up, proxy ARP and, when gw6 is not
+ * NULL, proxy NDP for gw6); else it is left down for Docker to move into a
+ * container.  A link of that name that is already an ipvlan of parent is
+ * reused; any other is refused (-EEXIST).  A missing parent is -ENODEV.
+ * *created as for plumb_veth_add().
+ */
+int plumb_ipvlan_add(struct plumb *pl, const char *name, const char *parent,
+    int mode, unsigned mtu, bool host, const struct ipaddr *gw6,
+    bool *created);
+/*
+ * Is addr held by an ipvlan slave of parent, in any namespace (a container's
+ * slave is out of this namespace's sight)?  Asks the kernel by giving addr
+ * to a short-lived slave "rvprobe" of parent (mode: the parent's), which the
+ * ipvlan port refuses for an address one of its slaves has.  1 held, 0 not,
+ * -ENODEV without the parent, or -errno.
+ */
+int plumb_ipvlan_addr_held(struct plumb *pl, const char *parent, int mode,
+    const struct ipaddr *addr);
+/*
+ * A permanent neighbour entry for dst on dev with dev's own MAC (add), or
+ * its removal (0 when there is none).  For ipvlan l2, whose slaves share
+ * their parent's MAC: the host then never ARPs for a container.
+ */
+int plumb_neigh_self(struct plumb *pl, const char *dev,
+    const struct ipaddr *dst, bool add);
 /* 1 when a link of that name exists in this namespace, 0 if not, or -errno. */
 int plumb_link_exists(struct plumb *pl, const char *name);
 

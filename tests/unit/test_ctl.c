@@ -466,6 +466,8 @@ test_live_socket_is_kept(void **state)
 
 #define NID "4330d3fcb3c2c14b1b2a0fbbdcc92a7763e8c5f0a8bb6e51f9a1e3e3c2f0aa01"
 #define EID "b60d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
+#define NID2 "5330d3fcb3c2c14b1b2a0fbbdcc92a7763e8c5f0a8bb6e51f9a1e3e3c2f0aa02"
+#define EID2 "c11d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb03"
 
 /*
  * Run check: the number of differences; with object, the one difference
@@ -579,6 +581,27 @@ test_console(void **state)
 	assert_int_equal(ask(&s, fd, "repair", &res, err, sizeof(err)), 0);
 	cJSON_Delete(res);
 	assert_int_equal(l->routes, 1);
+	assert_int_equal(check(&s, fd, NULL), 0);
+
+	/* An ipvlan endpoint: its route is on its network's host link. */
+	stub_add_link("fab0");
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    "{\"NetworkID\":\"" NID2 "\",\"Options\":{\"com.docker.network."
+	    "generic\":{\"routed.link\":\"ipvlan\",\"routed.parent\":"
+	    "\"fab0\"}},\"IPv4Data\":[{\"Pool\":\"10.98.0.0/16\"}]}"), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    "{\"NetworkID\":\"" NID2 "\",\"EndpointID\":\"" EID2 "\","
+	    "\"Interface\":{\"Address\":\"10.98.0.5/32\"}}"), 200);
+	assert_int_equal(check(&s, fd, NULL), 0);
+	assert_non_null(l = stub_find("rv5330d3fcb3c2"));
+	l->routes = 0;
+	assert_int_equal(check(&s, fd, "10.98.0.5 dev rv5330d3fcb3c2"), 1);
+	l->routes = 1;
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint",
+	    "{\"NetworkID\":\"" NID2 "\",\"EndpointID\":\"" EID2 "\"}"),
+	    200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
+	    "{\"NetworkID\":\"" NID2 "\"}"), 200);
 	assert_int_equal(check(&s, fd, NULL), 0);
 
 	/* root here: withdraw-all empties the table, the model stays. */

@@ -138,6 +138,29 @@ plumb_link_exists(struct plumb *pl, const char *name)
 }
 
 int
+plumb_link_info(struct plumb *pl, const char *name, struct plumb_link_info *li)
+{
+	struct rtnl_link *l, *m;
+	const char *t;
+	int r, master;
+
+	memset(li, 0, sizeof(*li));
+	if ((l = link_get(pl, name, &r)) == NULL)
+		return r == -ENODEV ? 0 : r;
+	if ((t = rtnl_link_get_type(l)) != NULL)
+		snprintf(li->kind, sizeof(li->kind), "%s", t);
+	master = rtnl_link_get_master(l);
+	rtnl_link_put(l);
+	if (master <= 0)
+		return 1;
+	if ((r = rtnl_link_get_kernel(pl->sk, master, NULL, &m)) < 0)
+		return nlerr(r);
+	snprintf(li->master, sizeof(li->master), "%s", rtnl_link_get_name(m));
+	rtnl_link_put(m);
+	return 1;
+}
+
+int
 plumb_links(struct plumb *pl, const char *prefix,
     int (*fn)(const char *name, void *arg), void *arg)
 {

@@ -80,6 +80,18 @@ int plumb_neigh_self(struct plumb *pl, const char *dev,
     const struct ipaddr *dst, bool add);
 /* 1 when a link of that name exists in this namespace, 0 if not, or -errno. */
 int plumb_link_exists(struct plumb *pl, const char *name);
+/*
+ * Read only, for checks: the kind of link name ("veth", "ipvlan", "bridge",
+ * "vxlan"...; "" when the kernel names none) and the name of its master
+ * (a bridge it is a port of; "" when none).  1 when it exists, 0 when
+ * not, or -errno.
+ */
+struct plumb_link_info {
+	char kind[16];
+	char master[IFNAMSIZ];
+};
+int plumb_link_info(struct plumb *pl, const char *name,
+    struct plumb_link_info *li);
 
 /*
  * Call fn(name, arg) for every link of this namespace whose name starts
@@ -167,7 +179,7 @@ int plumb_ns_addr_add(struct plumb_ns *ns, int ifindex,
     const struct ipaddr *a);
 
 /*
- * Read only, for checks: call fn(dev, dst, arg) for every "proto kernel"
+ * Read only, for checks: call fn(dev, dst, arg) for every "proto redirect"
  * route of the main table to a single address (/32, /128) whose one
  * nexthop is a link whose name starts with prefix: the host routes of the
  * endpoints (zebra's copies of the announced routes are not).  Stops

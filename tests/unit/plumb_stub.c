@@ -357,6 +357,34 @@ plumb_link_exists(struct plumb *pl, const char *name)
 }
 
 int
+plumb_link_info(struct plumb *pl, const char *name, struct plumb_link_info *li)
+{
+	char l[STUB_OBJ_LEN];
+	const struct stub_link *sl = stub_find(name);
+	int i;
+
+	memset(li, 0, sizeof(*li));
+	if (plumb_link_exists(pl, name) != 1)
+		return 0;
+	snprintf(l, sizeof(l), "vxlan %s", name);
+	if (obj_find(l) >= 0)
+		snprintf(li->kind, sizeof(li->kind), "vxlan");
+	else if (seg_link(name))
+		snprintf(li->kind, sizeof(li->kind), "bridge");
+	else if (sl != NULL && sl->parent[0] != '\0')
+		snprintf(li->kind, sizeof(li->kind), "ipvlan");
+	else if (sl != NULL || strncmp(name, "rc", 2) == 0)
+		snprintf(li->kind, sizeof(li->kind), "veth");
+	for (i = 0; i < stub_nobjs; i++)
+		if (strncmp(stub_objs[i], "port ", 5) == 0 &&
+		    strncmp(stub_objs[i] + 5, name, strlen(name)) == 0 &&
+		    stub_objs[i][5 + strlen(name)] == ' ')
+			snprintf(li->master, sizeof(li->master), "%s",
+			    stub_objs[i] + 6 + strlen(name));
+	return 1;
+}
+
+int
 plumb_route_add(struct plumb *pl, const char *dev, const struct ipaddr *dst,
     bool *created)
 {

@@ -186,6 +186,9 @@ assert_eq "$(lab_ip $A route show 10.45.1.7)" "" "A: ci's host route is gone"
 remove c2 l2
 remove cv veth
 for n in veth l3 l2 l3s; do call_ok "DeleteNetwork $n" DeleteNetwork "{\"NetworkID\":\"$(hex $n)\"}"; done
+# (cv's veth goes in a batch after DeleteEndpoint's reply: --teardown-delay)
+no_links() { [ -z "$(our_links)" ]; }
+retry 10 no_links
 assert_eq "$(our_links)" "" "A: no link of ours left"
 lab_plugin_stop $A
 lab_done

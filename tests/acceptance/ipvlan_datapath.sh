@@ -3,8 +3,10 @@
 # ipvlan_datapath.sh - the datapath of routed.link=ipvlan networks, with the
 # real plugin and kernel, in every mode, without Docker.
 #
-# Host A runs routed-plugin; host B is its neighbour over fabA/fabB (a static
-# route stands in for OSPF, which two_hosts_ospf.sh covers). The test makes
+# Host A runs routed-plugin announcing to its zebra; host B is its neighbour
+# over fabA/fabB, and both run FRR with OSPF (frr-conf/): B learns the l3
+# container's /32 by OSPF only, the other networks (routed.announce=none)
+# by static routes to A. The test makes
 # Docker's calls itself (curl on the plugin's socket) and does what Docker
 # does at Join and Leave (moves the interface named SrcName into or out of
 # the container's namespace, renames it, gives it its address, the gateway
@@ -12,7 +14,10 @@
 # 10.45/16, l2 on par2 (a dummy) 10.47/16, l3s on a second link fab3A
 # 10.48/16, one container each. Checks: A -> each ipvlan container, B -> it,
 # it -> B; l2 <-> the veth container; l3 -> the veth container fails (the
-# kernel's limit, README); after kill -9
+# kernel's limit, README); B's kernel has the l3 container's /32 proto ospf
+# via A, after kill -9 and restart too, and not once it is deleted;
+# routedctl check agrees, and names the slave of a container whose
+# namespace died; after kill -9
 # and a restart of the plugin a live container whose sandbox file the
 # plugin cannot see is kept (the parent's ipvlan port still holds its
 # address) and one whose namespace died is forgotten with its host route;
@@ -46,18 +51,24 @@ CNS=()
 cleanup_containers() { local ns; for ns in "${CNS[@]}"; do ip netns delete "$ns" 2>/dev/null; done; }
 trap 'rc=$?; cleanup_containers; (exit $rc); _lab_exit_trap' EXIT
 
-lab_host $A
-lab_host $B
+lab_frr_need
+lab_host $A 10.250.0.1/32
+lab_host $B 10.250.0.2/32
 lab_link $A fabA $B fabB
 lab_link $A fab3A $B fab3B
 lab_ip $A addr add 10.200.0.1/30 dev fabA
 lab_ip $B addr add 10.200.0.2/30 dev fabB
 lab_ip $A addr add 10.201.0.1/30 dev fab3A
 lab_ip $B addr add 10.201.0.2/30 dev fab3B
-for p in 10.45 10.46 10.47; do lab_ip $B route add $p.0.0/16 via 10.200.0.1; done
+# 10.45 (l3) by OSPF only
+for p in 10.46 10.47; do lab_ip $B route add $p.0.0/16 via 10.200.0.1; done
 lab_ip $B route add 10.48.0.0/16 via 10.201.0.1
 lab_ip $A link add par2 type dummy; lab_ip $A link set par2 up
-lab_plugin $A --gateway $GW
+lab_frr $A ospf HOSTNAME=$A ROUTER_ID=10.250.0.1 FABRIC_IF=fabA FABRIC_NET=10.200.0.0/30
+lab_frr $B ospf HOSTNAME=$B ROUTER_ID=10.250.0.2 FABRIC_IF=fabB FABRIC_NET=10.200.0.0/30
+PLUGIN_FLAGS=(--gateway $GW --zebra-socket "$(lab_zserv $A)" --zebra-route-type babel)
+lab_plugin $A "${PLUGIN_FLAGS[@]}"
+lab_ospf_adjacency $A $B
 SOCK=$(lab_ddir $A)/plugins/net-routed.sock
 
 # call PATH BODY: Docker's call; CODE and REPLY hold the HTTP status and body
@@ -113,10 +124,11 @@ our_links() { lab_ip $A -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' |
 
 # ---------------------------------------------------------------- set up
 
-net veth 10.46.0.0/16 ''
+NONE='"routed.announce":"none"'
+net veth 10.46.0.0/16 "$NONE"
 net l3 10.45.0.0/16 '"routed.link":"ipvlan","routed.parent":"fabA","routed.ipvlan-mode":"l3"'
-net l2 10.47.0.0/16 '"routed.link":"ipvlan","routed.parent":"par2","routed.ipvlan-mode":"l2"'
-net l3s 10.48.0.0/16 '"routed.link":"ipvlan","routed.parent":"fab3A","routed.ipvlan-mode":"l3s"'
+net l2 10.47.0.0/16 "$NONE"',"routed.link":"ipvlan","routed.parent":"par2","routed.ipvlan-mode":"l2"'
+net l3s 10.48.0.0/16 "$NONE"',"routed.link":"ipvlan","routed.parent":"fab3A","routed.ipvlan-mode":"l3s"'
 container cv veth 10.46.1.7
 container ci l3 10.45.1.7
 container c2 l2 10.47.1.7
@@ -128,6 +140,31 @@ assert_contains "$(in_c cv ip -d link show eth0)" 'veth' "cv: eth0 is a veth"
 RV_L3=rv$(hex l3 | cut -c1-12)
 assert_contains "$(lab_ip $A -d link show $RV_L3)" 'ipvlan +mode l3 ' "A: $RV_L3, l3's host link, is an ipvlan of fabA"
 assert_contains "$(lab_ip $A route show 10.45.1.7)" "dev $RV_L3" "A: host route to ci through $RV_L3"
+
+# ---------------------------------------------------------------- OSPF
+
+ospf_ci() { lab_ip $B -4 route show exact 10.45.1.7/32 proto ospf | grep -q 'via 10\.200\.0\.1 dev fabB'; }
+no_ospf_ci() { ! ospf_ci; }
+if retry 30 ospf_ci; then ok "B: kernel has ci's 10.45.1.7/32 proto ospf via A"
+else fail "B: kernel has ci's 10.45.1.7/32 proto ospf via A"; lab_ip $B -4 route show | sed 's/^/#   | /'; fi
+assert_eq "$(lab_ip $B -4 route show proto ospf | grep -c '^10\.4[678]\.')" 0 "B: nothing of the routed.announce=none networks by OSPF"
+
+# ---------------------------------------------------------------- check
+
+CTL=${LAB_ROUTEDCTL:-$(dirname "$LAB_PLUGIN_BIN")/routedctl}
+ctl() { "$CTL" --run-dir "$(lab_hdir $A)/run" "$@"; }
+ctl_agrees() { ctl check >/dev/null 2>&1; }
+if retry 10 ctl_agrees; then ok "A: routedctl check agrees (veth, ipvlan l3, l2, l3s endpoints)"
+else fail "A: routedctl check agrees (veth, ipvlan l3, l2, l3s endpoints)"; ctl check | sed 's/^/#   | /'; fi
+container cx l3 10.45.1.9
+ip netns delete "$NS_cx"
+out=$(ctl check 2>&1); rc=$?
+assert_eq "$rc" 1 "A: routedctl check exits 1 once cx's namespace died"
+assert_contains "$out" "$SRC_cx" "A: ... naming cx's ipvlan slave $SRC_cx"
+call_ok "cx: Leave" Leave "{$(ids l3 cx)}"
+call_ok "cx: DeleteEndpoint" DeleteEndpoint "{$(ids l3 cx)}"
+if retry 10 ctl_agrees; then ok "A: routedctl check agrees again"
+else fail "A: routedctl check agrees again"; ctl check | sed 's/^/#   | /'; fi
 
 # ---------------------------------------------------------------- traffic
 
@@ -165,13 +202,15 @@ lab_log "--- kill -9; cs's container dies meanwhile; a new plugin"
 kill -KILL "${LAB_PLUGIN_PID[$A]}"; wait "${LAB_PLUGIN_PID[$A]}" 2>/dev/null
 LAB_PLUGIN_PID[$A]=
 ip netns delete "$NS_cs"
-lab_plugin $A --gateway $GW
+lab_plugin $A "${PLUGIN_FLAGS[@]}"
 call EndpointOperInfo "{$(ids l3 ci)}"
 assert_eq "$CODE" 200 "ci kept: its sandbox file is out of sight, its address is on fabA's ipvlan port"
 call EndpointOperInfo "{$(ids l3s cs)}"
 assert_contains "$CODE $REPLY" '^500 .*unknown endpoint' "cs forgotten: its namespace died with the plugin down"
 assert_eq "$(lab_ip $A route show 10.48.1.7)" "" "A: cs's host route is gone"
 assert_not_contains "$(lab_ip $A -o link show)" 'rvprobe' "A: no probe link left"
+if retry 10 ospf_ci; then ok "B: ci's /32 by OSPF after kill -9 and restart"
+else fail "B: ci's /32 by OSPF after kill -9 and restart"; fi
 ping_ok "B -> ci after kill -9" lab_exec $B busybox ping -c 2 -W 2 10.45.1.7
 ping_ok "ci -> B after kill -9" pingc ci 10.200.0.2
 ping_ok "A (host) -> ci after kill -9" lab_exec $A busybox ping -I 10.200.0.1 -c 2 -W 2 10.45.1.7
@@ -183,6 +222,8 @@ lab_log "--- Leave, DeleteEndpoint, DeleteNetwork"
 remove ci l3
 assert_eq "$(lab_ip $A -o link show | grep -cE "$SRC_ci|$RV_L3")" 0 "A: ci's slave and l3's host link are gone"
 assert_eq "$(lab_ip $A route show 10.45.1.7)" "" "A: ci's host route is gone"
+if retry 15 no_ospf_ci; then ok "B: ci's /32 withdrawn (OSPF) after DeleteEndpoint"
+else fail "B: ci's /32 withdrawn (OSPF) after DeleteEndpoint"; lab_ip $B -4 route show exact 10.45.1.7/32 | sed 's/^/#   | /'; fi
 remove c2 l2
 remove cv veth
 for n in veth l3 l2 l3s; do call_ok "DeleteNetwork $n" DeleteNetwork "{\"NetworkID\":\"$(hex $n)\"}"; done

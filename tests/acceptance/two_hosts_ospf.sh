@@ -139,6 +139,11 @@ net_ok() {
 	assert_eq "$rc" 0 "$h: network create $* $n ($(echo $out | cut -c1-12))"
 }
 
+# routedctl on HOST
+CTL=${LAB_ROUTEDCTL:-$(dirname "$LAB_PLUGIN_BIN")/routedctl}
+ctl() { local h=$1; shift; "$CTL" --run-dir "$(lab_hdir "$h")/run" "$@"; }
+ctl_agrees() { ctl "$1" check >/dev/null 2>&1; }
+
 # routes B learned from A (or A from B) into 10.45-10.49, as "prefix proto"
 learned() { lab_ip "$1" -4 route show proto ospf | grep -E '^10\.4[5-9]\.' | awk '{print $1}' | sort; }
 
@@ -329,6 +334,10 @@ if [ -n "$IPVLAN_KERNEL" ]; then
 	run_ok $A i2 ipv 10.45.1.8
 	ping_ok "i2 -> i1 (A, two ipvlan containers of one parent)" dk $A exec i2 ping -c 2 -W 2 10.45.1.7
 	out=$(dk $A rm -f i2 2>&1); assert_eq "$?" 0 "A: rm -f i2"
+	# routedctl check knows ipvlan endpoints: i1's slave is in its
+	# container, its host route on $RV
+	if retry 10 ctl_agrees $A; then ok "A: routedctl check agrees with i1 (ipvlan) running"
+	else fail "A: routedctl check agrees with i1 (ipvlan) running"; ctl $A check | sed 's/^/#   | /'; fi
 	EP=$(dk $A inspect -f '{{.NetworkSettings.Networks.ipv.EndpointID}}' i1)
 	assert_contains "$EP" "^[0-9a-f]{64}$" "A: i1 has an endpoint on ipv (${EP:0:12})"
 	lab_log "--- kill -9 of the plugin on A, then a new one: i1 stays"
@@ -341,6 +350,8 @@ if [ -n "$IPVLAN_KERNEL" ]; then
 	out=$(lab_vtysh $A 'show ip route 10.45.1.7/32' 2>&1)
 	assert_contains "$out" "Known via \"$RT\"" "A: the new plugin announces 10.45.1.7/32 again"
 	ipv_pings " after kill -9"
+	if retry 10 ctl_agrees $A; then ok "A: routedctl check agrees after kill -9 and restart"
+	else fail "A: routedctl check agrees after kill -9 and restart"; ctl $A check | sed 's/^/#   | /'; fi
 	assert_not_contains "$(cat "$(lab_hdir $A)/plugin.log")" "endpoint ${EP:0:12}: .*forgetting" \
 		"A: the plugin did not forget i1's endpoint ${EP:0:12}"
 	lab_log "--- docker rm -f i1 withdraws it"
@@ -428,10 +439,7 @@ assert_eq "$?" 0 "A: m1's extra addresses are free again ($(echo $out | cut -c1-
 # -------------------------------------------------------------- console
 
 lab_log "--- routedctl on A: check, status, metrics, repair"
-CTL=${LAB_ROUTEDCTL:-$(dirname "$LAB_PLUGIN_BIN")/routedctl}
 PY=/usr/bin/python3	# Debian's, with python3-prometheus-client
-ctl() { local h=$1; shift; "$CTL" --run-dir "$(lab_hdir "$h")/run" "$@"; }
-ctl_agrees() { ctl "$1" check >/dev/null 2>&1; }
 # jget EXPR: evaluate EXPR over the JSON on standard input (as d)
 jget() { "$PY" -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 # metric TEXTFILE NAME LABELS: the value of one sample, parsed by prometheus_client

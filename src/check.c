@@ -15,6 +15,7 @@
 #include "check.h"
 #include "ctx.h"
 #include "hmap.h"
+#include "host.h"
 #include "model.h"
 #include "plumb.h"
 #include "routes.h"
@@ -85,7 +86,8 @@ on_link(const char *name, void *arg)
 	struct kview *kv = arg;
 	char (*p)[IFNAMSIZ];
 
-	if (!model_is_our_ifname(name) || name[1] != 't')
+	/* veths "rt...", ipvlan networks' host links "rv..." */
+	if (!model_is_our_ifname(name) || (name[1] != 't' && name[1] != 'v'))
 		return 0;
 	if (kv->nlinks == kv->linkcap) {
 		kv->linkcap = kv->linkcap ? kv->linkcap * 2 : 64;
@@ -97,18 +99,137 @@ on_link(const char *name, void *arg)
 	return 0;
 }
 
+/* A veth of an endpoint, or the host link an ipvlan endpoint routes through. */
+static bool
+link_owned(struct rp_ctx *ctx, const char *name)
+{
+	const struct endpoint *ep;
+	size_t pos = 0;
+
+	if (name[1] == 't')
+		return model_ep_by_ifname(ctx->model, name) != NULL ||
+		    model_doomed_has(ctx->model, name);	/* waits to go */
+	while ((ep = model_ep_next(ctx->model, &pos)) != NULL)
+		if (strcmp(ep->route_if, name) == 0)
+			return true;
+	return false;
+}
+
+/* Is name one of the links plumb_links() found? */
+static bool
+kv_has_link(const struct kview *kv, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < kv->nlinks; i++)
+		if (strcmp(kv->links[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Link name (what: which one it is, for the message) is there, of kind,
+ * and, when master is not NULL, a port of master: 0 when so, 1 when a
+ * difference was added, or -errno.
+ */
+static int
+check_link(struct rp_ctx *ctx, const char *name, const char *kind,
+    const char *master, const char *what, const char *fix, cJSON *diffs)
+{
+	struct plumb_link_info li;
+	char problem[192];
+	int r;
+
+	if ((r = plumb_link_info(ctx->plumb, name, &li)) < 0)
+		return r;
+	if (r == 0)
+		snprintf(problem, sizeof(problem), "%s is missing", what);
+	else if (strcmp(li.kind, kind) != 0)
+		snprintf(problem, sizeof(problem), "%s is of kind %s, not %s",
+		    what, li.kind[0] ? li.kind : "(none)", kind);
+	else if (master != NULL && strcmp(li.master, master) != 0)
+		snprintf(problem, sizeof(problem), "%s is not a port of %s "
+		    "(%s%s)", what, master, li.master[0] ? "but of " :
+		    "of no bridge", li.master);
+	else
+		return 0;
+	return (r = add_diff(diffs, "kernel", name, problem, fix)) != 0 ? r : 1;
+}
+
+/*
+ * The links of ep, by the kind of its network: a veth whose host side
+ * carries its host routes; a veth that is a port of its VXLAN segment's
+ * bridge (the bridge holds the subnet: no host routes); an ipvlan slave,
+ * in its container or (not joined) here, with its host routes on its
+ * network's host-side ipvlan link.  *routes: check its host routes.
+ */
+static int
+check_ep_links(struct rp_ctx *ctx, const struct kview *kv,
+    const struct network *n, const struct endpoint *ep, cJSON *diffs,
+    bool *routes)
+{
+	char fix[256];
+	int r;
+
+	*routes = false;
+	snprintf(fix, sizeof(fix), "the container of endpoint %.12s is gone: "
+	    "remove it (docker rm), or run 'routedctl repair'", ep->id);
+	if (ep->link == LINK_IPVLAN) {
+		if (!kv_has_link(kv, ep->route_if))
+			return add_diff(diffs, "kernel", ep->route_if, "the "
+			    "host-side ipvlan link of an endpoint's network is "
+			    "missing", "'routedctl repair' makes it again");
+		/* There: its routes are checked whatever its kind. */
+		*routes = true;
+		if ((r = check_link(ctx, ep->route_if, "ipvlan", NULL, "the "
+		    "host-side link of an ipvlan network", "delete it (ip link "
+		    "del), then 'routedctl repair'", diffs)) != 0)
+			return r < 0 ? r : 0;
+		/* Not joined: its slave waits here for Docker to move it. */
+		if (!ep->joined)
+			return (r = check_link(ctx, ep->peer_if, "ipvlan", NULL,
+			    "the ipvlan slave of an endpoint not joined yet",
+			    "'routedctl repair' makes it again", diffs)) < 0 ?
+			    r : 0;
+		/* Joined: out of sight, in its container; the kernel knows. */
+		if ((r = host_ep_alive(ctx, ep)) != 0)
+			return r < 0 ? r : 0;
+		snprintf(fix, sizeof(fix), "the container of endpoint %.12s is "
+		    "gone: remove it (docker rm), or run 'routedctl repair', "
+		    "which forgets it", ep->id);
+		return add_diff(diffs, "kernel", ep->peer_if, "the ipvlan slave "
+		    "of a joined endpoint is gone (no slave of its parent "
+		    "holds its address)", fix);
+	}
+	if (!kv_has_link(kv, ep->host_if))
+		return add_diff(diffs, "kernel", ep->host_if, "the host link "
+		    "of an endpoint is missing", fix);
+	if (n->mode == MODE_VXLAN)
+		return (r = check_link(ctx, ep->host_if, "veth",
+		    n->seg.br_name, "the host side of a segment endpoint",
+		    "'routedctl repair' makes it a port of its segment's "
+		    "bridge again", diffs)) < 0 ? r : 0;
+	*routes = true;
+	return (r = check_link(ctx, ep->host_if, "veth", NULL, "the host link "
+	    "of an endpoint", "delete it (ip link del), then 'routedctl "
+	    "repair'", diffs)) < 0 ? r : 0;
+}
+
 /* The kernel against the model: links and host routes, both ways. */
 static int
 check_kernel(struct rp_ctx *ctx, struct kview *kv, cJSON *diffs)
 {
 	const struct endpoint *ep;
+	const struct network *n;
 	struct kroute *kr;
 	char key[sizeof(kv->routes->key)], obj[128], fix[256], s[ADDR_STRLEN];
 	size_t pos = 0, i;
 	int r;
 
 	if ((r = plumb_links(ctx->plumb, "rt", on_link, kv)) != 0 ||
-	    (r = plumb_host_routes(ctx->plumb, "rt", on_kroute, kv)) != 0)
+	    (r = plumb_links(ctx->plumb, "rv", on_link, kv)) != 0 ||
+	    (r = plumb_host_routes(ctx->plumb, "rt", on_kroute, kv)) != 0 ||
+	    (r = plumb_host_routes(ctx->plumb, "rv", on_kroute, kv)) != 0)
 		return r;
 	if ((kv->map = hmap_new()) == NULL)
 		return -ENOMEM;
@@ -116,37 +237,29 @@ check_kernel(struct rp_ctx *ctx, struct kview *kv, cJSON *diffs)
 		if (hmap_add(kv->map, kv->routes[i].key, &kv->routes[i]) != 0)
 			return -ENOMEM;
 	for (i = 0; i < kv->nlinks; i++)
-		if (model_ep_by_ifname(ctx->model, kv->links[i]) == NULL &&
+		if (!link_owned(ctx, kv->links[i]) &&
 		    (r = add_diff(diffs, "kernel", kv->links[i], "a link of ours "
 		    "that no endpoint owns", "routed-plugin deletes it at its "
 		    "next start if no container uses it; else delete it by "
 		    "hand once its container is gone")) != 0)
 			return r;
 	while ((ep = model_ep_next(ctx->model, &pos)) != NULL) {
-		bool link = false;
+		bool routes;
 
-		for (i = 0; i < kv->nlinks && !link; i++)
-			link = strcmp(kv->links[i], ep->host_if) == 0;
-		if (!link) {
-			snprintf(obj, sizeof(obj), "%s", ep->host_if);
-			snprintf(fix, sizeof(fix), "the container of endpoint "
-			    "%.12s is gone: remove it (docker rm), or run "
-			    "'routedctl repair'", ep->id);
-			if ((r = add_diff(diffs, "kernel", obj, "the host link "
-			    "of an endpoint is missing", fix)) != 0)
-				return r;
+		if ((n = model_net_find(ctx->model, ep->net_id)) == NULL)
 			continue;
-		}
-		for (i = 0; i < ep->naddr; i++) {
-			kroute_key(ep->host_if, &ep->addrs[i].addr, key,
+		if ((r = check_ep_links(ctx, kv, n, ep, diffs, &routes)) != 0)
+			return r;
+		for (i = 0; routes && i < ep->naddr; i++) {
+			kroute_key(ep->route_if, &ep->addrs[i].addr, key,
 			    sizeof(key));
 			if (hmap_del(kv->map, key) != NULL)
 				continue;
 			snprintf(obj, sizeof(obj), "%s dev %s", ep->addrs[i].key,
-			    ep->host_if);
+			    ep->route_if);
 			snprintf(fix, sizeof(fix), "'routedctl repair' (or: ip "
 			    "route replace %s dev %s%s proto redirect)",
-			    ep->addrs[i].key, ep->host_if,
+			    ep->addrs[i].key, ep->route_if,
 			    ep->addrs[i].addr.family == AF_INET ?
 			    " scope link" : "");
 			if ((r = add_diff(diffs, "kernel", obj, "the host route "

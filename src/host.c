@@ -8,6 +8,7 @@
 
 #include "ctx.h"
 #include "host.h"
+#include "host_ipvlan.h"
 #include "plumb.h"
 #include "segment.h"
 
@@ -40,13 +41,21 @@ host_ep_add(struct rp_ctx *ctx, const struct network *n,
 		    ep->id, HOST_ROUTES_MAX);
 		return -E2BIG;
 	}
-	if ((r = plumb_veth_add(ctx->plumb, ep->host_if, ep->peer_if,
-	    host_ep_mtu(ctx, n, ep), gw6, ep->set.has_mac ? ep->set.mac : NULL,
-	    &u->link)) != 0) {
-		snprintf(err, errlen, "cannot create veth %s: %s", ep->host_if,
-		    strerror(-r));
-		return r;
+	switch (n->link) {
+	case LINK_IPVLAN:
+		r = host_ipvlan_add(ctx, n, ep, &u->link, &u->net_link, err,
+		    errlen);
+		break;
+	default:
+		if ((r = plumb_veth_add(ctx->plumb, ep->host_if, ep->peer_if,
+		    host_ep_mtu(ctx, n, ep), gw6, ep->set.has_mac ?
+		    ep->set.mac : NULL, &u->link)) != 0)
+			snprintf(err, errlen, "cannot create veth %s: %s",
+			    ep->host_if, strerror(-r));
+		break;
 	}
+	if (r != 0)
+		return r;
 	if (n->mode == MODE_VXLAN) {
 		/* A bridge port: the bridge holds the routes. */
 		if ((r = segment_port_add(ctx, n, ep->host_if, &u->port, err,
@@ -57,11 +66,11 @@ host_ep_add(struct rp_ctx *ctx, const struct network *n,
 		return r;
 	}
 	for (i = 0; i < ep->naddr; i++)
-		if ((r = plumb_route_add(ctx->plumb, ep->host_if,
+		if ((r = plumb_route_add(ctx->plumb, ep->route_if,
 		    &ep->addrs[i].addr, &u->route[i])) != 0) {
 			snprintf(err, errlen, "cannot add the route to %s via "
 			    "%s: %s", addr_fmt(&ep->addrs[i].addr, s, sizeof(s)),
-			    ep->host_if, strerror(-r));
+			    ep->route_if, strerror(-r));
 			host_ep_undo(ctx, ep, u);
 			memset(u, 0, sizeof(*u));
 			return r;
@@ -75,7 +84,7 @@ host_ep_undo(struct rp_ctx *ctx, const struct endpoint *ep,
 {
 	size_t i;
 
-	if (u->link) {
+	if (ep->link == LINK_VETH && u->link) {
 		/* Its routes go with it. */
 		plumb_veth_del(ctx->plumb, ep->host_if, ep->peer_if);
 		return;
@@ -84,8 +93,33 @@ host_ep_undo(struct rp_ctx *ctx, const struct endpoint *ep,
 		plumb_port_del(ctx->plumb, ep->host_if);
 	for (i = 0; i < ep->naddr && i < HOST_ROUTES_MAX; i++)
 		if (u->route[i])
-			plumb_route_del(ctx->plumb, ep->host_if,
+			plumb_route_del(ctx->plumb, ep->route_if,
 			    &ep->addrs[i].addr);
+	if (ep->link == LINK_IPVLAN)
+		host_ipvlan_undo(ctx, ep, u->link, u->net_link);
+}
+
+int
+host_net_check(struct rp_ctx *ctx, const struct network *n, char *err,
+    size_t errlen)
+{
+	switch (n->link) {
+	case LINK_IPVLAN:
+		return host_ipvlan_net_check(ctx, n, err, errlen);
+	default:
+		return 0;
+	}
+}
+
+int
+host_ep_alive(struct rp_ctx *ctx, const struct endpoint *ep)
+{
+	switch (ep->link) {
+	case LINK_IPVLAN:
+		return host_ipvlan_alive(ctx, ep);
+	default:
+		return plumb_link_exists(ctx->plumb, ep->host_if);
+	}
 }
 
 int
@@ -95,7 +129,7 @@ host_ep_routes_del(struct rp_ctx *ctx, const struct endpoint *ep)
 	int r, first = 0;
 
 	for (i = 0; i < ep->naddr; i++)
-		if ((r = plumb_route_del(ctx->plumb, ep->host_if,
+		if ((r = plumb_route_del(ctx->plumb, ep->route_if,
 		    &ep->addrs[i].addr)) != 0 && first == 0)
 			first = r;
 	return first;
@@ -108,6 +142,8 @@ host_ep_del(struct rp_ctx *ctx, const struct endpoint *ep, char *err,
 	int r;
 
 	host_ep_routes_del(ctx, ep);
+	if (ep->link == LINK_IPVLAN)
+		return host_ipvlan_del(ctx, ep, err, errlen);
 	if ((r = plumb_veth_del(ctx->plumb, ep->host_if, ep->peer_if)) != 0) {
 		snprintf(err, errlen, "cannot delete veth %s: %s", ep->host_if,
 		    strerror(-r));

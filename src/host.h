@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * host.h: the host side of an endpoint, as the model describes it: its link
- * (a veth pair), proxy ARP/NDP for the gateway, and a host route per
- * address; on a VXLAN segment network, the veth is a port of the segment's
- * bridge instead of having routes.  The one caller of plumb.h's endpoint calls.
+ * (a veth pair, or an ipvlan slave plus its network's host-side ipvlan, see
+ * host_ipvlan.c), proxy ARP/NDP for the gateway, and a host route per
+ * address through the endpoint's route_if; on a VXLAN segment network, the
+ * veth is a port of the segment's bridge instead of having routes.  The one
+ * caller of plumb.h's endpoint calls.
  */
 #ifndef RP_HOST_H
 #define RP_HOST_H
@@ -25,7 +27,8 @@ unsigned host_ep_mtu(const struct rp_ctx *ctx, const struct network *n,
 
 /* What one host_ep_add() made, so that exactly that can be undone. */
 struct host_undo {
-	bool link;			/* the veth pair is new */
+	bool link;			/* the veth pair (ipvlan slave) is new */
+	bool net_link;			/* ipvlan: the network's host link is new */
 	bool port;			/* it became a bridge port (vxlan) */
 	bool route[HOST_ROUTES_MAX];	/* the route of ep->addrs[i] is new */
 };
@@ -42,6 +45,22 @@ int host_ep_add(struct rp_ctx *ctx, const struct network *n,
 /* Take down what host_ep_add() made, as u says; nothing else. */
 void host_ep_undo(struct rp_ctx *ctx, const struct endpoint *ep,
     const struct host_undo *u);
+
+/*
+ * CreateNetwork: can n's links be made on this host?  0, or -errno with a
+ * message in err (an ipvlan parent that is missing, or the parent of
+ * another network in another mode).  Changes nothing.
+ */
+int host_net_check(struct rp_ctx *ctx, const struct network *n, char *err,
+    size_t errlen);
+
+/*
+ * Can ep's container still be using its link?  1 yes (or cannot tell), 0
+ * when it is gone for sure, or -errno.  A veth's host side dies with the
+ * container; an ipvlan slave lives in the container's namespace, out of
+ * sight, so its sandbox is looked at instead.
+ */
+int host_ep_alive(struct rp_ctx *ctx, const struct endpoint *ep);
 
 /* Remove ep's host routes.  0 or the first -errno. */
 int host_ep_routes_del(struct rp_ctx *ctx, const struct endpoint *ep);

@@ -556,13 +556,57 @@ model_ifnames(const char *id, char host[IFNAMSIZ], char peer[IFNAMSIZ])
 	snprintf(peer, IFNAMSIZ, "rc%s", hex);
 }
 
+void
+model_net_ifname(const char *net_id, char name[IFNAMSIZ])
+{
+	char peer[IFNAMSIZ];
+
+	model_ifnames(net_id, name, peer);
+	name[1] = 'v';
+}
+
+void
+model_ep_ifnames(struct endpoint *ep)
+{
+	model_ifnames(ep->id, ep->host_if, ep->peer_if);
+	if (ep->link == LINK_IPVLAN)
+		model_net_ifname(ep->net_id, ep->route_if);
+	else
+		memcpy(ep->route_if, ep->host_if, sizeof(ep->route_if));
+}
+
+static const char *const ipvlan_modes[] = {
+	[IPVLAN_L2] = "l2", [IPVLAN_L3] = "l3", [IPVLAN_L3S] = "l3s",
+};
+
+const char *
+model_ipvlan_mode_name(enum ipvlan_mode m)
+{
+	return (size_t)m < sizeof(ipvlan_modes) / sizeof(*ipvlan_modes) ?
+	    ipvlan_modes[m] : "?";
+}
+
+int
+model_ipvlan_mode_parse(const char *s, enum ipvlan_mode *m)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < sizeof(ipvlan_modes) /
+	    sizeof(*ipvlan_modes); i++)
+		if (strcmp(s, ipvlan_modes[i]) == 0) {
+			*m = (enum ipvlan_mode)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 bool
 model_is_our_ifname(const char *name)
 {
 	size_t i;
 
 	if (strlen(name) != 14 || name[0] != 'r' ||
-	    (name[1] != 't' && name[1] != 'c'))
+	    (name[1] != 't' && name[1] != 'c' && name[1] != 'v'))
 		return false;
 	for (i = 2; i < 14; i++)
 		if (!((name[i] >= '0' && name[i] <= '9') ||

@@ -47,9 +47,17 @@ struct pool {
 					   it: it goes with that network */
 };
 
-/* How an endpoint's interface is made.  Only veth today. */
+/* How an endpoint's interface is made. */
 enum link_kind {
-	LINK_VETH,
+	LINK_VETH,			/* a veth pair, host side "rt..." */
+	LINK_IPVLAN,			/* an ipvlan slave "rc..." of a parent */
+};
+
+/* ipvlan modes; the values are the kernel's IPVLAN_MODE_*. */
+enum ipvlan_mode {
+	IPVLAN_L2 = 0,
+	IPVLAN_L3 = 1,
+	IPVLAN_L3S = 2,
 };
 
 /* How a network carries its containers' traffic (-o routed.mode). */
@@ -62,6 +70,8 @@ enum net_mode {
 struct network {
 	char id[MODEL_ID_MAX + 1];
 	enum link_kind link;		/* the kind of its endpoints' links */
+	char parent[IFNAMSIZ];		/* LINK_IPVLAN: the parent interface */
+	enum ipvlan_mode ipvlan_mode;	/* LINK_IPVLAN */
 	enum net_mode mode;
 	struct segconf seg;		/* MODE_VXLAN only */
 	unsigned mtu;			/* 0: the plugin's --mtu */
@@ -117,6 +127,9 @@ struct endpoint {
 	size_t naddr;
 	struct ep_settings set;
 	char host_if[IFNAMSIZ], peer_if[IFNAMSIZ];
+	char route_if[IFNAMSIZ];	/* where its host routes point: host_if
+					   (veth), or its network's host-side
+					   link (ipvlan); see model_ep_ifnames */
 	bool joined;
 	bool plumbed;			/* this process made or checked its link */
 	unsigned gw_slot;		/* joined: its rank among the sandbox's
@@ -227,7 +240,20 @@ size_t model_doomed_count(const struct model *m);
  */
 void model_ifnames(const char *endpoint_id, char host[IFNAMSIZ],
     char peer[IFNAMSIZ]);
-/* True for "rt" or "rc" and 12 lowercase hex digits: a name of ours. */
+/*
+ * Fill ep's host_if and peer_if (model_ifnames of its id) and route_if
+ * from its id, net_id and link.
+ */
+void model_ep_ifnames(struct endpoint *ep);
+/*
+ * The host-side link of an ipvlan network: "rv" and the 12 hex digits
+ * model_ifnames would take from the network's ID.  Deterministic.
+ */
+void model_net_ifname(const char *net_id, char name[IFNAMSIZ]);
+/* True for "rt", "rc" or "rv" and 12 lowercase hex digits: a name of ours. */
 bool model_is_our_ifname(const char *name);
+/* "l2", "l3", "l3s"; and back: 0 or -EINVAL. */
+const char *model_ipvlan_mode_name(enum ipvlan_mode m);
+int model_ipvlan_mode_parse(const char *s, enum ipvlan_mode *m);
 
 #endif

@@ -52,6 +52,9 @@
 #define OPT_TAG		"routed.tag"
 #define OPT_METRIC	"routed.metric"
 #define OPT_DISTANCE	"routed.distance"
+#define OPT_LINK	"routed.link"
+#define OPT_PARENT	"routed.parent"
+#define OPT_IPVLAN_MODE	"routed.ipvlan-mode"
 #define OPT_MODE	"routed.mode"
 #define OPT_VNI		"routed.vni"
 #define MAX_AUX		256
@@ -60,6 +63,7 @@
 static const char *const known_options[] = {
 	OPT_MTU, OPT_ANNOUNCE, OPT_TAG, OPT_METRIC, OPT_DISTANCE, OPT_MODE,
 	OPT_VNI, "routed.vxlan.*", "routed.bridge.*", "routed.gateway",
+	OPT_LINK, OPT_PARENT, OPT_IPVLAN_MODE,
 };
 
 static int
@@ -192,6 +196,64 @@ parse_num(struct api_call *c, const char *key, const char *s,
 	return 0;
 }
 
+/*
+ * routed.link, routed.parent, routed.ipvlan-mode: 1 when it was one of
+ * them, 0 when not, or the error.
+ */
+static int
+parse_link_option(struct api_call *c, const cJSON *it, struct network *n,
+    bool *has_parent, bool *has_mode)
+{
+	const char *v = it->valuestring;
+
+	if (strcmp(it->string, OPT_LINK) == 0) {
+		if (strcmp(v, "veth") == 0)
+			n->link = LINK_VETH;
+		else if (strcmp(v, "ipvlan") == 0)
+			n->link = LINK_IPVLAN;
+		else
+			return api_fail(c, -EINVAL, "option %s=%.32s: must be "
+			    "veth or ipvlan", OPT_LINK, v);
+		return 1;
+	}
+	if (strcmp(it->string, OPT_PARENT) == 0) {
+		if (v[0] == '\0' || strlen(v) >= IFNAMSIZ || strchr(v, '/') ||
+		    strchr(v, ' '))
+			return api_fail(c, -EINVAL, "option %s=%.32s: must be an "
+			    "interface name", OPT_PARENT, v);
+		snprintf(n->parent, sizeof(n->parent), "%s", v);
+		*has_parent = true;
+		return 1;
+	}
+	if (strcmp(it->string, OPT_IPVLAN_MODE) == 0) {
+		if (model_ipvlan_mode_parse(v, &n->ipvlan_mode) != 0)
+			return api_fail(c, -EINVAL, "option %s=%.32s: must be l2, "
+			    "l3 or l3s", OPT_IPVLAN_MODE, v);
+		*has_mode = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* The link options make sense together. */
+static int
+check_link_options(struct api_call *c, const struct network *n,
+    bool has_parent, bool has_mode)
+{
+	if (n->link != LINK_IPVLAN && (has_parent || has_mode))
+		return api_fail(c, -EINVAL, "options %s and %s need %s=ipvlan",
+		    OPT_PARENT, OPT_IPVLAN_MODE, OPT_LINK);
+	if (n->link == LINK_IPVLAN && !has_parent)
+		return api_fail(c, -EINVAL, "%s=ipvlan needs -o %s=IFACE, the "
+		    "interface whose ipvlan slaves the containers get",
+		    OPT_LINK, OPT_PARENT);
+	if (n->link == LINK_IPVLAN && n->mode == MODE_VXLAN)
+		return api_fail(c, -EINVAL, "%s=ipvlan and %s=vxlan do not go "
+		    "together: a segment's containers are bridge ports",
+		    OPT_LINK, OPT_MODE);
+	return 0;
+}
+
 /* routed.mode and routed.vni, first: the segment options depend on them. */
 static int
 parse_mode(struct api_call *c, const cJSON *generic, struct network *n)
@@ -229,8 +291,9 @@ static int
 parse_generic(struct api_call *c, const cJSON *generic, struct network *n)
 {
 	const cJSON *it;
-	char known[320] = "";
+	char known[384] = "";
 	unsigned long v;
+	bool has_parent = false, has_mode = false;
 	size_t i;
 	int r;
 
@@ -295,6 +358,11 @@ parse_generic(struct api_call *c, const cJSON *generic, struct network *n)
 			n->distance = (uint8_t)v;
 			continue;
 		}
+		if ((r = parse_link_option(c, it, n, &has_parent,
+		    &has_mode)) < 0)
+			return r;
+		if (r == 1)
+			continue;
 		for (i = 0; i < sizeof(known_options) / sizeof(*known_options); i++) {
 			strncat(known, i ? ", " : "", sizeof(known) - strlen(known) - 1);
 			strncat(known, known_options[i],
@@ -303,7 +371,7 @@ parse_generic(struct api_call *c, const cJSON *generic, struct network *n)
 		return api_fail(c, -EINVAL, "unknown option '%.64s': net-routed "
 		    "knows %s", it->string, known);
 	}
-	return 0;
+	return check_link_options(c, n, has_parent, has_mode);
 }
 
 static bool
@@ -316,7 +384,9 @@ static bool
 net_same(const struct network *a, const struct network *b)
 {
 	return a->mtu == b->mtu && a->internal == b->internal &&
-	    a->link == b->link && a->announce == b->announce &&
+	    a->link == b->link && (a->link != LINK_IPVLAN ||
+	    (strcmp(a->parent, b->parent) == 0 &&
+	    a->ipvlan_mode == b->ipvlan_mode)) && a->announce == b->announce &&
 	    a->tag == b->tag && a->has_metric == b->has_metric &&
 	    a->metric == b->metric && a->distance == b->distance &&
 	    a->ipv6 == b->ipv6 && a->has4 == b->has4 && a->has6 == b->has6 &&
@@ -394,6 +464,7 @@ nd_create_network(struct api_call *c)
 
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.link = LINK_VETH;
+	tmp.ipvlan_mode = IPVLAN_L3;
 	tmp.announce = ctx->cfg.announce_kind;
 	tmp.tag = ctx->cfg.tag;
 	tmp.metric = ctx->cfg.metric;
@@ -432,6 +503,8 @@ nd_create_network(struct api_call *c)
 			    "other settings", id);
 		return old->mode == MODE_VXLAN ? repair_segment(c, old) : 0;
 	}
+	if ((r = host_net_check(ctx, &tmp, c->err, sizeof(c->err))) != 0)
+		return r;
 	/* Two networks on one prefix would announce (and withdraw) one route. */
 	if ((other = model_net_overlapping(ctx->model, &tmp)) != NULL)
 		return api_fail(c, -EEXIST, "subnet overlaps the subnet of "
@@ -675,6 +748,15 @@ parse_endpoint(struct api_call *c, const struct network *n, const char *epid,
 		    "routed.anycast) need routed-plugin --extra-addresses");
 		return NULL;
 	}
+	if (n->link == LINK_IPVLAN) {
+		/* An ipvlan slave has its parent's MAC address. */
+		if (rq->engine_mac) {
+			api_fail(c, -EINVAL, "an endpoint of an ipvlan network "
+			    "cannot have its own MAC address");
+			return NULL;
+		}
+		rq->set.has_mac = false;
+	}
 	if ((ep = model_ep_new(nd + epopts_nextra(rq))) == NULL) {
 		api_fail(c, -ENOMEM, "out of memory");
 		return NULL;
@@ -685,7 +767,7 @@ parse_endpoint(struct api_call *c, const struct network *n, const char *epid,
 	ep->set = rq->set;
 	for (i = 0; i < nd; i++)
 		model_ep_set_addr(ep, i, &docker[i]);
-	model_ifnames(epid, ep->host_if, ep->peer_if);
+	model_ep_ifnames(ep);
 	return ep;
 }
 
@@ -838,7 +920,7 @@ nd_oper_info(struct api_call *c)
 		return api_fail(c, -ENOENT, "unknown endpoint %.12s", epid);
 	if ((v = cJSON_AddObjectToObject(c->reply, "Value")) == NULL)
 		return api_fail(c, -ENOMEM, "out of memory");
-	return api_put_str(c, v, "HostInterface", ep->host_if);
+	return api_put_str(c, v, "HostInterface", ep->route_if);
 }
 
 /*

@@ -26,6 +26,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/ipvlan.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/link/vxlan.h>
@@ -133,6 +134,29 @@ plumb_link_exists(struct plumb *pl, const char *name)
 	if ((l = link_get(pl, name, &r)) == NULL)
 		return r == -ENODEV ? 0 : r;
 	rtnl_link_put(l);
+	return 1;
+}
+
+int
+plumb_link_info(struct plumb *pl, const char *name, struct plumb_link_info *li)
+{
+	struct rtnl_link *l, *m;
+	const char *t;
+	int r, master;
+
+	memset(li, 0, sizeof(*li));
+	if ((l = link_get(pl, name, &r)) == NULL)
+		return r == -ENODEV ? 0 : r;
+	if ((t = rtnl_link_get_type(l)) != NULL)
+		snprintf(li->kind, sizeof(li->kind), "%s", t);
+	master = rtnl_link_get_master(l);
+	rtnl_link_put(l);
+	if (master <= 0)
+		return 1;
+	if ((r = rtnl_link_get_kernel(pl->sk, master, NULL, &m)) < 0)
+		return nlerr(r);
+	snprintf(li->master, sizeof(li->master), "%s", rtnl_link_get_name(m));
+	rtnl_link_put(m);
 	return 1;
 }
 
@@ -397,10 +421,10 @@ host_proxy(struct plumb *pl, const char *host, int ifindex,
 	return 0;
 }
 
-/* The host side is there: MTU, up, proxy ARP/NDP. */
+/* The host side is there, a link of kind type: MTU, up, proxy ARP/NDP. */
 static int
-host_setup(struct plumb *pl, const char *host, unsigned mtu,
-    const struct ipaddr *gw6)
+host_setup(struct plumb *pl, const char *host, const char *type,
+    unsigned mtu, const struct ipaddr *gw6)
 {
 	struct rtnl_link *l, *chg;
 	int r;
@@ -408,8 +432,8 @@ host_setup(struct plumb *pl, const char *host, unsigned mtu,
 	if ((l = link_get(pl, host, &r)) == NULL)
 		return r;
 	if (rtnl_link_get_type(l) == NULL ||
-	    strcmp(rtnl_link_get_type(l), "veth") != 0) {
-		log_warnx("%s exists and is not a veth", host);
+	    strcmp(rtnl_link_get_type(l), type) != 0) {
+		log_warnx("%s exists and is not a %s", host, type);
 		rtnl_link_put(l);
 		return -EEXIST;
 	}
@@ -417,7 +441,8 @@ host_setup(struct plumb *pl, const char *host, unsigned mtu,
 		rtnl_link_put(l);
 		return -ENOMEM;
 	}
-	rtnl_link_set_mtu(chg, mtu);
+	if (mtu != 0)
+		rtnl_link_set_mtu(chg, mtu);
 	rtnl_link_set_flags(chg, IFF_UP);
 	if ((r = rtnl_link_change(pl->sk, l, chg, 0)) < 0) {
 		log_warnx("netlink: cannot set %s up with mtu %u: %s", host, mtu,
@@ -512,8 +537,78 @@ plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
 		*created = true;
 	}
 	/* Undo only what this call made: a reused link may be a container's. */
-	if ((r = host_setup(pl, host, mtu, gw6)) != 0 && *created) {
+	if ((r = host_setup(pl, host, "veth", mtu, gw6)) != 0 && *created) {
 		plumb_veth_del(pl, host, peer);
+		*created = false;
+	}
+	return r;
+}
+
+/* 0 when name is an ipvlan whose parent is parent_index, else -EEXIST. */
+static int
+ipvlan_check(struct plumb *pl, const char *name, int parent_index)
+{
+	struct rtnl_link *l;
+	int r;
+
+	if ((l = link_get(pl, name, &r)) == NULL)
+		return r;
+	if (!rtnl_link_is_ipvlan(l) || rtnl_link_get_link(l) != parent_index) {
+		log_warnx("%s exists and is not an ipvlan of ifindex %d", name,
+		    parent_index);
+		r = -EEXIST;
+	}
+	rtnl_link_put(l);
+	return r;
+}
+
+int
+plumb_ipvlan_add(struct plumb *pl, const char *name, const char *parent,
+    int mode, unsigned mtu, bool host, const struct ipaddr *gw6,
+    bool *created)
+{
+	struct rtnl_link *l, *par;
+	bool exists;
+	int r, pindex;
+
+	*created = false;
+	if (strlen(name) >= IFNAMSIZ)
+		return -EINVAL;
+	if ((par = link_get(pl, parent, &r)) == NULL) {
+		log_warnx("ipvlan %s: no parent %s: %s", name, parent,
+		    strerror(-r));
+		return r;
+	}
+	pindex = rtnl_link_get_ifindex(par);
+	rtnl_link_put(par);
+	if ((r = plumb_link_exists(pl, name)) < 0)
+		return r;
+	exists = r == 1;
+	if (exists && (r = ipvlan_check(pl, name, pindex)) != 0)
+		return r;
+	if (!exists) {
+		if ((l = rtnl_link_ipvlan_alloc()) == NULL)
+			return -ENOMEM;
+		rtnl_link_set_name(l, name);
+		rtnl_link_set_link(l, pindex);
+		if (mtu != 0)
+			rtnl_link_set_mtu(l, mtu);
+		if ((r = rtnl_link_ipvlan_set_mode(l, (uint16_t)mode)) >= 0)
+			r = rtnl_link_add(pl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
+		rtnl_link_put(l);
+		if (r < 0) {
+			log_warnx("netlink: cannot create ipvlan %s on %s: %s",
+			    name, parent, nl_geterror(r));
+			return nlerr(r);
+		}
+		log_debug("ipvlan %s on %s created, mode %d, mtu %u", name,
+		    parent, mode, mtu);
+		*created = true;
+	}
+	if (!host)
+		return 0;
+	if ((r = host_setup(pl, name, "ipvlan", mtu, gw6)) != 0 && *created) {
+		plumb_link_del(pl, name);
 		*created = false;
 	}
 	return r;
@@ -537,6 +632,89 @@ plumb_link_del(struct plumb *pl, const char *name)
 		log_warnx("netlink: cannot delete %s: %s", name, strerror(-r));
 	else
 		log_debug("link %s deleted", name);
+	return r;
+}
+
+int
+plumb_neigh_self(struct plumb *pl, const char *dev, const struct ipaddr *dst,
+    bool add)
+{
+	struct rtnl_neigh *n;
+	struct rtnl_link *l;
+	struct nl_addr *na;
+	char s[ADDR_STRLEN];
+	int r;
+
+	if ((l = link_get(pl, dev, &r)) == NULL)
+		return !add && r == -ENODEV ? 0 : r;
+	if ((n = rtnl_neigh_alloc()) == NULL || (na = nladdr(dst)) == NULL) {
+		rtnl_neigh_put(n);
+		rtnl_link_put(l);
+		return -ENOMEM;
+	}
+	rtnl_neigh_set_ifindex(n, rtnl_link_get_ifindex(l));
+	rtnl_neigh_set_family(n, dst->family);
+	rtnl_neigh_set_dst(n, na);
+	if (add) {
+		rtnl_neigh_set_lladdr(n, rtnl_link_get_addr(l));
+		rtnl_neigh_set_state(n, NUD_PERMANENT);
+		r = nlerr(rtnl_neigh_add(pl->sk, n, NLM_F_CREATE |
+		    NLM_F_REPLACE));
+	} else if ((r = nlerr(rtnl_neigh_delete(pl->sk, n, 0))) == -ENOENT)
+		r = 0;
+	nl_addr_put(na);
+	rtnl_neigh_put(n);
+	rtnl_link_put(l);
+	if (r != 0)
+		log_warnx("netlink: cannot %s neighbour %s on %s: %s", add ?
+		    "add" : "delete", addr_fmt(dst, s, sizeof(s)), dev,
+		    strerror(-r));
+	return r;
+}
+
+#define PROBE_IF	"rvprobe"
+
+int
+plumb_ipvlan_addr_held(struct plumb *pl, const char *parent, int mode,
+    const struct ipaddr *addr)
+{
+	struct rtnl_addr *a = NULL;
+	struct rtnl_link *l;
+	struct nl_addr *na = NULL;
+	char s[ADDR_STRLEN];
+	bool created;
+	int r;
+
+	plumb_link_del(pl, PROBE_IF);		/* left by a crash */
+	if ((r = plumb_ipvlan_add(pl, PROBE_IF, parent, mode, 0, false, NULL,
+	    &created)) != 0)
+		return r;
+	if ((l = link_get(pl, PROBE_IF, &r)) == NULL)
+		goto out;
+	if ((a = rtnl_addr_alloc()) == NULL || (na = nladdr(addr)) == NULL) {
+		rtnl_link_put(l);
+		r = -ENOMEM;
+		goto out;
+	}
+	rtnl_addr_set_ifindex(a, rtnl_link_get_ifindex(l));
+	rtnl_link_put(l);
+	rtnl_addr_set_family(a, addr->family);
+	rtnl_addr_set_local(a, na);
+	if (addr->family == AF_INET6)
+		rtnl_addr_set_flags(a, IFA_F_NODAD);
+	r = rtnl_addr_add(pl->sk, a, 0);
+	log_debug("ipvlan probe on %s for %s: %s", parent,
+	    addr_fmt(addr, s, sizeof(s)), r < 0 ? nl_geterror(r) : "free");
+	/* The port's validator refuses an address a slave holds. */
+	if (r == -NLE_EXIST || r == -NLE_BUSY)
+		r = 1;
+	else
+		r = r < 0 ? nlerr(r) : 0;
+out:
+	nl_addr_put(na);
+	if (a != NULL)
+		rtnl_addr_put(a);
+	plumb_link_del(pl, PROBE_IF);
 	return r;
 }
 

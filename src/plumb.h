@@ -50,9 +50,48 @@ int plumb_link_group(struct plumb *pl, const char *name, uint32_t group);
 int plumb_veth_doom(struct plumb *pl, const char *host, const char *peer,
     uint32_t group);
 int plumb_group_del(struct plumb *pl, uint32_t group);
-
+/*
+ * Make name an ipvlan slave of parent in mode (the kernel's IPVLAN_MODE_*),
+ * with the given MTU (0: the parent's).  host: it is the host's own side
+ * (like a veth's host side: brought up, proxy ARP and, when gw6 is not
+ * NULL, proxy NDP for gw6); else it is left down for Docker to move into a
+ * container.  A link of that name that is already an ipvlan of parent is
+ * reused; any other is refused (-EEXIST).  A missing parent is -ENODEV.
+ * *created as for plumb_veth_add().
+ */
+int plumb_ipvlan_add(struct plumb *pl, const char *name, const char *parent,
+    int mode, unsigned mtu, bool host, const struct ipaddr *gw6,
+    bool *created);
+/*
+ * Is addr held by an ipvlan slave of parent, in any namespace (a container's
+ * slave is out of this namespace's sight)?  Asks the kernel by giving addr
+ * to a short-lived slave "rvprobe" of parent (mode: the parent's), which the
+ * ipvlan port refuses for an address one of its slaves has.  1 held, 0 not,
+ * -ENODEV without the parent, or -errno.
+ */
+int plumb_ipvlan_addr_held(struct plumb *pl, const char *parent, int mode,
+    const struct ipaddr *addr);
+/*
+ * A permanent neighbour entry for dst on dev with dev's own MAC (add), or
+ * its removal (0 when there is none).  For ipvlan l2, whose slaves share
+ * their parent's MAC: the host then never ARPs for a container.
+ */
+int plumb_neigh_self(struct plumb *pl, const char *dev,
+    const struct ipaddr *dst, bool add);
 /* 1 when a link of that name exists in this namespace, 0 if not, or -errno. */
 int plumb_link_exists(struct plumb *pl, const char *name);
+/*
+ * Read only, for checks: the kind of link name ("veth", "ipvlan", "bridge",
+ * "vxlan"...; "" when the kernel names none) and the name of its master
+ * (a bridge it is a port of; "" when none).  1 when it exists, 0 when
+ * not, or -errno.
+ */
+struct plumb_link_info {
+	char kind[16];
+	char master[IFNAMSIZ];
+};
+int plumb_link_info(struct plumb *pl, const char *name,
+    struct plumb_link_info *li);
 
 /*
  * Call fn(name, arg) for every link of this namespace whose name starts
@@ -140,7 +179,7 @@ int plumb_ns_addr_add(struct plumb_ns *ns, int ifindex,
     const struct ipaddr *a);
 
 /*
- * Read only, for checks: call fn(dev, dst, arg) for every "proto kernel"
+ * Read only, for checks: call fn(dev, dst, arg) for every "proto redirect"
  * route of the main table to a single address (/32, /128) whose one
  * nexthop is a link whose name starts with prefix: the host routes of the
  * endpoints (zebra's copies of the announced routes are not).  Stops

@@ -30,6 +30,8 @@
 static void
 ep_forget(struct rp_ctx *ctx, struct endpoint *ep)
 {
+	char err[256];
+
 	log_info("endpoint %.12s: its interface %s is gone without Docker "
 	    "deleting it (its container died): forgetting it", ep->id,
 	    ep->host_if);
@@ -44,6 +46,10 @@ ep_forget(struct rp_ctx *ctx, struct endpoint *ep)
 		    "start forgets it again", ep->id);
 	sandbox_cancel(ctx, ep->id);
 	routes_ep_del(ctx, ep);
+	/* An ipvlan endpoint's routes are on its network's host link. */
+	if (ep->link == LINK_IPVLAN && host_ep_del(ctx, ep, err,
+	    sizeof(err)) != 0)
+		log_warnx("endpoint %.12s: %s", ep->id, err);
 	epopts_unreserve(ctx->model, ep);
 	model_ep_del(ctx->model, ep);
 	model_ep_free(ep);
@@ -66,9 +72,13 @@ reconcile_link_gone(struct rp_ctx *ctx, const char *name)
 			ep_forget(ctx, ep);
 		return;
 	}
-	/* Notifications were lost: check every endpoint. */
+	/*
+	 * Notifications were lost: check every endpoint.  (An ipvlan
+	 * endpoint has no host link of its own to be notified about: see
+	 * host_ep_alive.)
+	 */
 	while ((ep = model_ep_next(ctx->model, &pos)) != NULL)
-		if (plumb_link_exists(ctx->plumb, ep->host_if) == 0)
+		if (host_ep_alive(ctx, ep) == 0)
 			ep_forget(ctx, ep);
 }
 
@@ -98,6 +108,27 @@ reap_link(const char *name, void *arg)
 }
 
 /*
+ * A container-side link in the host's namespace that no endpoint owns (an
+ * ipvlan slave whose deletion failed): no container holds it.
+ */
+static int
+reap_peer(const char *name, void *arg)
+{
+	struct rp_ctx *ctx = arg;
+	char host[IFNAMSIZ];
+
+	if (!model_is_our_ifname(name))
+		return 0;
+	snprintf(host, sizeof(host), "rt%s", name + 2);
+	if (model_ep_by_ifname(ctx->model, host) != NULL)
+		return 0;
+	log_info("deleting %s: no endpoint owns it and no container uses it",
+	    name);
+	plumb_link_del(ctx->plumb, name);
+	return 0;
+}
+
+/*
  * A segment device of ours ("rv" or "rb" and the VNI, the default names)
  * that no network owns: its network's deletion could not take it down.
  */
@@ -111,6 +142,9 @@ reap_segment(const char *name, void *arg)
 	if (strlen(name) < 3 || name[0] != 'r' || (name[1] != 'v' &&
 	    name[1] != 'b'))
 		return 0;
+	/* "rv" and 12 hex digits: an ipvlan network's link (reap_net_link). */
+	if (model_is_our_ifname(name))
+		return 0;
 	for (i = 2; name[i] != '\0'; i++)
 		if (name[i] < '0' || name[i] > '9')
 			return 0;
@@ -120,6 +154,24 @@ reap_segment(const char *name, void *arg)
 			return 0;
 	log_info("deleting %s: a segment device of ours that no network owns",
 	    name);
+	plumb_link_del(ctx->plumb, name);
+	return 0;
+}
+
+/* A network's host-side ipvlan that no endpoint routes through. */
+static int
+reap_net_link(const char *name, void *arg)
+{
+	struct rp_ctx *ctx = arg;
+	const struct endpoint *ep;
+	size_t pos = 0;
+
+	if (!model_is_our_ifname(name))
+		return 0;
+	while ((ep = model_ep_next(ctx->model, &pos)) != NULL)
+		if (strcmp(ep->route_if, name) == 0)
+			return 0;
+	log_info("deleting %s: no endpoint routes through it", name);
 	plumb_link_del(ctx->plumb, name);
 	return 0;
 }
@@ -159,7 +211,7 @@ reconcile_start(struct rp_ctx *ctx)
 	while ((ep = model_ep_next(ctx->model, &pos)) != NULL) {
 		if ((n = model_net_find(ctx->model, ep->net_id)) == NULL)
 			continue;
-		if ((r = plumb_link_exists(ctx->plumb, ep->host_if)) != 1) {
+		if ((r = host_ep_alive(ctx, ep)) != 1) {
 			/* The container went away while we were down. */
 			if (r == 0) {
 				ep_forget(ctx, ep);
@@ -177,6 +229,8 @@ reconcile_start(struct rp_ctx *ctx)
 		}
 	}
 	plumb_links(ctx->plumb, "rt", reap_link, ctx);
+	plumb_links(ctx->plumb, "rc", reap_peer, ctx);
+	plumb_links(ctx->plumb, "rv", reap_net_link, ctx);
 	plumb_links(ctx->plumb, "rv", reap_segment, ctx);
 	plumb_links(ctx->plumb, "rb", reap_segment, ctx);
 	log_info("reconciled: %zu endpoints with their host side checked, %zu "

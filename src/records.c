@@ -33,6 +33,8 @@ link_name(enum link_kind k)
 	switch (k) {
 	case LINK_VETH:
 		return "veth";
+	case LINK_IPVLAN:
+		return "ipvlan";
 	}
 	return "?";
 }
@@ -42,6 +44,10 @@ link_parse(const char *s, enum link_kind *k)
 {
 	if (s == NULL || strcmp(s, "veth") == 0) {
 		*k = LINK_VETH;
+		return 0;
+	}
+	if (strcmp(s, "ipvlan") == 0) {
+		*k = LINK_IPVLAN;
 		return 0;
 	}
 	return -EINVAL;
@@ -101,6 +107,9 @@ net_value(const struct network *n)
 
 	if (o == NULL || !cJSON_AddStringToObject(o, "id", n->id) ||
 	    !cJSON_AddStringToObject(o, "link", link_name(n->link)) ||
+	    (n->link == LINK_IPVLAN && (!cJSON_AddStringToObject(o, "parent",
+	    n->parent) || !cJSON_AddStringToObject(o, "ipvlan_mode",
+	    model_ipvlan_mode_name(n->ipvlan_mode)))) ||
 	    !cJSON_AddNumberToObject(o, "mtu", n->mtu) ||
 	    !cJSON_AddBoolToObject(o, "internal", n->internal) ||
 	    !cJSON_AddBoolToObject(o, "ipv6", n->ipv6) ||
@@ -429,6 +438,24 @@ net_prefixes(const cJSON *v, const char *pname, const char *aname, int af,
 	return 0;
 }
 
+/* An ipvlan network's parent and mode; none for other links. */
+static int
+net_ipvlan(const cJSON *v, struct network *n)
+{
+	const char *parent = jstr(v, "parent"), *mode = jstr(v, "ipvlan_mode");
+
+	if (n->link != LINK_IPVLAN)
+		return cJSON_GetObjectItemCaseSensitive(v, "parent") ||
+		    cJSON_GetObjectItemCaseSensitive(v, "ipvlan_mode") ?
+		    -EINVAL : 0;
+	if (parent == NULL || parent[0] == '\0' ||
+	    strlen(parent) >= IFNAMSIZ ||
+	    model_ipvlan_mode_parse(mode, &n->ipvlan_mode) != 0)
+		return -EINVAL;
+	snprintf(n->parent, sizeof(n->parent), "%s", parent);
+	return 0;
+}
+
 /* The segment members of a network record (see seg_value). */
 static int
 seg_apply(const cJSON *v, struct network *n, char *err, size_t errlen)
@@ -492,6 +519,10 @@ apply_net(struct model *m, const char *key, const cJSON *v, char *err,
 		FAIL("invalid settings (mtu, tag, distance, metric, announce, "
 		    "link)");
 	}
+	if (net_ipvlan(v, n) != 0) {
+		free(n);
+		FAIL("invalid ipvlan parent or mode");
+	}
 	n->mtu = (unsigned)mtu;
 	n->tag = (uint32_t)tag;
 	n->distance = (uint8_t)dist;
@@ -506,6 +537,10 @@ apply_net(struct model *m, const char *key, const cJSON *v, char *err,
 	if ((r = seg_apply(v, n, err, errlen)) != 0) {
 		free(n);
 		return r;
+	}
+	if (n->link == LINK_IPVLAN && n->mode == MODE_VXLAN) {
+		free(n);
+		FAIL("an ipvlan segment");
 	}
 	if ((r = model_net_add(m, n)) != 0) {
 		free(n);
@@ -670,7 +705,6 @@ apply_ep(struct model *m, const char *key, const cJSON *v, char *err,
 		ep->addrs[i].kind = akind[i];
 	}
 	ep->set = set;
-	model_ifnames(ep->id, ep->host_if, ep->peer_if);
 	if (num_field(v, "gw_slot", 0, MODEL_GW_SLOTS - 1, &slot) == -EINVAL ||
 	    bool_field(v, "joined", &ep->joined) != 0 ||
 	    link_parse(jstr(v, "link"), &ep->link) != 0 ||
@@ -678,6 +712,7 @@ apply_ep(struct model *m, const char *key, const cJSON *v, char *err,
 		model_ep_free(ep);
 		FAIL("invalid joined, link or gw_slot");
 	}
+	model_ep_ifnames(ep);
 	ep->gw_slot = (unsigned)slot;
 	if ((r = model_ep_add(m, ep, &clash)) != 0) {
 		model_ep_free(ep);

@@ -29,7 +29,7 @@ routes_host(const struct network *n, const struct endpoint *ep,
 	r->kind = ROUTE_HOST;
 	/* On a VXLAN segment, containers are reached through the bridge. */
 	snprintf(r->ifname, sizeof(r->ifname), "%s", n->mode == MODE_VXLAN ?
-	    n->seg.br_name : ep->host_if);
+	    n->seg.br_name : ep->route_if);
 	route_attrs(n, r);
 	if (ep->set.has_tag)
 		r->tag = ep->set.tag;

@@ -279,10 +279,22 @@ on_done(evutil_socket_t fd, short what, void *arg)
 		schedule(td);
 }
 
+/*
+ * Only veth pairs wait in the group.  An ipvlan endpoint has no host link
+ * of its own: its slave (back from its container, if Docker moved it) and,
+ * with its network's last endpoint, the network's host-side slave and l2
+ * neighbours go at once, in host_ipvlan_del().
+ */
+static bool
+batched(const struct endpoint *ep)
+{
+	return ep->link == LINK_VETH;
+}
+
 void
 teardown_record(struct rp_ctx *ctx, const struct endpoint *ep)
 {
-	if (ctx->teardown != NULL)
+	if (ctx->teardown != NULL && batched(ep))
 		records_put_doomed(ctx->store, ep->host_if);
 }
 
@@ -305,7 +317,7 @@ teardown_add(struct rp_ctx *ctx, const struct endpoint *ep)
 	struct teardown *td = ctx->teardown;
 	int r;
 
-	if (td == NULL) {
+	if (td == NULL || !batched(ep)) {
 		del_now(ctx, ep);
 		return;
 	}

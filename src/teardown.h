@@ -18,6 +18,9 @@
  * renames the doomed pair out of the way.  Addresses are free at once: the
  * host routes go before the reply.  Only links in the group are ever
  * deleted by the batch, and no live endpoint's link is ever in it.
+ *
+ * Only veth pairs are batched: an ipvlan endpoint's links are deleted at
+ * once (no doomed record), as host_ep_del() does it.
  */
 #ifndef RP_TEARDOWN_H
 #define RP_TEARDOWN_H

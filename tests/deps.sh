@@ -11,3 +11,8 @@ apt-get install -y -qq --no-install-recommends \
 	libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libcmocka-dev libcap-ng-dev \
 	docker.io containerd runc busybox-static iproute2 procps util-linux \
 	curl frr valgrind python3-prometheus-client >/dev/null
+# ipvlan_datapath.sh: a kernel without ipvlan (CONFIG_IPVLAN) runs it in a
+# qemu guest on Debian's kernel, which has it as a module; iperf3 for
+# bench/ipvlan_veth.sh
+apt-get install -y -qq --no-install-recommends \
+	qemu-system-x86 linux-image-amd64 cpio kmod iperf3 >/dev/null

@@ -939,3 +939,70 @@ lab_pair() {
 	lab_frr "$hb" "$proto" HOSTNAME="$hb" ROUTER_ID=10.250.0.2 FABRIC_IF=fabB \
 		FABRIC_NET=10.200.0.0/30 ASN=64602 PEER_ADDR=10.200.0.1 PEER_ASN=64601
 }
+
+# ---------------------------------------------------------------- ipvlan
+
+# lab_ipvlan_here: 0 when this kernel makes ipvlan links
+lab_ipvlan_here() {
+	local ns=ipvprobe-$$ r=1
+	[ -n "${LAB_GUEST:-}" ] && return 0
+	modprobe -q ipvlan 2>/dev/null; modprobe -q dummy 2>/dev/null
+	ip netns add "$ns" 2>/dev/null || return 1
+	ip -n "$ns" link add d0 type dummy 2>/dev/null &&
+		ip -n "$ns" link add i0 link d0 type ipvlan mode l3 2>/dev/null && r=0
+	ip netns delete "$ns"
+	return $r
+}
+
+# lab_guest_run SCRIPT: run SCRIPT (with LAB_GUEST=1) as root in a qemu
+# guest on a Debian kernel of /boot that has ipvlan as a module, over this
+# machine's root file system (9p, read-only; tmpfs on /run and /tmp), for
+# kernels without CONFIG_IPVLAN; exits with SCRIPT's status (77 when the
+# guest cannot be had). TCG: this machine's nested KVM may not boot a guest.
+lab_guest_run() {
+	local script=$1 k mods m m2 f d rc
+	for k in /boot/vmlinuz-*; do
+		[ -e "$k" ] || continue
+		m=/lib/modules/${k#/boot/vmlinuz-}
+		[ -e "$m/kernel/drivers/net/ipvlan/ipvlan.ko" ] && [ -e "$m/kernel/fs/9p/9p.ko" ] && break
+		m=
+	done
+	command -v cpio >/dev/null || lab_skip "kernel has no ipvlan and cpio is missing"
+	command -v qemu-system-x86_64 >/dev/null || lab_skip "kernel has no ipvlan and qemu-system-x86_64 is missing (package qemu-system-x86)"
+	[ -n "${m:-}" ] || lab_skip "kernel has no ipvlan and no /boot kernel with ipvlan and 9p modules (package linux-image-amd64)"
+	local bb; bb=$(command -v busybox) || lab_skip "busybox missing"
+	d=$(mktemp -d /tmp/ipvdp.XXXXXX)
+	trap 'rm -rf "$d"' EXIT
+	mkdir -p "$d/root/bin" "$d/root/mods" "$d/root/proc" "$d/root/sys" "$d/root/dev" "$d/root/newroot" "$d/out"
+	cp "$bb" "$d/root/bin/busybox"
+	for m2 in sh mount insmod cat poweroff chroot sed; do ln -s busybox "$d/root/bin/$m2"; done
+	mods="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p"
+	for m2 in $mods; do
+		f=$(find "$m/kernel" -name "$m2.ko*" | head -1)
+		[ -n "$f" ] && cp "$f" "$d/root/mods/$m2.ko"
+	done
+	cat > "$d/root/init" <<EOF
+#!/bin/sh
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+for m in $mods; do [ -e /mods/\$m.ko ] && insmod /mods/\$m.ko; done
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /newroot || poweroff -f
+mount -t proc proc /newroot/proc; mount -t sysfs sys /newroot/sys; mount -t devtmpfs dev /newroot/dev
+mount -t tmpfs tmpfs /newroot/run; mount -t tmpfs tmpfs /newroot/tmp
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /newroot/mnt
+chroot /newroot /usr/bin/env LAB_GUEST=1 TMPDIR=/tmp PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	top_builddir=$top_builddir /bin/bash $script
+echo \$? > /newroot/mnt/rc
+poweroff -f
+EOF
+	chmod +x "$d/root/init"
+	(cd "$d/root" && find . | cpio -o -H newc 2>/dev/null | gzip > "$d/initrd.gz")
+	lab_log "no ipvlan in this kernel: running in a qemu guest on $k"
+	timeout 900 qemu-system-x86_64 -machine accel=tcg -m 1024 -smp 1 \
+		-nographic -no-reboot -kernel "$k" -initrd "$d/initrd.gz" \
+		-append "console=ttyS0 quiet panic=-1" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$d/out,mount_tag=out,security_model=none" </dev/null 2>&1 |
+		tr -d '\r' | grep -E '^(ok|not ok|#|[0-9]+ passed|SKIP)'
+	rc=$(cat "$d/out/rc" 2>/dev/null)
+	exit "${rc:-1}"
+}

@@ -360,6 +360,8 @@ reset(void)
 		dir_remove();
 	}
 	stub_reset();
+	stub_add_link("fab0");		/* a parent for ipvlan networks */
+	stub_addr_held = 1;		/* their containers live on, like veths */
 	dir_make();
 	ctx = ctx_start();
 	collided = false;

@@ -87,7 +87,7 @@ gen_proto() {
 modules() {
 	local core="src/addr.c src/alloc.c src/announce.c src/api.c src/metrics.c src/hmap.c
 		src/ipam.c src/log.c src/netdrv.c src/store.c src/model.c
-		src/records.c src/routes.c src/host.c src/reconcile.c
+		src/records.c src/routes.c src/host.c src/host_ipvlan.c src/reconcile.c
 		src/segconf.c src/segment.c
 		src/epopts.c src/sandbox.c src/teardown.c
 		tests/unit/plumb_stub.c"

@@ -57,6 +57,16 @@ fx_close_state(struct fixture *fx)
 	fx->ctx.model = NULL;
 }
 
+void
+fx_reopen(struct fixture *fx)
+{
+	char err[512];
+
+	fx_close_state(fx);
+	if (fx_open_state(fx, err, sizeof(err)) != 0)
+		fail_msg("restart: %s", err);
+}
+
 struct fixture *
 fx_new(void)
 {

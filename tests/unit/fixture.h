@@ -30,6 +30,8 @@ struct fixture *fx_new(void);
  */
 int fx_open_state(struct fixture *fx, char *err, size_t errlen);
 void fx_close_state(struct fixture *fx);
+/* Close and open the state again, as a restarted daemon does; fails the test if it cannot. */
+void fx_reopen(struct fixture *fx);
 void fx_free(struct fixture *fx);
 /* Run path (e.g. "/IpamDriver.RequestPool") with body; returns the status. */
 int fx_net(struct fixture *fx, const char *path, const char *body);
@@ -58,6 +60,8 @@ struct stub_link {
 	int routes;		/* host routes through it */
 	struct ipaddr dst[STUB_ROUTES];	/* their destinations */
 	uint8_t mac[6];		/* the peer's, when one was given */
+	char parent[16];	/* an ipvlan slave: its parent */
+	int mode;		/* and its mode */
 };
 #define STUB_MAX 64
 extern struct stub_link stub_links[STUB_MAX];
@@ -87,6 +91,10 @@ bool stub_has_obj(const char *line);
 extern int stub_ns_opens;	/* plumb_ns_open calls (all fail) */
 void stub_reset(void);
 struct stub_link *stub_find(const char *host);
+/* plumb_ipvlan_addr_held() answers this (0: free, 1: held, or -errno). */
+extern int stub_addr_held;
+/* A plain link of the host (a parent for ipvlan slaves). */
+void stub_add_link(const char *name);
 
 /* plumb_stub.c: the gateway's link, its route and forwarding. */
 struct stub_gw {

@@ -19,6 +19,7 @@ int stub_fail_route;
 int stub_fail_nth;
 int stub_calls;
 bool stub_fired;
+int stub_addr_held;
 char stub_objs[STUB_OBJS][STUB_OBJ_LEN];
 int stub_nobjs;
 int stub_ns_opens;
@@ -45,8 +46,10 @@ stub_reset(void)
 	stub_fail_nth = 0;
 	stub_calls = 0;
 	stub_fired = false;
+	stub_addr_held = 0;
 	memset(stub_objs, 0, sizeof(stub_objs));
 	stub_nobjs = 0;
+	stub_ns_opens = 0;
 }
 
 static int
@@ -165,7 +168,6 @@ seg_link(const char *name)
 		return true;
 	snprintf(l, sizeof(l), "bridge %s", name);
 	return obj_find(l) >= 0;
-	stub_ns_opens = 0;
 }
 
 struct stub_link *
@@ -216,6 +218,59 @@ plumb_veth_add(struct plumb *pl, const char *host, const char *peer,
 	if (*created && peer_mac != NULL)
 		memcpy(l->mac, peer_mac, 6);
 	return 0;
+}
+
+void
+stub_add_link(const char *name)
+{
+	struct stub_link *l = &stub_links[stub_nlinks++];
+
+	strcpy(l->host, name);
+}
+
+int
+plumb_ipvlan_add(struct plumb *pl, const char *name, const char *parent,
+    int mode, unsigned mtu, bool host, const struct ipaddr *gw6,
+    bool *created)
+{
+	struct stub_link *l;
+
+	*created = false;
+	if (stub_find(parent) == NULL)
+		return -ENODEV;
+	if (stub_fail_veth)
+		return stub_fail_veth;
+	if (nth_fails())
+		return -EIO;
+	if ((l = stub_find(name)) == NULL) {
+		if (stub_nlinks == STUB_MAX)
+			return -ENOSPC;
+		l = &stub_links[stub_nlinks++];
+		strcpy(l->host, name);
+		strcpy(l->parent, parent);
+		l->mode = mode;
+		*created = true;
+	} else if (strcmp(l->parent, parent) != 0)
+		return -EEXIST;
+	l->mtu = mtu;
+	l->gw6 = gw6 != NULL;
+	return 0;
+}
+
+int
+plumb_ipvlan_addr_held(struct plumb *pl, const char *parent, int mode,
+    const struct ipaddr *addr)
+{
+	return stub_find(parent) == NULL ? -ENODEV : stub_addr_held;
+}
+
+int
+plumb_neigh_self(struct plumb *pl, const char *dev, const struct ipaddr *dst,
+    bool add)
+{
+	if (nth_fails())
+		return -EIO;
+	return add && stub_find(dev) == NULL ? -ENODEV : 0;
 }
 
 int
@@ -299,6 +354,34 @@ plumb_link_exists(struct plumb *pl, const char *name)
 		    name) == 0))
 			return 1;
 	return 0;
+}
+
+int
+plumb_link_info(struct plumb *pl, const char *name, struct plumb_link_info *li)
+{
+	char l[STUB_OBJ_LEN];
+	const struct stub_link *sl = stub_find(name);
+	int i;
+
+	memset(li, 0, sizeof(*li));
+	if (plumb_link_exists(pl, name) != 1)
+		return 0;
+	snprintf(l, sizeof(l), "vxlan %s", name);
+	if (obj_find(l) >= 0)
+		snprintf(li->kind, sizeof(li->kind), "vxlan");
+	else if (seg_link(name))
+		snprintf(li->kind, sizeof(li->kind), "bridge");
+	else if (sl != NULL && sl->parent[0] != '\0')
+		snprintf(li->kind, sizeof(li->kind), "ipvlan");
+	else if (sl != NULL || strncmp(name, "rc", 2) == 0)
+		snprintf(li->kind, sizeof(li->kind), "veth");
+	for (i = 0; i < stub_nobjs; i++)
+		if (strncmp(stub_objs[i], "port ", 5) == 0 &&
+		    strncmp(stub_objs[i] + 5, name, strlen(name)) == 0 &&
+		    stub_objs[i][5 + strlen(name)] == ' ')
+			snprintf(li->master, sizeof(li->master), "%s",
+			    stub_objs[i] + 6 + strlen(name));
+	return 1;
 }
 
 int
@@ -424,11 +507,18 @@ plumb_port_del(struct plumb *pl, const char *port)
 	return 0;
 }
 
+/* A stub link or a segment device; the lines naming it go with it. */
 int
 plumb_link_del(struct plumb *pl, const char *name)
 {
+	struct stub_link *l = stub_find(name);
+
 	if (nth_fails())
 		return -EIO;
+	if (l != NULL) {
+		*l = stub_links[--stub_nlinks];
+		memset(&stub_links[stub_nlinks], 0, sizeof(*l));
+	}
 	objs_gone(name);
 	return 0;
 }

@@ -127,6 +127,7 @@ test_routes_of_the_model(void **state)
 	assert_non_null(e1 = model_ep_new(2));
 	snprintf(e1->id, sizeof(e1->id), "e1");
 	snprintf(e1->host_if, sizeof(e1->host_if), "rte1");
+	snprintf(e1->route_if, sizeof(e1->route_if), "rte1");
 	addr_parse("10.46.1.1", &a);
 	model_ep_set_addr(e1, 0, &a);
 	addr_parse("10.46.1.2", &a);
@@ -145,6 +146,7 @@ test_routes_of_the_model(void **state)
 	assert_non_null(e2 = model_ep_new(1));
 	snprintf(e2->id, sizeof(e2->id), "e2");
 	snprintf(e2->host_if, sizeof(e2->host_if), "rte2");
+	snprintf(e2->route_if, sizeof(e2->route_if), "rte2");
 	model_ep_set_addr(e2, 0, &e1->addrs[1].addr);
 	assert_int_equal(routes_ep_add(&ctx, &n, e2), 0);
 	routes_ep_del(&ctx, e1);

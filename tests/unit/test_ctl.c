@@ -31,6 +31,7 @@
 #include "ctlproto.h"
 #include "fixture.h"
 #include "metrics.h"
+#include "plumb.h"
 #include "scrape.h"
 #include "model.h"
 
@@ -466,6 +467,8 @@ test_live_socket_is_kept(void **state)
 
 #define NID "4330d3fcb3c2c14b1b2a0fbbdcc92a7763e8c5f0a8bb6e51f9a1e3e3c2f0aa01"
 #define EID "b60d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb02"
+#define NID2 "5330d3fcb3c2c14b1b2a0fbbdcc92a7763e8c5f0a8bb6e51f9a1e3e3c2f0aa02"
+#define EID2 "c11d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb03"
 
 /*
  * Run check: the number of differences; with object, the one difference
@@ -484,6 +487,12 @@ check(struct srv *s, int fd, const char *object)
 	assert_int_equal(cJSON_IsTrue(cJSON_GetObjectItem(res, "agree")),
 	    n == 0);
 	if (object != NULL) {
+		if (n != 1) {
+			char *t = cJSON_Print(d);
+
+			print_message("differences: %s\n", t);
+			free(t);
+		}
 		assert_int_equal(n, 1);
 		assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(d,
 		    0), "object")->valuestring, object);
@@ -492,21 +501,70 @@ check(struct srv *s, int fd, const char *object)
 	return n;
 }
 
+/* The ipvlan network NID2 on parent fab0, 10.98.0.0/16. */
 static void
-test_console(void **state)
+ipvlan_net(struct fixture *fx)
+{
+	stub_add_link("fab0");
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    "{\"NetworkID\":\"" NID2 "\",\"Options\":{\"com.docker.network."
+	    "generic\":{\"routed.link\":\"ipvlan\",\"routed.parent\":"
+	    "\"fab0\"}},\"IPv4Data\":[{\"Pool\":\"10.98.0.0/16\"}]}"), 200);
+}
+
+/* routedctl repair, and then check agrees. */
+static void
+repair_agrees(struct srv *s, int fd)
+{
+	char err[256];
+	cJSON *res;
+
+	assert_int_equal(ask(s, fd, "repair", &res, err, sizeof(err)), 0);
+	cJSON_Delete(res);
+	assert_int_equal(check(s, fd, NULL), 0);
+}
+
+/* A fixture daemon with its control socket, and a client on it. */
+static struct fixture *
+console_up(struct srv *s, int *fd)
 {
 	struct fixture *fx = fx_new();
-	struct srv s = { 0 };
-	struct stub_link *l;
 	char err[256];
-	cJSON *res, *e;
-	int fd;
 
-	assert_non_null(s.base = fx->ctx.base = event_base_new());
+	memset(s, 0, sizeof(*s));
+	assert_non_null(s->base = fx->ctx.base = event_base_new());
 	assert_non_null(fx->ctx.metrics = metrics_new());
 	snprintf(fx->ctx.cfg.run_dir, sizeof(fx->ctx.cfg.run_dir), "%s",
 	    fx->dir);
 	assert_int_equal(console_open(&fx->ctx, err, sizeof(err)), 0);
+	snprintf(s->path, sizeof(s->path), "%s/%s", fx->dir, CTL_SOCKET);
+	assert_true((*fd = connect_to(s->path)) >= 0);
+	return fx;
+}
+
+static void
+console_down(struct fixture *fx, struct srv *s, int fd)
+{
+	close(fd);
+	console_close(&fx->ctx);
+	assert_int_equal(access(s->path, F_OK), -1);
+	event_base_free(fx->ctx.base);
+	fx->ctx.base = NULL;
+	metrics_free(fx->ctx.metrics);
+	fx->ctx.metrics = NULL;
+	fx_free(fx);
+}
+
+static void
+test_console(void **state)
+{
+	struct srv s;
+	int fd;
+	struct fixture *fx = console_up(&s, &fd);
+	struct stub_link *l;
+	char err[256];
+	cJSON *res, *e;
+
 	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
 	    "{\"NetworkID\":\"" NID "\",\"Options\":{},\"IPv4Data\":[{"
 	    "\"Pool\":\"10.99.0.0/16\"}],\"IPv6Data\":[]}"), 200);
@@ -516,8 +574,6 @@ test_console(void **state)
 	assert_int_equal(fx_net(fx, "/NetworkDriver.Join",
 	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID "\","
 	    "\"SandboxKey\":\"/var/run/docker/netns/x\"}"), 200);
-	snprintf(s.path, sizeof(s.path), "%s/%s", fx->dir, CTL_SOCKET);
-	assert_true((fd = connect_to(s.path)) >= 0);
 
 	assert_int_equal(ask(&s, fd, "endpoints", &res, err, sizeof(err)), 0);
 	assert_int_equal(cJSON_GetArraySize(res), 1);
@@ -581,6 +637,23 @@ test_console(void **state)
 	assert_int_equal(l->routes, 1);
 	assert_int_equal(check(&s, fd, NULL), 0);
 
+	/* An ipvlan endpoint: its route is on its network's host link. */
+	ipvlan_net(fx);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    "{\"NetworkID\":\"" NID2 "\",\"EndpointID\":\"" EID2 "\","
+	    "\"Interface\":{\"Address\":\"10.98.0.5/32\"}}"), 200);
+	assert_int_equal(check(&s, fd, NULL), 0);
+	assert_non_null(l = stub_find("rv5330d3fcb3c2"));
+	l->routes = 0;
+	assert_int_equal(check(&s, fd, "10.98.0.5 dev rv5330d3fcb3c2"), 1);
+	l->routes = 1;
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint",
+	    "{\"NetworkID\":\"" NID2 "\",\"EndpointID\":\"" EID2 "\"}"),
+	    200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
+	    "{\"NetworkID\":\"" NID2 "\"}"), 200);
+	assert_int_equal(check(&s, fd, NULL), 0);
+
 	/* root here: withdraw-all empties the table, the model stays. */
 	assert_int_equal(ask(&s, fd, "withdraw-all", &res, err, sizeof(err)),
 	    0);
@@ -590,15 +663,95 @@ test_console(void **state)
 	assert_int_equal(model_ep_count(fx->ctx.model), 1);
 	/* which check calls a difference */
 	assert_int_equal(check(&s, fd, "10.99.0.11/32"), 1);
+	console_down(fx, &s, fd);
+}
 
-	close(fd);
-	console_close(&fx->ctx);
-	assert_int_equal(access(s.path, F_OK), -1);
-	event_base_free(fx->ctx.base);
-	fx->ctx.base = NULL;
-	metrics_free(fx->ctx.metrics);
-	fx->ctx.metrics = NULL;
-	fx_free(fx);
+#define NID3 "6330d3fcb3c2c14b1b2a0fbbdcc92a7763e8c5f0a8bb6e51f9a1e3e3c2f0aa03"
+#define EID3 "d11d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb04"
+#define EID4 "e11d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb05"
+#define EID5 "f21d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb06"
+
+/* CreateEndpoint (and Join when sandbox is not NULL) of id on net. */
+static void
+endpoint(struct fixture *fx, const char *net, const char *id,
+    const char *addr, const char *sandbox)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body), "{\"NetworkID\":\"%s\",\"EndpointID\":"
+	    "\"%s\",\"Interface\":{\"Address\":\"%s/32\"}}", net, id, addr);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint", body),
+	    200);
+	if (sandbox == NULL)
+		return;
+	snprintf(body, sizeof(body), "{\"NetworkID\":\"%s\",\"EndpointID\":"
+	    "\"%s\",\"SandboxKey\":\"%s\"}", net, id, sandbox);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join", body), 200);
+}
+
+/*
+ * check knows the kinds of endpoint links: a healthy endpoint of each kind
+ * agrees, and what is missing or wrong is named.  A VXLAN segment's
+ * endpoint is a bridge port with no host route; a joined ipvlan
+ * endpoint's slave is in its container, alive while the parent's port
+ * holds its address; one not joined has its slave here.
+ */
+static void
+test_check_link_kinds(void **state)
+{
+	struct srv s;
+	int fd;
+	struct fixture *fx = console_up(&s, &fd);
+	struct stub_link *l;
+
+	/* a deleted veth waits for its batch: not a link of no endpoint */
+	fx->ctx.cfg.teardown_delay_ms = 600000;
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    "{\"NetworkID\":\"" NID "\",\"Options\":{},\"IPv4Data\":[{"
+	    "\"Pool\":\"10.99.0.0/16\"}],\"IPv6Data\":[]}"), 200);
+	endpoint(fx, NID, EID, "10.99.0.11", "/var/run/docker/netns/x");
+	endpoint(fx, NID, EID4, "10.99.0.12", NULL);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint",
+	    "{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" EID4 "\"}"), 200);
+	assert_non_null(stub_find("rte11d823d5fe2"));
+	assert_int_equal(check(&s, fd, NULL), 0);
+	/* a host link of the wrong kind */
+	assert_non_null(l = stub_find("rtb60d823d5fe2"));
+	snprintf(l->parent, sizeof(l->parent), "eth9");
+	assert_int_equal(check(&s, fd, "rtb60d823d5fe2"), 1);
+	l->parent[0] = '\0';
+
+	/* VXLAN segment: a bridge port, no host route */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    "{\"NetworkID\":\"" NID3 "\",\"Options\":{\"com.docker.network."
+	    "generic\":{\"routed.mode\":\"vxlan\",\"routed.vni\":\"100\","
+	    "\"routed.vxlan.dev\":\"eth9\"}},\"IPv4Data\":[{\"Pool\":"
+	    "\"10.97.0.0/16\"}]}"), 200);
+	endpoint(fx, NID3, EID3, "10.97.0.5", "/var/run/docker/netns/y");
+	assert_int_equal(stub_find("rtd11d823d5fe2")->routes, 0);
+	assert_int_equal(check(&s, fd, NULL), 0);
+	assert_true(stub_has_obj("port rtd11d823d5fe2 rb100"));
+	assert_int_equal(plumb_port_del(NULL, "rtd11d823d5fe2"), 0);
+	assert_int_equal(check(&s, fd, "rtd11d823d5fe2"), 1);
+	repair_agrees(&s, fd);
+
+	/* ipvlan: joined (slave in its container) and not joined (here) */
+	ipvlan_net(fx);
+	stub_addr_held = 1;
+	endpoint(fx, NID2, EID2, "10.98.0.5", "/nonexistent/netns/z");
+	endpoint(fx, NID2, EID5, "10.98.0.6", NULL);
+	assert_int_equal(check(&s, fd, NULL), 0);
+	/* the joined one's container died: its address is free on fab0 */
+	stub_addr_held = 0;
+	assert_int_equal(check(&s, fd, "rcc11d823d5fe2"), 1);
+	stub_addr_held = 1;
+	/* the other's slave went */
+	assert_non_null(l = stub_find("rcf21d823d5fe2"));
+	*l = stub_links[--stub_nlinks];
+	assert_int_equal(check(&s, fd, "rcf21d823d5fe2"), 1);
+	repair_agrees(&s, fd);
+	assert_non_null(stub_find("rcf21d823d5fe2"));
+	console_down(fx, &s, fd);
 }
 
 /* Latencies land in the right bucket; buckets are cumulative. */
@@ -694,6 +847,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_live_socket_is_kept,
 		    srv_setup, srv_teardown),
 		cmocka_unit_test(test_console),
+		cmocka_unit_test(test_check_link_kinds),
 		cmocka_unit_test(test_metrics_histogram),
 		cmocka_unit_test(test_scrape_addr),
 	};

@@ -41,6 +41,12 @@
 #define NV "nv"
 #define E5 "e90d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb05"
 #define E4 "f90d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb04"
+#define NI "ea0d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb0f"
+#define E6 "f00d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb06"
+#define E7 "f10d823d5fe20d6a91c0b4e6b8ad6b7ffb1e13d1d3ecfa3f4a81d6d9c6a1bb07"
+#define PARENT "fab0"
+/* A sandbox that exists: a joined ipvlan endpoint is alive while it does. */
+#define SANDBOX "/proc/self/ns/net"
 
 struct step {
 	int ipam;		/* 1: ipam-routed, 0: net-routed */
@@ -144,6 +150,35 @@ static const struct step steps[] = {
 	{ 1, "/IpamDriver.ReleasePool", "{\"PoolID\":\"fd00:46::/64\"}" },
 	/* E2 is still there: DeleteNetwork removes it (bug 2 of issue 10) */
 	{ 0, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" NID "\"}" },
+	/* an ipvlan network: E6 comes and goes, E7 goes with the network */
+	{ 1, "/IpamDriver.RequestPool", "{\"Pool\":\"10.47.0.0/16\"}" },
+	{ 0, "/NetworkDriver.CreateNetwork",
+	  "{\"NetworkID\":\"" NI "\",\"Options\":{\"com.docker.network.generic\":"
+	  "{\"routed.link\":\"ipvlan\",\"routed.parent\":\"" PARENT "\","
+	  "\"routed.ipvlan-mode\":\"l3\"}},\"IPv4Data\":[{\"Pool\":"
+	  "\"10.47.0.0/16\"}]}" },
+	{ 1, "/IpamDriver.RequestAddress",
+	  "{\"PoolID\":\"10.47.0.0/16\",\"Address\":\"10.47.0.5\"}" },
+	{ 0, "/NetworkDriver.CreateEndpoint",
+	  "{\"NetworkID\":\"" NI "\",\"EndpointID\":\"" E6 "\",\"Interface\":"
+	  "{\"Address\":\"10.47.0.5/32\"}}" },
+	{ 0, "/NetworkDriver.Join", "{\"NetworkID\":\"" NI "\",\"EndpointID\":\""
+	  E6 "\",\"SandboxKey\":\"" SANDBOX "\"}" },
+	{ 1, "/IpamDriver.RequestAddress",
+	  "{\"PoolID\":\"10.47.0.0/16\",\"Address\":\"10.47.0.6\"}" },
+	{ 0, "/NetworkDriver.CreateEndpoint",
+	  "{\"NetworkID\":\"" NI "\",\"EndpointID\":\"" E7 "\",\"Interface\":"
+	  "{\"Address\":\"10.47.0.6/32\"}}" },
+	{ 0, "/NetworkDriver.Join", "{\"NetworkID\":\"" NI "\",\"EndpointID\":\""
+	  E7 "\",\"SandboxKey\":\"" SANDBOX "\"}" },
+	{ 0, "/NetworkDriver.Leave",
+	  "{\"NetworkID\":\"" NI "\",\"EndpointID\":\"" E6 "\"}" },
+	{ 0, "/NetworkDriver.DeleteEndpoint",
+	  "{\"NetworkID\":\"" NI "\",\"EndpointID\":\"" E6 "\"}" },
+	{ 1, "/IpamDriver.ReleaseAddress",
+	  "{\"PoolID\":\"10.47.0.0/16\",\"Address\":\"10.47.0.5\"}" },
+	{ 1, "/IpamDriver.ReleasePool", "{\"PoolID\":\"10.47.0.0/16\"}" },
+	{ 0, "/NetworkDriver.DeleteNetwork", "{\"NetworkID\":\"" NI "\"}" },
 };
 
 /* The store's fault hook: the Nth write from arming fails with -EIO. */
@@ -253,11 +288,7 @@ run(struct fixture *fx, const struct step *s)
 static void
 restart(struct fixture *fx)
 {
-	char err[512];
-
-	fx_close_state(fx);
-	if (fx_open_state(fx, err, sizeof(err)) != 0)
-		fail_msg("restart: %s", err);
+	fx_reopen(fx);
 	store_set_fault(fx->ctx.store, disk_fault, NULL);
 }
 
@@ -290,6 +321,7 @@ check_consistent(struct fixture *fx, const char *what)
 	char *m1 = model_text(fx), *m2;
 	const struct endpoint *ep;
 	size_t pos = 0, n = 0;
+	int i;
 
 	restart(fx);
 	m2 = model_text(fx);
@@ -298,12 +330,25 @@ check_consistent(struct fixture *fx, const char *what)
 		    m2);
 	reconcile_start(&fx->ctx);
 	while ((ep = model_ep_next(fx->ctx.model, &pos)) != NULL) {
-		if (stub_find(ep->host_if) == NULL)
+		if (stub_find(ep->route_if) == NULL ||
+		    (ep->link == LINK_IPVLAN && stub_find(ep->peer_if) == NULL))
 			fail_msg("%s: endpoint %.12s has no link", what, ep->id);
 		n++;
 	}
-	if ((size_t)stub_nlinks != n)
-		fail_msg("%s: %d links for %zu endpoints", what, stub_nlinks, n);
+	/* and no other link: the parent, veths, ipvlans of endpoints */
+	for (i = 0; i < stub_nlinks; i++) {
+		const char *name = stub_links[i].host;
+		bool owned = strcmp(name, PARENT) == 0;
+
+		for (pos = 0; !owned && (ep = model_ep_next(fx->ctx.model,
+		    &pos)) != NULL; )
+			owned = strcmp(ep->route_if, name) == 0 ||
+			    (ep->link == LINK_IPVLAN &&
+			    strcmp(ep->peer_if, name) == 0);
+		if (!owned)
+			fail_msg("%s: link %s of no endpoint (%zu endpoints)",
+			    what, name, n);
+	}
 	/* ... and every segment its devices, and only segments have any. */
 	{
 		const struct network *net;
@@ -412,6 +457,7 @@ test_every_fault_at_every_step(void **state)
 	int kind, nth, status;
 
 	store_set_fault(fx->ctx.store, disk_fault, NULL);
+	stub_add_link(PARENT);
 	for (k = 0; k < sizeof(steps) / sizeof(*steps); k++) {
 		struct saved sv;
 
@@ -477,8 +523,16 @@ test_every_fault_at_every_step(void **state)
 		size_t pos = 0;
 		assert_null(model_pool_next(fx->ctx.model, &pos));
 	}
+	/*
+	 * The last steps (the ipvlan network's) queue no veth, and the
+	 * restores between steps stand for restarts: the veths of earlier
+	 * steps still wait in the group, with their records, for the next
+	 * start (or a batch) to delete them.
+	 */
+	reconcile_start(&fx->ctx);
 	teardown_flush(&fx->ctx);
-	assert_int_equal(stub_nlinks, 0);
+	assert_int_equal(model_doomed_count(fx->ctx.model), 0);
+	assert_int_equal(stub_nlinks, 1);	/* the parent */
 	assert_int_equal(stub_nobjs, 0);
 	assert_int_equal(announce_count(&fx->ctx), 0);
 	fx_free(fx);

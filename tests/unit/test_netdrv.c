@@ -20,6 +20,7 @@
 #include "netdrv.h"
 #include "plumb.h"
 #include "reconcile.h"
+#include "routes.h"
 #include "store.h"
 #include "plumb.h"
 #include "teardown.h"
@@ -462,6 +463,168 @@ test_link_gone(void **state)
 	fx_assert_err(fx, "unknown endpoint");
 }
 
+#define IPVLAN(mode, parent) "\"routed.link\":\"ipvlan\",\"routed.parent\":\"" \
+	parent "\",\"routed.ipvlan-mode\":\"" mode "\""
+#define NID2 "5330d3fcb3c2c14b1b2a0fbbdcc92a7763e8c5f0a8bb6e51f9a1e3e3c2f0aa02"
+#define JOIN_SB(eid, sb) \
+	"{\"NetworkID\":\"" NID "\",\"EndpointID\":\"" eid "\",\"SandboxKey\":" \
+	"\"" sb "\"}"
+
+/* A refused CreateNetwork leaves nothing: no network, link or record. */
+static void
+assert_refused(struct fixture *fx, const char *id, const char *body,
+    const char *err)
+{
+	size_t nets = model_net_count(fx->ctx.model);
+	int links = stub_nlinks;
+	char *st;
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork", body), 500);
+	fx_assert_err(fx, err);
+	assert_int_equal(model_net_count(fx->ctx.model), nets);
+	assert_int_equal(stub_nlinks, links);
+	st = fx_state(fx);
+	assert_null(strstr(st, id));
+	free(st);
+}
+
+/*
+ * The daemon restarted with a fresh zebra session: state from disk, the
+ * start-up repair, routes.
+ */
+static void
+restart_announced(struct fixture *fx)
+{
+	fx_reopen(fx);
+	announce_free(&fx->ctx);
+	assert_int_equal(announce_init(&fx->ctx), 0);
+	reconcile_start(&fx->ctx);
+	assert_int_equal(routes_all(&fx->ctx), 0);
+}
+
+static void
+test_ipvlan(void **state)
+{
+	struct fixture *fx = *state;
+	const struct route *r;
+	struct stub_link *l;
+	struct ipprefix p;
+	char *s;
+
+	stub_add_link("fab0");
+	assert_refused(fx, NID, CREATE_NET(IPVLAN("l3", "nosuch0")),
+	    "routed.parent=nosuch0: no such interface on this host");
+	assert_refused(fx, NID, CREATE_NET(IPVLAN("l4", "fab0")),
+	    "option routed.ipvlan-mode=l4: must be l2, l3 or l3s");
+	assert_refused(fx, NID, CREATE_NET("\"routed.parent\":\"fab0\""),
+	    "options routed.parent and routed.ipvlan-mode need "
+	    "routed.link=ipvlan");
+	assert_refused(fx, NID, CREATE_NET("\"routed.link\":\"ipvlan\""),
+	    "routed.link=ipvlan needs -o routed.parent=IFACE");
+	assert_refused(fx, NID, CREATE_NET("\"routed.link\":\"macvlan\""),
+	    "option routed.link=macvlan: must be veth or ipvlan");
+	assert_refused(fx, NID, CREATE_NET(IPVLAN("l3", "rt0123456789ab")),
+	    "is an interface of routed-plugin's own");
+	assert_refused(fx, NID, CREATE_NET2(IPVLAN("l3", "fab0")
+	    ",\"routed.mode\":\"vxlan\",\"routed.vni\":\"100\""),
+	    "routed.link=ipvlan and routed.mode=vxlan do not go together");
+
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET(IPVLAN("l3", "fab0"))), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET(IPVLAN("l3", "fab0"))), 200);	/* repeated */
+	/* the same id with another mode, then another network, other mode */
+	fx_net(fx, "/NetworkDriver.CreateNetwork", CREATE_NET(IPVLAN("l2",
+	    "fab0")));
+	fx_assert_err(fx, "exists with other settings");
+	assert_refused(fx, NID2, "{\"NetworkID\":\"" NID2 "\",\"Options\":"
+	    "{\"com.docker.network.generic\":{" IPVLAN("l2", "fab0") "}},"
+	    "\"IPv4Data\":[{\"Pool\":\"10.98.0.0/16\"}]}",
+	    "routed.parent=fab0 is the parent of network 4330d3fcb3c2 in ipvlan "
+	    "mode l3, and the kernel has one mode per parent");
+	s = fx_state(fx);
+	assert_non_null(strstr(s, "\"link\":\"ipvlan\""));
+	assert_non_null(strstr(s, "\"parent\":\"fab0\""));
+	assert_non_null(strstr(s, "\"ipvlan_mode\":\"l3\""));
+	free(s);
+
+	/* The slave, the network's host link and the route through it. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.0.11/32")), 200);
+	/* A slave has its parent's MAC: none derived, none taken. */
+	s = reply_text(fx);
+	assert_null(strstr(s, "MacAddress"));
+	free(s);
+	fx_net(fx, "/NetworkDriver.CreateEndpoint", "{\"NetworkID\":\"" NID
+	    "\",\"EndpointID\":\"" EID2 "\",\"Interface\":{\"Address\":"
+	    "\"10.99.0.12/32\",\"MacAddress\":\"02:00:00:00:00:01\"}}");
+	fx_assert_err(fx, "an endpoint of an ipvlan network cannot have its "
+	    "own MAC address");
+	assert_null(stub_find("rcc11d823d5fe2"));
+	assert_non_null(l = stub_find("rcb60d823d5fe2"));
+	assert_string_equal(l->parent, "fab0");
+	assert_int_equal(l->mode, 1);
+	assert_non_null(l = stub_find("rv4330d3fcb3c2"));
+	assert_string_equal(l->parent, "fab0");
+	assert_int_equal(l->routes, 1);
+	assert_null(stub_find("rtb60d823d5fe2"));
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join",
+	    JOIN_SB(EID, "/proc/self/ns/net")), 200);
+	s = reply_text(fx);
+	assert_non_null(strstr(s, "\"SrcName\":\"rcb60d823d5fe2\""));
+	free(s);
+	assert_int_equal(prefix_parse("10.99.0.11/32", &p), 0);
+	assert_non_null(r = announce_find(&fx->ctx, &p));
+	assert_string_equal(r->ifname, "rv4330d3fcb3c2");
+
+	/* Docker moves the slave into the container: out of the host's
+	 * sight, but the endpoint lives on, through lost notifications and
+	 * a restart. */
+	l = stub_find("rcb60d823d5fe2");
+	*l = stub_links[--stub_nlinks];
+	reconcile_link_gone(&fx->ctx, "rcb60d823d5fe2");
+	reconcile_link_gone(&fx->ctx, NULL);
+	assert_non_null(announce_find(&fx->ctx, &p));
+	restart_announced(fx);
+	assert_non_null(model_ep_find(fx->ctx.model, EID));
+	assert_null(stub_find("rcb60d823d5fe2"));	/* not made again */
+	assert_int_equal(stub_find("rv4330d3fcb3c2")->routes, 1);
+
+	/* A second one whose sandbox this process cannot see: alive while
+	 * the parent's ipvlan port holds its address ... */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID2, "10.99.0.12/32")), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Join",
+	    JOIN_SB(EID2, "/nonexistent/netns/x")), 200);
+	assert_int_equal(stub_find("rv4330d3fcb3c2")->routes, 2);
+	l = stub_find("rcc11d823d5fe2");
+	*l = stub_links[--stub_nlinks];
+	stub_addr_held = 1;
+	reconcile_link_gone(&fx->ctx, NULL);
+	restart_announced(fx);
+	assert_non_null(model_ep_find(fx->ctx.model, EID2));
+	stub_addr_held = -EIO;			/* cannot tell: kept */
+	reconcile_link_gone(&fx->ctx, NULL);
+	assert_non_null(model_ep_find(fx->ctx.model, EID2));
+	/* ... and forgotten once it does not: its route goes off the
+	 * network's host link, which stays for EID. */
+	stub_addr_held = 0;
+	reconcile_link_gone(&fx->ctx, NULL);
+	assert_null(model_ep_find(fx->ctx.model, EID2));
+	assert_non_null(model_ep_find(fx->ctx.model, EID));
+	assert_int_equal(stub_find("rv4330d3fcb3c2")->routes, 1);
+
+	/* Docker moves it back at Leave; DeleteEndpoint removes it all. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.Leave", IDS(EID)), 200);
+	assert_null(announce_find(&fx->ctx, &p));
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)),
+	    200);
+	assert_null(stub_find("rv4330d3fcb3c2"));
+	assert_int_equal(stub_nlinks, 1);		/* the parent */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
+	    "{\"NetworkID\":\"" NID "\"}"), 200);
+}
+
 static int
 disk_full(void *arg)
 {
@@ -858,6 +1021,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_aux_marks_undone_with_the_network,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_link_gone, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ipvlan, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_vxlan_refusals, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(test_vxlan_lifecycle, fx_setup,

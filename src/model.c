@@ -580,21 +580,21 @@ static const char *const ipvlan_modes[] = {
 };
 
 const char *
-model_ipvlan_mode_name(enum ipvlan_mode m)
+model_ipvlan_mode_name(enum ep_ipvlan_mode m)
 {
 	return (size_t)m < sizeof(ipvlan_modes) / sizeof(*ipvlan_modes) ?
 	    ipvlan_modes[m] : "?";
 }
 
 int
-model_ipvlan_mode_parse(const char *s, enum ipvlan_mode *m)
+model_ipvlan_mode_parse(const char *s, enum ep_ipvlan_mode *m)
 {
 	size_t i;
 
 	for (i = 0; s != NULL && i < sizeof(ipvlan_modes) /
 	    sizeof(*ipvlan_modes); i++)
 		if (strcmp(s, ipvlan_modes[i]) == 0) {
-			*m = (enum ipvlan_mode)i;
+			*m = (enum ep_ipvlan_mode)i;
 			return 0;
 		}
 	return -EINVAL;

@@ -54,7 +54,7 @@ enum link_kind {
 };
 
 /* ipvlan modes; the values are the kernel's IPVLAN_MODE_*. */
-enum ipvlan_mode {
+enum ep_ipvlan_mode {
 	IPVLAN_L2 = 0,
 	IPVLAN_L3 = 1,
 	IPVLAN_L3S = 2,
@@ -71,7 +71,7 @@ struct network {
 	char id[MODEL_ID_MAX + 1];
 	enum link_kind link;		/* the kind of its endpoints' links */
 	char parent[IFNAMSIZ];		/* LINK_IPVLAN: the parent interface */
-	enum ipvlan_mode ipvlan_mode;	/* LINK_IPVLAN */
+	enum ep_ipvlan_mode ipvlan_mode;	/* LINK_IPVLAN */
 	enum net_mode mode;
 	struct segconf seg;		/* MODE_VXLAN only */
 	unsigned mtu;			/* 0: the plugin's --mtu */
@@ -253,7 +253,7 @@ void model_net_ifname(const char *net_id, char name[IFNAMSIZ]);
 /* True for "rt", "rc" or "rv" and 12 lowercase hex digits: a name of ours. */
 bool model_is_our_ifname(const char *name);
 /* "l2", "l3", "l3s"; and back: 0 or -EINVAL. */
-const char *model_ipvlan_mode_name(enum ipvlan_mode m);
-int model_ipvlan_mode_parse(const char *s, enum ipvlan_mode *m);
+const char *model_ipvlan_mode_name(enum ep_ipvlan_mode m);
+int model_ipvlan_mode_parse(const char *s, enum ep_ipvlan_mode *m);
 
 #endif

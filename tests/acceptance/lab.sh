@@ -948,7 +948,7 @@ lab_ipvlan_here() {
 	[ -n "${LAB_GUEST:-}" ] && return 0
 	modprobe -q ipvlan 2>/dev/null; modprobe -q dummy 2>/dev/null
 	ip netns add "$ns" 2>/dev/null || return 1
-	ip -n "$ns" link add d0 type dummy 2>/dev/null &&
+	ip -n "$ns" link add d0 type veth peer name d1 2>/dev/null &&
 		ip -n "$ns" link add i0 link d0 type ipvlan mode l3 2>/dev/null && r=0
 	ip netns delete "$ns"
 	return $r
@@ -975,11 +975,24 @@ lab_guest_run() {
 	trap 'rm -rf "$d"' EXIT
 	mkdir -p "$d/root/bin" "$d/root/mods" "$d/root/proc" "$d/root/sys" "$d/root/dev" "$d/root/newroot" "$d/out"
 	cp "$bb" "$d/root/bin/busybox"
-	for m2 in sh mount insmod cat poweroff chroot sed; do ln -s busybox "$d/root/bin/$m2"; done
+	for m2 in sh mount mkdir insmod cat poweroff chroot sed; do ln -s busybox "$d/root/bin/$m2"; done
 	mods="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p"
 	for m2 in $mods; do
 		f=$(find "$m/kernel" -name "$m2.ko*" | head -1)
 		[ -n "$f" ] && cp "$f" "$d/root/mods/$m2.ko"
+	done
+	# The guest's /tmp is a fresh tmpfs: a source or build tree (or the
+	# shared folder beside it) under the host's /tmp is bound back over it.
+	local stash= unstash= i=0 t
+	for t in "$top_srcdir" "$top_builddir" "$top_srcdir/../shared"; do
+		[ -d "$t" ] || continue
+		t=$(cd "$t" && pwd -P)
+		case $t in /tmp/*) ;; *) continue ;; esac
+		i=$((i + 1))
+		stash="$stash
+mkdir -p /stash$i; mount -o bind /newroot$t /stash$i"
+		unstash="$unstash
+mkdir -p /newroot$t; mount -o bind /stash$i /newroot$t"
 	done
 	cat > "$d/root/init" <<EOF
 #!/bin/sh
@@ -987,7 +1000,9 @@ mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 for m in $mods; do [ -e /mods/\$m.ko ] && insmod /mods/\$m.ko; done
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /newroot || poweroff -f
 mount -t proc proc /newroot/proc; mount -t sysfs sys /newroot/sys; mount -t devtmpfs dev /newroot/dev
+$stash
 mount -t tmpfs tmpfs /newroot/run; mount -t tmpfs tmpfs /newroot/tmp
+$unstash
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /newroot/mnt
 chroot /newroot /usr/bin/env LAB_GUEST=1 TMPDIR=/tmp PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	top_builddir=$top_builddir /bin/bash $script

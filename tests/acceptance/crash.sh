@@ -176,6 +176,20 @@ check_oper() {
 	else fail "$1: plugin answers EndpointOperInfo 200 for every running container's endpoint (${#bad[@]} not)"; show "${bad[@]}"; fi
 }
 
+# explain_extra WANT_RT: for an rt* veth no running container owns, what the
+# plugin and dockerd logged about its endpoint (a failure's evidence in CI's
+# output, since the lab and its logs go with the test)
+explain_extra() {
+	local rt id
+	for rt in $(comm -23 <(a_rt) <(echo "$1")); do
+		id=${rt#rt}
+		lab_log "endpoint $id has a veth but no running container; plugin log:"
+		grep -h "$id" "$(lab_hdir $A)/plugin.log" 2>/dev/null | tail -n 40 | sed 's/^/#   | /'
+		lab_log "dockerd log:"
+		grep -h "$id" "$(lab_ddir $A)/dockerd.log" 2>/dev/null | tail -n 40 | sed 's/^/#   | /'
+	done
+}
+
 # check_views TEXT: A's rt* veths, A's kernel /32s, A's zebra and B's kernel
 # hold exactly the running containers
 check_views() {
@@ -183,6 +197,7 @@ check_views() {
 	want_rt=$(for i in "${!R_EP[@]}"; do echo "rt${R_EP[$i]:0:12}"; done | sort)
 	set_eq "$text: A's rt* veths = running containers' endpoints (${#R_EP[@]})" "$(a_rt)" "$want_rt"
 	set_eq "$text: A has no rc* veth left on the host side" "$(a_veths | grep '^rc')" ""
+	explain_extra "$want_rt"
 	wait_set "$text: A's kernel routes proto redirect (the plugin's) = running containers' /32s" 5 a_kroutes "$RUN_IPS"
 	wait_set "$text: A's kernel 10.46 routes (any proto) = running containers' /32s" 5 a_routes "$RUN_IPS"
 	wait_set "$text: A's zebra babel routes = running containers' /32s" 10 a_babel "$RUN_IPS"

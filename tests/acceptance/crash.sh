@@ -25,7 +25,10 @@
 #     address on eth0 (added after the restart if the crash came between its
 #     Join and the adding) and a host route to it; the extra address of
 #     every other one is free again once Docker has removed that container
-#     (no address is left reserved without an endpoint).
+#     (no address is left reserved without an endpoint). Docker 20.10's
+#     own count of the network's endpoints can be left one too high by the
+#     kill: then network rm is refused, the plugin must hold no endpoint of
+#     it, and the network goes after part 2's dockerd restart.
 #  2. dockerd restart (SIGTERM, live-restore off; its shutdown-timeout raised
 #     so that it finishes cleaning): containers stop, Docker deletes the
 #     endpoints: no rt*/rc* veth on A, no /32 on A or B, the plugin knows
@@ -94,6 +97,7 @@ NETSOCK=$DA/plugins/net-routed.sock
 STATE=$(lab_hdir $A)/state
 
 dk() { local h=$1; shift; lab_docker_t "$h" 90 "$@"; }
+CTL=${LAB_ROUTEDCTL:-$(dirname "$LAB_PLUGIN_BIN")/routedctl}
 
 # -------------------------------------------------------------- helpers
 
@@ -322,7 +326,24 @@ assert_eq "$?" 0 "1b: rm -f the x containers"
 all=$(seq -f '10.45.0.%g' 1 "$NX" | tr '\n' ' ')
 out=$(dk $A run --rm --network "name=crashx,driver-opt=routed.ips=$all" "$LAB_IMAGE_TAG" true 2>&1)
 assert_eq "$?" 0 "1b: then one container can have all $NX extra addresses at once (none left reserved) ($(echo $out | cut -c1-60))"
-out=$(dk $A network rm crashx 2>&1); assert_eq "$?" 0 "1b: network rm crashx"
+nidx=$(dk $A network inspect -f '{{.Id}}' crashx)
+out=$(dk $A network rm crashx 2>&1); rc=$?
+CRASHX_LATER=
+if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -q 'has active endpoints'; then
+	# Docker 20.10 keeps a per-network endpoint count in its store apart from
+	# the endpoints themselves; with a driver SIGKILLed in a burst of runs it
+	# was seen one too high (about 1 run in 10 of this part) while neither
+	# Docker nor the plugin had an endpoint left. A dockerd restart recounts
+	# (part 2 restarts it). Whatever Docker counts, the plugin must hold none.
+	dn=$(dk $A network inspect -f '{{len .Containers}}' crashx)
+	pn=$("$CTL" --run-dir "$(lab_hdir $A)/run" -j endpoints | grep -o "$nidx" | grep -c .)
+	assert_eq "docker $dn plugin $pn" "docker 0 plugin 0" \
+		"1b: network rm crashx refused (\"active endpoints\"), yet Docker lists no endpoint on it and the plugin holds none"
+	lab_warn "1b: Docker's endpoint count of crashx drifted ($out); it is removed after part 2's dockerd restart"
+	CRASHX_LATER=1
+else
+	assert_eq "$rc" 0 "1b: network rm crashx ($(echo $out | cut -c1-80))"
+fi
 out=$(lab_ip $A -4 route show | grep -c '^10\.45\.')
 assert_eq "$out" 0 "1b: no 10.45 route left on A"
 
@@ -424,6 +445,10 @@ check_inside "2"
 check_oper "2"
 check_views "2"
 check_ping $B "2"
+if [ -n "$CRASHX_LATER" ]; then
+	out=$(dk $A network rm crashx 2>&1)
+	assert_eq "$?" 0 "2: network rm crashx once the restarted dockerd has recounted its endpoints ($(echo $out | cut -c1-80))"
+fi
 
 # -------------------------------------------------------------- 3. zebra restart
 

@@ -309,12 +309,16 @@ lab_link() {
 	ip -n "${LAB_NS[$hb]:-}" link set "$ib" up
 }
 
-# lab_dockerd NAME: a private Docker engine in HOST's netns (recipe form)
-lab_dockerd() {
+# lab_dockerd NAME: a private Docker engine in HOST's netns (recipe form).
+# lab_dockerd_start and lab_dockerd_wait are its halves, to start several
+# engines at once.
+lab_dockerd() { lab_dockerd_start "$1"; lab_dockerd_wait "$1"; }
+lab_dockerd_start() {
 	local h=$1 ns=${LAB_NS[$1]:-}
 	local D; D=$(lab_ddir "$h")
 	mkdir -p "$D"/{data,exec,plugins,plugins-spec,.cg}
-	echo '{}' > "$D/daemon.json"
+	# LAB_DOCKERD_DEBUG=1: the engine logs at debug level (to dockerd.log)
+	if [ -n "${LAB_DOCKERD_DEBUG:-}" ]; then echo '{"debug": true}'; else echo '{}'; fi > "$D/daemon.json"
 	# A dockerd killed with SIGKILL takes its containerd along (parent-death
 	# signal); the orphan is then a zombie until init reaps it.  This
 	# machine's init may not reap orphans: the zombie's pid still looks
@@ -325,19 +329,34 @@ lab_dockerd() {
 		lab_log "containerd pid $cpid of $h's previous dockerd is an unreaped zombie: removing its pid file"
 		rm -f "$D/exec/containerd/containerd.pid"
 	fi
+	# LAB_CONTAINERD_WAIT=S: start containerd first and give it S seconds to
+	# listen (dockerd's own wait is too short on a slow emulated guest)
+	local ctd= ctdopt=
+	if [ -n "${LAB_CONTAINERD_WAIT:-}" ]; then
+		printf 'version = 2\nroot = "%s"\nstate = "%s"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "%s"\n' \
+			"$D/data/ctd" "$D/exec/ctd" "$D/exec/ctd.sock" > "$D/containerd.toml"
+		ctd="containerd --config $D/containerd.toml >> $D/containerd.log 2>&1 & echo \$! > $D/containerd.pid
+	  i=0; while [ ! -S $D/exec/ctd.sock ] && [ \$i -lt $((LAB_CONTAINERD_WAIT * 10)) ]; do sleep 0.1; i=\$((i + 1)); done"
+		ctdopt="--containerd=$D/exec/ctd.sock"
+	fi
 	setsid nsenter --net="/run/netns/$ns" -- unshare --mount --propagation slave -- sh -c "
 	  mount --rbind /sys/fs/cgroup $D/.cg
 	  umount -l /sys; mount -t sysfs -o nosuid,nodev,noexec sysfs /sys
 	  mount --rbind $D/.cg /sys/fs/cgroup; umount -l $D/.cg
 	  mount -t tmpfs -o mode=0700 tmpfs /run/docker; mkdir -p /run/docker/plugins; mount --bind $D/plugins /run/docker/plugins
 	  mount -t tmpfs -o mode=0755 tmpfs /etc/docker; mkdir -p /etc/docker/plugins; mount --bind $D/plugins-spec /etc/docker/plugins
-	  exec $LAB_DOCKERD --data-root $D/data --exec-root $D/exec --pidfile $D/docker.pid -H unix://$D/docker.sock \
+	  $ctd
+	  exec $LAB_DOCKERD $ctdopt --data-root $D/data --exec-root $D/exec --pidfile $D/docker.pid -H unix://$D/docker.sock \
 	    --config-file $D/daemon.json --storage-driver=overlay2 --cgroup-parent=/rplab-$ns \
 	    --bridge=none --iptables=false --ip-masq=false --userland-proxy=false" >> "$D/dockerd.log" 2>&1 </dev/null &
 	LAB_DOCKERD_PID[$h]=$!
 	echo "$!" > "$D/launcher.pid"
+}
+lab_dockerd_wait() {
+	local h=$1 D; D=$(lab_ddir "$1")
 	if ! retry "${LAB_DOCKERD_WAIT:-90}" _lab_dockerd_up "$h"; then
 		lab_log "dockerd log (tail):"; tail -n 30 "$D/dockerd.log" | sed 's/^/#   | /'
+		[ -s "$D/containerd.log" ] && { lab_log "containerd log (tail):"; tail -n 15 "$D/containerd.log" | sed "s/^/#   | /"; }
 		lab_bail "lab dockerd for $h did not come up within ${LAB_DOCKERD_WAIT:-90} s (see above)"
 	fi
 	# from now on the pid file is the authority
@@ -604,6 +623,7 @@ lab_cleanup() {
 		done
 		# the launcher (setsid/nsenter/unshare/sh) normally is dockerd itself
 		_lab_stop_pid "$(cat "$D/launcher.pid" 2>/dev/null)" "$D" 5
+		_lab_stop_pid "$(cat "$D/containerd.pid" 2>/dev/null)" containerd 10	# LAB_CONTAINERD_WAIT
 		pid=${LAB_PLUGIN_PID[$h]:-}
 		_lab_stop_pid "$pid" routed-plugin 10
 		_lab_stop_pid "${LAB_HELPER_PID[$h]:-}" routed-zebra-helper 10
@@ -1012,7 +1032,7 @@ EOF
 	chmod +x "$d/root/init"
 	(cd "$d/root" && find . | cpio -o -H newc 2>/dev/null | gzip > "$d/initrd.gz")
 	lab_log "no ipvlan in this kernel: running in a qemu guest on $k"
-	timeout 900 qemu-system-x86_64 -machine accel=tcg -m 1024 -smp 1 \
+	timeout "${LAB_GUEST_TIMEOUT:-900}" qemu-system-x86_64 -machine accel=tcg -m "${LAB_GUEST_MEM:-1024}" -smp "${LAB_GUEST_SMP:-1}" \
 		-nographic -no-reboot -kernel "$k" -initrd "$d/initrd.gz" \
 		-append "console=ttyS0 quiet panic=-1" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \

@@ -339,7 +339,7 @@ cmd_endpoints(void *arg, struct ctl_call *c)
 		a = jb_arr(&b, o, "addresses");
 		for (i = 0; i < ep->naddr; i++)
 			jb_item(&b, a, ep->addrs[i].key);
-		jb_str(&b, o, "host_interface", ep->host_if);
+		jb_str(&b, o, "host_interface", ep->route_if);
 		jb_str(&b, o, "container_interface", ep->peer_if);
 		jb_str(&b, o, "state", ep->joined ? "joined" : "created");
 		jb_bool(&b, o, "plumbed", ep->plumbed);

@@ -865,7 +865,7 @@ nd_create_endpoint(struct api_call *c)
 	log_info("endpoint %.12s: %s%s%s on %s", epid, ep->addrs[0].key,
 	    ep->naddr > 1 && ep->addrs[1].kind == EP_ADDR_DOCKER ? " " : "",
 	    ep->naddr > 1 && ep->addrs[1].kind == EP_ADDR_DOCKER ?
-	    ep->addrs[1].key : "", ep->host_if);
+	    ep->addrs[1].key : "", ep->route_if);
 	if (epopts_nextra(&rq) > 0)
 		log_info("endpoint %.12s: extra addresses %s", epid,
 		    epopts_list(ep, list, sizeof(list)));

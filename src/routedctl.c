@@ -299,7 +299,7 @@ print_endpoints(const cJSON *r)
 {
 	const cJSON *e, *a;
 
-	printf("%-16s %-16s %-16s %-8s %s\n", "ENDPOINT", "NETWORK", "VETH",
+	printf("%-16s %-16s %-16s %-8s %s\n", "ENDPOINT", "NETWORK", "HOST IF",
 	    "STATE", "ADDRESSES");
 	cJSON_ArrayForEach(e, r) {
 		printf("%-16.12s %-16.12s %-16s %-8s", str_or(e, "id", "?"),

@@ -78,8 +78,7 @@ TEARDOWN_GROUP=1919968359	# 0x72706467, src/teardown.h
 lab_init
 lab_frr_need
 command -v curl >/dev/null 2>&1 || lab_skip "curl not found (package curl)"
-"$LAB_PLUGIN_BIN" --help 2>/dev/null | grep -q -- --zebra-socket ||
-	lab_skip "$LAB_PLUGIN_BIN has no --zebra-socket (built without zebra support?)"
+lab_zebra_plugin_need
 
 T0=$SECONDS
 lab_pair $A $B ospf

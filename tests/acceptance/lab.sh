@@ -742,6 +742,12 @@ lab_frr_need() {
 	[ -d "$LAB_FRR_CONF" ] || lab_bail "example configuration $LAB_FRR_CONF not found"
 }
 
+# lab_zebra_plugin_need: skip unless the plugin was built with zebra support
+lab_zebra_plugin_need() {
+	"$LAB_PLUGIN_BIN" --help 2>/dev/null | grep -q -- --zebra-socket ||
+		lab_skip "$LAB_PLUGIN_BIN has no --zebra-socket (built without zebra support?)"
+}
+
 # lab_frr_render HOST FILE KEY=VAL...: frr-conf/FILE with @KEY@ -> VAL into
 # HOST's FRR dir (frr:frr 640); fails if a placeholder is left over
 lab_frr_render() {
@@ -978,7 +984,8 @@ lab_ipvlan_here() {
 # guest on a Debian kernel of /boot that has ipvlan as a module, over this
 # machine's root file system (9p, read-only; tmpfs on /run and /tmp), for
 # kernels without CONFIG_IPVLAN; exits with SCRIPT's status (77 when the
-# guest cannot be had). TCG: this machine's nested KVM may not boot a guest.
+# guest cannot be had). LAB_GUEST_ENV="NAME=VALUE ...": set in the guest.
+# TCG: this machine's nested KVM may not boot a guest.
 lab_guest_run() {
 	local script=$1 k mods m m2 f d rc
 	for k in /boot/vmlinuz-*; do
@@ -1024,9 +1031,13 @@ $stash
 mount -t tmpfs tmpfs /newroot/run; mount -t tmpfs tmpfs /newroot/tmp
 $unstash
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /newroot/mnt
-chroot /newroot /usr/bin/env LAB_GUEST=1 TMPDIR=/tmp PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-	top_builddir=$top_builddir /bin/bash $script
-echo \$? > /newroot/mnt/rc
+# as switch_root does: the new root moved over / and entered (a chroot
+# alone leaves the initramfs as the root of the mount namespace, where
+# runc's pivot_root fails and a container's exec sees the initramfs)
+cd /newroot
+mount -o move . /
+chroot . /bin/sh -c 'cd / && /usr/bin/env LAB_GUEST=1 TMPDIR=/tmp PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	top_builddir=$top_builddir ${LAB_GUEST_ENV:-} /bin/bash $script; echo \$? > /mnt/rc'
 poweroff -f
 EOF
 	chmod +x "$d/root/init"
@@ -1037,7 +1048,7 @@ EOF
 		-append "console=ttyS0 quiet panic=-1" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$d/out,mount_tag=out,security_model=none" </dev/null 2>&1 |
-		tr -d '\r' | grep -E '^(ok|not ok|#|[0-9]+ passed|SKIP)'
+		stdbuf -oL tr -d '\r' | grep --line-buffered -E '^(ok|not ok|#|[0-9]+ passed|SKIP)'
 	rc=$(cat "$d/out/rc" 2>/dev/null)
 	exit "${rc:-1}"
 }

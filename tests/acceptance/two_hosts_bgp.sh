@@ -31,8 +31,7 @@ GW=169.254.1.1
 
 lab_init
 lab_frr_need
-"$LAB_PLUGIN_BIN" --help 2>/dev/null | grep -q -- --zebra-socket ||
-	lab_skip "$LAB_PLUGIN_BIN has no --zebra-socket (built without zebra support?)"
+lab_zebra_plugin_need
 
 T0=$SECONDS
 lab_pair $A $B bgp

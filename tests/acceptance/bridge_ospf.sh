@@ -63,8 +63,7 @@ lab_plugin $B --gateway $GW --zebra-socket "$(lab_zserv $B)" --docker-host "unix
 lab_log "lab set up in $((SECONDS - T0)) s"
 
 dk() { local h=$1; shift; lab_docker_t "$h" 60 "$@"; }
-CTL=${LAB_ROUTEDCTL:-$(dirname "$LAB_PLUGIN_BIN")/routedctl}
-ctl() { local h=$1; shift; "$CTL" --run-dir "$(lab_hdir "$h")/run" "$@"; }
+ctl() { lab_ctl "$@"; }
 jget() { "$PY" -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
 # B's OSPF routes inside PREFIX_RE (a regex of the first octets)

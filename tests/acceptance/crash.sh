@@ -96,7 +96,6 @@ NETSOCK=$DA/plugins/net-routed.sock
 STATE=$(lab_hdir $A)/state
 
 dk() { local h=$1; shift; lab_docker_t "$h" 90 "$@"; }
-CTL=${LAB_ROUTEDCTL:-$(dirname "$LAB_PLUGIN_BIN")/routedctl}
 
 # -------------------------------------------------------------- helpers
 
@@ -335,7 +334,7 @@ if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -q 'has active endpoints'; the
 	# Docker nor the plugin had an endpoint left. A dockerd restart recounts
 	# (part 2 restarts it). Whatever Docker counts, the plugin must hold none.
 	dn=$(dk $A network inspect -f '{{len .Containers}}' crashx)
-	pn=$("$CTL" --run-dir "$(lab_hdir $A)/run" -j endpoints | grep -o "$nidx" | grep -c .)
+	pn=$(lab_ctl $A -j endpoints | grep -o "$nidx" | grep -c .)
 	assert_eq "docker $dn plugin $pn" "docker 0 plugin 0" \
 		"1b: network rm crashx refused (\"active endpoints\"), yet Docker lists no endpoint on it and the plugin holds none"
 	lab_warn "1b: Docker's endpoint count of crashx drifted ($out); it is removed after part 2's dockerd restart"

@@ -66,8 +66,7 @@ lab_log "lab set up in $((SECONDS - T0)) s"
 
 # emulated guests are slow: generous client timeouts
 dk() { local h=$1; shift; lab_docker_t "$h" 300 "$@"; }
-CTL=${LAB_ROUTEDCTL:-$(dirname "$LAB_PLUGIN_BIN")/routedctl}
-ctl() { local h=$1; shift; "$CTL" --run-dir "$(lab_hdir "$h")/run" "$@"; }
+ctl() { lab_ctl "$@"; }
 ctl_agrees() { ctl "$1" check >/dev/null 2>&1; }
 # our_links HOST: the links of ours in HOST's namespace (rt/rc/rv + 12 hex)
 our_links() { lab_ip "$1" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^r[tcv][0-9a-f]{12}$' | sort; }

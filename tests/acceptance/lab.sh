@@ -751,6 +751,13 @@ lab_zebra_plugin_need() {
 		lab_skip "$LAB_PLUGIN_BIN has no --zebra-socket (built without zebra support?)"
 }
 
+# lab_ctl HOST ARGS...: routedctl against HOST's plugin (LAB_ROUTEDCTL: the
+# binary, default beside LAB_PLUGIN_BIN)
+lab_ctl() {
+	local h=$1; shift
+	"${LAB_ROUTEDCTL:-$(dirname "$LAB_PLUGIN_BIN")/routedctl}" --run-dir "$(lab_hdir "$h")/run" "$@"
+}
+
 # lab_frr_render HOST FILE KEY=VAL...: frr-conf/FILE with @KEY@ -> VAL into
 # HOST's FRR dir (frr:frr 640); fails if a placeholder is left over
 lab_frr_render() {

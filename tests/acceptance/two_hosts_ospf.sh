@@ -121,8 +121,7 @@ net_ok() {
 }
 
 # routedctl on HOST
-CTL=${LAB_ROUTEDCTL:-$(dirname "$LAB_PLUGIN_BIN")/routedctl}
-ctl() { local h=$1; shift; "$CTL" --run-dir "$(lab_hdir "$h")/run" "$@"; }
+ctl() { lab_ctl "$@"; }
 ctl_agrees() { ctl "$1" check >/dev/null 2>&1; }
 
 # routes B learned from A (or A from B) into 10.45-10.49, as "prefix proto"

@@ -177,10 +177,9 @@ lab_log "late helper: routes on B $((SECONDS - t)) s after it started"
 out=$(grep -c 'route stream: snapshot of epoch' "$(lab_hdir $A)/helper.log")
 check "1: the helper applied a snapshot ($out in its log)" [ "${out:-0}" -ge 1 ]
 # routedctl: the helper's stream state is the plugin's
-CTL=${LAB_ROUTEDCTL:-$(dirname "$LAB_PLUGIN_BIN")/routedctl}
 jget() { /usr/bin/python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
-ps=$("$CTL" --run-dir "$(lab_hdir $A)/run" -j status)
-hs=$("$CTL" --run-dir "$(lab_hdir $A)/run" -H -j status)
+ps=$(lab_ctl $A -j status)
+hs=$(lab_ctl $A -H -j status)
 show "plugin: $ps" "helper: $hs"
 assert_eq "$(printf '%s' "$hs" | jget 'd["stream"]["synced"], d["zebra"]["session"]')" "(True, 'up')" \
 	"1: routedctl -H status -j: stream synced, zebra session up"

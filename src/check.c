@@ -19,6 +19,7 @@
 #include "model.h"
 #include "plumb.h"
 #include "routes.h"
+#include "teardown.h"
 #include "zclient.h"
 
 /* One host route of the kernel: "dev addr" -> it. */
@@ -106,6 +107,8 @@ link_owned(struct rp_ctx *ctx, const char *name)
 	const struct endpoint *ep;
 	size_t pos = 0;
 
+	if (teardown_has(ctx, name))
+		return true;			/* waits to go */
 	if (name[1] == 't')
 		return model_ep_by_ifname(ctx->model, name) != NULL ||
 		    model_doomed_has(ctx->model, name);	/* waits to go */

@@ -136,6 +136,34 @@ host_ep_routes_del(struct rp_ctx *ctx, const struct endpoint *ep)
 }
 
 int
+host_ep_release(struct rp_ctx *ctx, const struct endpoint *ep,
+    char names[HOST_LINKS_MAX][IFNAMSIZ], size_t *n)
+{
+	int r, r2;
+
+	*n = 0;
+	r = host_ep_routes_del(ctx, ep);
+	if (ep->link == LINK_IPVLAN) {
+		r2 = host_ipvlan_release(ctx, ep, names, n);
+		return r ? r : r2;
+	}
+	snprintf(names[(*n)++], IFNAMSIZ, "%s", ep->host_if);
+	return r;
+}
+
+size_t
+host_ep_names(const struct endpoint *ep, const char *names[HOST_LINKS_MAX])
+{
+	if (ep->link != LINK_IPVLAN) {
+		names[0] = ep->host_if;
+		return 1;
+	}
+	names[0] = ep->peer_if;
+	names[1] = ep->route_if;
+	return 2;
+}
+
+int
 host_ep_del(struct rp_ctx *ctx, const struct endpoint *ep, char *err,
     size_t errlen)
 {

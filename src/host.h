@@ -69,4 +69,25 @@ int host_ep_routes_del(struct rp_ctx *ctx, const struct endpoint *ep);
 int host_ep_del(struct rp_ctx *ctx, const struct endpoint *ep, char *err,
     size_t errlen);
 
+#define HOST_LINKS_MAX	2
+
+/*
+ * The first half of host_ep_del(), for a deletion that leaves the links to
+ * a batch (teardown.c): ep's host routes (and an ipvlan l2 endpoint's
+ * neighbours) go now; the links that go with ep are named in names, which
+ * *n counts: a veth's host side (its peer goes with it); an ipvlan slave
+ * and, when ep is the last endpoint of its network, the network's host
+ * link.  0, or the first -errno of what had to go now (the links are named
+ * all the same).
+ */
+int host_ep_release(struct rp_ctx *ctx, const struct endpoint *ep,
+    char names[HOST_LINKS_MAX][IFNAMSIZ], size_t *n);
+/*
+ * The names of links a new endpoint ep makes or takes over (for a doomed
+ * link that may still hold one): the host side of a veth (its peer's name
+ * is the same but for the prefix); an ipvlan slave and its network's link.
+ */
+size_t host_ep_names(const struct endpoint *ep,
+    const char *names[HOST_LINKS_MAX]);
+
 #endif

@@ -176,6 +176,29 @@ host_ipvlan_del(struct rp_ctx *ctx, const struct endpoint *ep, char *err,
 }
 
 /*
+ * The neighbours go now (with siblings: the network's link stays); the
+ * slave, back in the host's namespace if Docker moved it (its addresses
+ * stayed in the container), and the network's link of the last endpoint
+ * are named for the batch.  A new endpoint of the network before the batch
+ * ran finds the old link renamed away (teardown_claim) and makes its own.
+ */
+int
+host_ipvlan_release(struct rp_ctx *ctx, const struct endpoint *ep,
+    char names[][IFNAMSIZ], size_t *n)
+{
+	const struct network *net = model_net_find(ctx->model, ep->net_id);
+	bool last = sibling(ctx, ep) == NULL;
+	int r = 0;
+
+	if (net != NULL && !last)
+		r = neighbours(ctx, net, ep, false);
+	snprintf(names[(*n)++], IFNAMSIZ, "%s", ep->peer_if);
+	if (last)
+		snprintf(names[(*n)++], IFNAMSIZ, "%s", ep->route_if);
+	return r;
+}
+
+/*
  * A joined endpoint's slave is in its container's namespace, which this
  * process may not even see the file of (Docker in its own mount namespace,
  * the plugin in a container).  So: alive while its sandbox file is there;

@@ -26,6 +26,9 @@ void host_ipvlan_undo(struct rp_ctx *ctx, const struct endpoint *ep,
     bool link, bool net_link);
 int host_ipvlan_del(struct rp_ctx *ctx, const struct endpoint *ep, char *err,
     size_t errlen);
+/* host_ep_release() of an ipvlan endpoint. */
+int host_ipvlan_release(struct rp_ctx *ctx, const struct endpoint *ep,
+    char names[][IFNAMSIZ], size_t *n);
 int host_ipvlan_alive(struct rp_ctx *ctx, const struct endpoint *ep);
 
 #endif

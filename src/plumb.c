@@ -790,7 +790,7 @@ int
 plumb_veth_doom(struct plumb *pl, const char *host, const char *peer,
     uint32_t group)
 {
-	struct rtnl_link *l, *p;
+	struct rtnl_link *l, *p = NULL;
 	int r;
 
 	if ((l = link_get(pl, host, &r)) == NULL)
@@ -801,7 +801,7 @@ plumb_veth_doom(struct plumb *pl, const char *host, const char *peer,
 		return -EPERM;
 	}
 	/* Its peer, if in this namespace: a veth whose peer is l. */
-	if ((p = link_get(pl, peer, &r)) != NULL &&
+	if (peer != NULL && (p = link_get(pl, peer, &r)) != NULL &&
 	    rtnl_link_get_link(p) != rtnl_link_get_ifindex(l)) {
 		rtnl_link_put(p);
 		p = NULL;

@@ -41,7 +41,8 @@ int plumb_veth_del(struct plumb *pl, const char *host, const char *peer);
  * renames it, and its peer when that is in this namespace, to
  * "rd<ifindex in hex>", both staying where they are; 0 also when host is
  * missing, -EPERM (nothing done) when host is not in group, so a link that
- * is not waiting to go is never touched.  plumb_group_del() deletes every
+ * is not waiting to go is never touched.  With peer NULL, host is a link of
+ * another kind (an ipvlan), renamed alone.  plumb_group_del() deletes every
  * link of group with one request: one unregister and one RCU grace period
  * for them all; 0 also when the group is empty.  plumb_group_del() logs
  * nothing: it may run on a thread of its own, with a plumb of its own.

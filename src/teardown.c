@@ -280,21 +280,22 @@ on_done(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Only veth pairs wait in the group.  An ipvlan endpoint has no host link
- * of its own: its slave (back from its container, if Docker moved it) and,
- * with its network's last endpoint, the network's host-side slave and l2
- * neighbours go at once, in host_ipvlan_del().
+ * veth pairs and ipvlan links wait in the group (a VXLAN segment's port is
+ * a veth too).  Only a veth has a doomed record: after a crash its host
+ * side cannot tell whether a container holds its peer, whereas an ipvlan
+ * link in the host's namespace that no endpoint owns is no container's
+ * (reconcile.c deletes it at the next start).
  */
 static bool
 batched(const struct endpoint *ep)
 {
-	return ep->link == LINK_VETH;
+	return ep->link == LINK_VETH || ep->link == LINK_IPVLAN;
 }
 
 void
 teardown_record(struct rp_ctx *ctx, const struct endpoint *ep)
 {
-	if (ctx->teardown != NULL && batched(ep))
+	if (ctx->teardown != NULL && ep->link == LINK_VETH)
 		records_put_doomed(ctx->store, ep->host_if);
 }
 
@@ -315,6 +316,8 @@ void
 teardown_add(struct rp_ctx *ctx, const struct endpoint *ep)
 {
 	struct teardown *td = ctx->teardown;
+	char names[HOST_LINKS_MAX][IFNAMSIZ];
+	size_t n, i;
 	int r;
 
 	if (td == NULL || !batched(ep)) {
@@ -322,39 +325,65 @@ teardown_add(struct rp_ctx *ctx, const struct endpoint *ep)
 		return;
 	}
 	/* Free the addresses now: a new endpoint may take one at once. */
-	if ((r = host_ep_routes_del(ctx, ep)) != 0)
+	if ((r = host_ep_release(ctx, ep, names, &n)) != 0)
 		log_warnx("endpoint %.12s: cannot remove its host routes: %s",
 		    ep->id, strerror(-r));
-	/* Not in the group, no batch would delete it: now, then. */
-	if (plumb_link_group(ctx->plumb, ep->host_if, TEARDOWN_GROUP) != 0 &&
-	    del_now(ctx, ep) != 0)
-		return;			/* its record stays: the next start */
-	if (model_doomed_add(ctx->model, ep->host_if) != 0 ||
-	    names_add(&td->queued, ep->host_if) != 0) {
-		log_warnx("endpoint %.12s: out of memory; its link %s goes with "
-		    "the next batch, its record at the next start", ep->id,
-		    ep->host_if);
-		return;
+	for (i = 0; i < n; i++) {
+		/* Not in the group, no batch would delete it: now, then. */
+		if (plumb_link_group(ctx->plumb, names[i], TEARDOWN_GROUP) != 0) {
+			if (ep->link != LINK_VETH) {
+				plumb_link_del(ctx->plumb, names[i]);
+				continue;
+			}
+			if (del_now(ctx, ep) != 0)
+				return;		/* its record stays: the next start */
+			/* gone: the batch drops its record */
+		}
+		if ((ep->link == LINK_VETH && model_doomed_add(ctx->model,
+		    names[i]) != 0) || names_add(&td->queued, names[i]) != 0) {
+			log_warnx("endpoint %.12s: out of memory; its link %s "
+			    "goes with the next batch, or at the next start",
+			    ep->id, names[i]);
+			return;
+		}
 	}
 	schedule(td);
+}
+
+/* Is name waiting in the group (queued or being deleted)? */
+bool
+teardown_has(const struct rp_ctx *ctx, const char *name)
+{
+	const struct teardown *td = ctx->teardown;
+
+	return td != NULL && (names_has(&td->queued, name) ||
+	    names_has(&td->flying, name));
 }
 
 int
 teardown_claim(struct rp_ctx *ctx, const struct endpoint *ep, char *err,
     size_t errlen)
 {
+	const char *names[HOST_LINKS_MAX];
+	size_t n, i;
 	int r;
 
-	if (!model_doomed_has(ctx->model, ep->host_if))
-		return 0;
-	/* -EPERM: that link is not waiting in the group; it is reused. */
-	r = plumb_veth_doom(ctx->plumb, ep->host_if, ep->peer_if,
-	    TEARDOWN_GROUP);
-	if (r == 0 || r == -EPERM)
-		return 0;
-	snprintf(err, errlen, "the link %s of a deleted endpoint is still "
-	    "there and cannot be renamed: %s", ep->host_if, strerror(-r));
-	return r;
+	n = host_ep_names(ep, names);
+	for (i = 0; i < n; i++) {
+		if (ep->link == LINK_VETH ? !model_doomed_has(ctx->model,
+		    names[i]) : !teardown_has(ctx, names[i]))
+			continue;
+		/* -EPERM: that link is not waiting in the group; it is reused. */
+		r = plumb_veth_doom(ctx->plumb, names[i], ep->link == LINK_VETH ?
+		    ep->peer_if : NULL, TEARDOWN_GROUP);
+		if (r == 0 || r == -EPERM)
+			continue;
+		snprintf(err, errlen, "the link %s of a deleted endpoint is "
+		    "still there and cannot be renamed: %s", names[i],
+		    strerror(-r));
+		return r;
+	}
+	return 0;
 }
 
 /* Wait for the thread's batch, if it has one. */
@@ -435,8 +464,8 @@ teardown_start(struct rp_ctx *ctx)
 
 	if (ctx->teardown != NULL)
 		ctx->teardown->queued.n = ctx->teardown->flying.n = 0;
-	if ((n = model_doomed_count(m)) == 0)
-		return;
+	n = model_doomed_count(m);
+	/* Also with no record: ipvlan links wait there without one. */
 	if ((r = plumb_group_del(ctx->plumb, TEARDOWN_GROUP)) != 0) {
 		log_warnx("cannot delete the links waiting in link group %u: "
 		    "%s; next start, then", TEARDOWN_GROUP, strerror(-r));
@@ -454,6 +483,8 @@ teardown_start(struct rp_ctx *ctx)
 		records_del_doomed(ctx->store, name);
 		model_doomed_del(m, name);
 	}
+	if (n == 0)
+		return;
 	if (store_commit(ctx->store) != 0)
 		log_warnx("cannot record the end of the links deleted at start; "
 		    "the next start looks again");

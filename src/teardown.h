@@ -14,17 +14,21 @@
  * group and every doomed link no endpoint owns (teardown_start).
  *
  * A doomed link keeps its names until it goes; a new endpoint that needs
- * them (the same endpoint ID again) calls teardown_claim() first, which
+ * them (the same endpoint ID again, or for an ipvlan network's host link,
+ * any endpoint of that network) calls teardown_claim() first, which
  * renames the doomed pair out of the way.  Addresses are free at once: the
  * host routes go before the reply.  Only links in the group are ever
  * deleted by the batch, and no live endpoint's link is ever in it.
  *
- * Only veth pairs are batched: an ipvlan endpoint's links are deleted at
- * once (no doomed record), as host_ep_del() does it.
+ * An ipvlan endpoint's slave, and its network's host link with the last
+ * endpoint, wait in the group too, without a doomed record: an ipvlan link
+ * of ours in the host's namespace that no endpoint owns is no container's,
+ * and the next start deletes it (reconcile.c).
  */
 #ifndef RP_TEARDOWN_H
 #define RP_TEARDOWN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +66,9 @@ void teardown_add(struct rp_ctx *ctx, const struct endpoint *ep);
  */
 int teardown_claim(struct rp_ctx *ctx, const struct endpoint *ep, char *err,
     size_t errlen);
+
+/* Is the link name waiting in the group (queued, or being deleted)? */
+bool teardown_has(const struct rp_ctx *ctx, const char *name);
 
 /* Delete the waiting links now, on this thread (tests, shutdown). */
 void teardown_flush(struct rp_ctx *ctx);

@@ -66,7 +66,10 @@ lab_ip $B route add 10.48.0.0/16 via 10.201.0.1
 lab_ip $A link add par2 type dummy; lab_ip $A link set par2 up
 lab_frr $A ospf HOSTNAME=$A ROUTER_ID=10.250.0.1 FABRIC_IF=fabA FABRIC_NET=10.200.0.0/30
 lab_frr $B ospf HOSTNAME=$B ROUTER_ID=10.250.0.2 FABRIC_IF=fabB FABRIC_NET=10.200.0.0/30
-PLUGIN_FLAGS=(--gateway $GW --zebra-socket "$(lab_zserv $A)" --zebra-route-type babel)
+# A deleted endpoint's links wait 3 s in the teardown group (default 20 ms),
+# so that the test sees them wait and a new endpoint claim them.
+PLUGIN_FLAGS=(--gateway $GW --zebra-socket "$(lab_zserv $A)" --zebra-route-type babel
+	--teardown-delay 3000)
 lab_plugin $A "${PLUGIN_FLAGS[@]}"
 lab_ospf_adjacency $A $B
 SOCK=$(lab_ddir $A)/plugins/net-routed.sock
@@ -219,9 +222,32 @@ ping_ok "cv -> c2 (l2) after kill -9" pingc cv 10.47.1.7
 # ---------------------------------------------------------------- removal
 
 lab_log "--- Leave, DeleteEndpoint, DeleteNetwork"
+TD_GROUP=1919968359	# TEARDOWN_GROUP, "rpdg"
+in_group() { lab_ip $A -d link show "$1" 2>/dev/null | grep -q " group $TD_GROUP "; }
 remove ci l3
-assert_eq "$(lab_ip $A -o link show | grep -cE "$SRC_ci|$RV_L3")" 0 "A: ci's slave and l3's host link are gone"
-assert_eq "$(lab_ip $A route show 10.45.1.7)" "" "A: ci's host route is gone"
+assert_eq "$(lab_ip $A route show 10.45.1.7)" "" "A: ci's host route is gone at DeleteEndpoint's reply"
+# l3's last endpoint: its slave and the network's link wait in the group,
+# deleted after the reply and off the plugin's event loop
+if in_group "$RV_L3" && in_group "$SRC_ci"; then ok "A: ci's slave and $RV_L3 wait in the teardown group"
+else fail "A: ci's slave and $RV_L3 wait in the teardown group"; lab_ip $A -d link show | sed 's/^/#   | /'; fi
+# ... and a new endpoint of l3 at once renames them out of its way
+container cn l3 10.45.1.8
+if lab_ip $A -d link show "$RV_L3" | grep -q 'ipvlan  *mode l3 ' && ! in_group "$RV_L3"; then
+	ok "A: cn has an $RV_L3 of its own, not in the group"
+else fail "A: cn has an $RV_L3 of its own, not in the group"; lab_ip $A -d link show | sed 's/^/#   | /'; fi
+rd_gone() { ! lab_ip $A -o link show | grep -qE ': rd[0-9a-f]+[:@]'; }
+if retry 10 rd_gone; then ok "A: the renamed links went with the batch"
+else fail "A: the renamed links went with the batch"; lab_ip $A -o link show | sed 's/^/#   | /'; fi
+assert_contains "$(lab_ip $A route show 10.45.1.8)" "dev $RV_L3" "A: host route to cn through the new $RV_L3"
+ospf_cn() { lab_ip $B -4 route show exact 10.45.1.8/32 proto ospf | grep -q 'via 10\.200\.0\.1 dev fabB'; }
+if retry 30 ospf_cn; then ok "B: cn's /32 by OSPF"; else fail "B: cn's /32 by OSPF"; fi
+ping_ok "B -> cn 10.45.1.8 (l3, the reclaimed network link)" lab_exec $B busybox ping -c 2 -W 2 10.45.1.8
+ping_ok "cn -> B (l3)" pingc cn 10.200.0.2
+ping_ok "A (host, from 10.200.0.1) -> cn" lab_exec $A busybox ping -I 10.200.0.1 -c 2 -W 2 10.45.1.8
+remove cn l3
+links_l3_gone() { [ "$(lab_ip $A -o link show | grep -cE "$SRC_ci|$SRC_cn|$RV_L3")" = 0 ]; }
+if retry 10 links_l3_gone; then ok "A: the slaves and l3's host link are gone"
+else fail "A: the slaves and l3's host link are gone"; lab_ip $A -o link show | sed 's/^/#   | /'; fi
 if retry 15 no_ospf_ci; then ok "B: ci's /32 withdrawn (OSPF) after DeleteEndpoint"
 else fail "B: ci's /32 withdrawn (OSPF) after DeleteEndpoint"; lab_ip $B -4 route show exact 10.45.1.7/32 | sed 's/^/#   | /'; fi
 remove c2 l2

@@ -317,7 +317,7 @@ plumb_veth_doom(struct plumb *pl, const char *host, const char *peer,
 		return -EPERM;
 	snprintf(l->host, sizeof(l->host), "rd%x", ++stub_ifindex);
 	objs_rename(host, l->host);
-	if (!l->moved)
+	if (!l->moved && peer != NULL)
 		snprintf(l->peer, sizeof(l->peer), "rd%x", ++stub_ifindex);
 	return 0;
 }

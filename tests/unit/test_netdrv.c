@@ -619,7 +619,27 @@ test_ipvlan(void **state)
 	assert_null(announce_find(&fx->ctx, &p));
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)),
 	    200);
+	/* Its route at once; the slave and the network's link wait in the
+	 * teardown group (one RCU grace period later, off the loop). */
+	assert_int_equal(stub_find("rv4330d3fcb3c2")->routes, 0);
+	assert_true(teardown_has(&fx->ctx, "rv4330d3fcb3c2"));
+	assert_true(teardown_has(&fx->ctx, "rcb60d823d5fe2"));
+	/* A new endpoint before the batch ran: the doomed links are renamed
+	 * out of the way, it gets links of its own, and they stay. */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.0.11/32")), 200);
+	assert_int_equal(stub_find("rv4330d3fcb3c2")->group, 0);
+	assert_int_equal(stub_find("rv4330d3fcb3c2")->routes, 1);
+	assert_int_equal(stub_find("rcb60d823d5fe2")->group, 0);
+	teardown_flush(&fx->ctx);
+	assert_int_equal(stub_find("rv4330d3fcb3c2")->routes, 1);
+	assert_non_null(stub_find("rcb60d823d5fe2"));
+	assert_int_equal(stub_nlinks, 3);	/* parent, slave, network's */
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)),
+	    200);
+	teardown_flush(&fx->ctx);
 	assert_null(stub_find("rv4330d3fcb3c2"));
+	assert_null(stub_find("rcb60d823d5fe2"));
 	assert_int_equal(stub_nlinks, 1);		/* the parent */
 	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteNetwork",
 	    "{\"NetworkID\":\"" NID "\"}"), 200);
@@ -789,6 +809,18 @@ test_reuse_while_teardown_waits(void **state)
 	}
 }
 
+/* EID and EID2 on the network NID, then EID deleted. */
+static void
+two_then_one(struct fixture *fx)
+{
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID, "10.99.0.11/32")), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
+	    CREATE_EP(EID2, "10.99.0.12/32")), 200);
+	assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint", IDS(EID)),
+	    200);
+}
+
 /*
  * A crash between the commit of DeleteEndpoint and the batch: the journal
  * has the link, and the next start deletes it, whether it was in the group
@@ -803,12 +835,7 @@ test_teardown_after_crash(void **state)
 
 	fx_net(fx, "/NetworkDriver.CreateNetwork", CREATE_NET(""));
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
-		    CREATE_EP(EID, "10.99.0.11/32")), 200);
-		assert_int_equal(fx_net(fx, "/NetworkDriver.CreateEndpoint",
-		    CREATE_EP(EID2, "10.99.0.12/32")), 200);
-		assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint",
-		    IDS(EID)), 200);
+		two_then_one(fx);
 		st = fx_state(fx);
 		assert_non_null(strstr(st, "rtb60d823d5fe2"));	/* doomed */
 		free(st);
@@ -824,6 +851,43 @@ test_teardown_after_crash(void **state)
 		    IDS(EID2)), 200);
 		restart(fx);
 		assert_int_equal(stub_nlinks, 0);
+	}
+}
+
+/*
+ * An ipvlan endpoint's links wait in the group without a doomed record; a
+ * crash before the batch: the next start deletes the group, or (not in it
+ * yet) the unowned links by name, and keeps the live ones.
+ */
+static void
+test_ipvlan_teardown_after_crash(void **state)
+{
+	struct fixture *fx = *state;
+	int i;
+
+	stub_add_link("fab0");
+	assert_int_equal(fx_net(fx, "/NetworkDriver.CreateNetwork",
+	    CREATE_NET(IPVLAN("l3", "fab0"))), 200);
+	for (i = 0; i < 2; i++) {
+		two_then_one(fx);
+		assert_int_equal(stub_find("rcb60d823d5fe2")->group,
+		    TEARDOWN_GROUP);
+		assert_int_equal(stub_find("rv4330d3fcb3c2")->group, 0);
+		if (i == 1)	/* the crash came before it joined the group */
+			stub_find("rcb60d823d5fe2")->group = 0;
+		restart(fx);
+		assert_null(stub_find("rcb60d823d5fe2"));
+		assert_non_null(stub_find("rcc11d823d5fe2"));	/* live: kept */
+		assert_int_equal(stub_find("rv4330d3fcb3c2")->routes, 1);
+		/* the network's last endpoint: its link waits too */
+		assert_int_equal(fx_net(fx, "/NetworkDriver.DeleteEndpoint",
+		    IDS(EID2)), 200);
+		assert_int_equal(stub_find("rv4330d3fcb3c2")->group,
+		    TEARDOWN_GROUP);
+		if (i == 1)
+			stub_find("rv4330d3fcb3c2")->group = 0;
+		restart(fx);
+		assert_int_equal(stub_nlinks, 1);		/* the parent */
 	}
 }
 
@@ -1008,6 +1072,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lifecycle, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_reuse_while_teardown_waits, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_teardown_after_crash, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ipvlan_teardown_after_crash,
+		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_plumbing_leaves_nothing, fx_setup, fx_teardown),

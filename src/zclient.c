@@ -81,6 +81,8 @@ struct zclient {
 	uint32_t	 cand;		/* dialects still possible, by index */
 	bool		 try_q;		/* zebra closed on the ZAPI 6 probe:
 					   the next connection asks as Quagga */
+	bool		 last_q;	/* the last session spoke Quagga's
+					   ZSERV 3: ask that way first */
 	uint8_t		 wire_type;	/* cfg.route_type in d */
 	struct zapi_caps caps;		/* zebra's answer to HELLO */
 	struct event	*ev_detect;	/* detection gives up */
@@ -484,7 +486,10 @@ zc_complete_cb(evutil_socket_t fd, short what, void *arg)
 	if (!zc->complete_due || !zc->connected)
 		return;
 	log_info("zebra: %zu replayed routes not confirmed after %u ms; going "
-	    "on", zc->replaying, ZC_COMPLETE_MAX_MS);
+	    "on%s", zc->replaying, ZC_COMPLETE_MAX_MS, zc->d->hdr == ZAPI_HDR_3 ?
+	    " (Quagga: a route of another source wins over them; after a "
+	    "crash of zebra, its old routes: ip route flush proto zebra, "
+	    "then restart zebra)" : "");
 	zc_replay_done(zc);
 }
 
@@ -508,6 +513,7 @@ zc_session_up(struct zclient *zc, const struct zapi_dialect *d)
 	size_t pos = 0;
 
 	zc->d = d;
+	zc->last_q = d->hdr == ZAPI_HDR_3;
 	zc->phase = ZC_UP;
 	zc->connected = true;
 	zc->sessions++;
@@ -896,8 +902,14 @@ zc_session_start(struct zclient *zc)
 		if (zc->forced == all[i] ||
 		    (zc->forced == NULL && all[i]->hdr == ZAPI_HDR_6))
 			zc->cand |= 1u << i;
+	/*
+	 * After a session with Quagga, ask as Quagga first: its zebra closes
+	 * on the ZAPI 6 probe, which cost a whole reconnection (and its
+	 * backoff) after every zebra restart.  Should it be an FRR zebra now,
+	 * that closes on the ZSERV 3 header, and the next connection probes.
+	 */
 	if ((zc->forced != NULL && zc->forced->hdr == ZAPI_HDR_3) ||
-	    (zc->forced == NULL && zc->try_q)) {
+	    (zc->forced == NULL && (zc->try_q || zc->last_q))) {
 		zc->try_q = false;
 		zc_qprobe(zc);
 		return;
@@ -1312,6 +1324,16 @@ zc_read_cb(evutil_socket_t fd, short what, void *arg)
 			    zc->cfg.socket_path);
 			zc->try_q = true;
 			zc_close(zc, "closed after the probe");
+			return;
+		}
+		if (zc->phase == ZC_QPROBE && zc->forced == NULL &&
+		    zc->last_q) {
+			/* no longer Quagga, as the last session was */
+			log_debug("zebra at %s closed the connection after "
+			    "the ZSERV 3 probe; probing as FRR next",
+			    zc->cfg.socket_path);
+			zc->last_q = false;
+			zc_close(zc, "closed after the ZSERV 3 probe");
 			return;
 		}
 		zc_detect_fail(zc, "closed the connection after the %s, as "

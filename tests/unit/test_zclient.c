@@ -1265,6 +1265,18 @@ test_detect_quagga(void **state)
 	settle(t);
 	assert_int_equal(t->nwarn, 0);
 	assert_true(zclient_connected(t->zc));
+
+	/* zebra restarts: asked as Quagga at once, no ZAPI 6 probe first */
+	close(t->cfd);
+	t->cfd = -1;
+	accept_zebra(t);
+	expect_vec(t, &vf, "router_id_add");
+	/* ... and it is an FRR zebra now: it closes, and is probed */
+	close(t->cfd);
+	t->cfd = -1;
+	accept_zebra(t);
+	expect_vec(t, &vf, "frr_probe");
+	assert_int_equal(t->nwarn, 1);	/* the lost session's, only */
 	vec_free(&vf);
 }
 

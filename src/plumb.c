@@ -777,7 +777,7 @@ link_rename_away(struct plumb *pl, struct rtnl_link *l)
 	r = rtnl_link_change(pl->sk, l, chg, 0);
 	rtnl_link_put(chg);
 out:
-	if (r < 0)
+	if (r < 0 && nlerr(r) != -ENODEV)	/* ENODEV: deleted meanwhile */
 		log_warnx("netlink: cannot rename %s out of the way: %s",
 		    rtnl_link_get_name(l), nl_geterror(r));
 	else
@@ -796,7 +796,10 @@ plumb_veth_doom(struct plumb *pl, const char *host, const char *peer,
 	if ((l = link_get(pl, host, &r)) == NULL)
 		return r == -ENODEV ? 0 : r;
 	if (rtnl_link_get_group(l) != group) {
-		log_warnx("%s is not waiting to be deleted: left alone", host);
+		/* an ipvlan's name stays queued after its claim: no news */
+		if (peer != NULL)
+			log_warnx("%s is not waiting to be deleted: left alone",
+			    host);
 		rtnl_link_put(l);
 		return -EPERM;
 	}
@@ -810,7 +813,8 @@ plumb_veth_doom(struct plumb *pl, const char *host, const char *peer,
 		r = link_rename_away(pl, p);
 	rtnl_link_put(p);
 	rtnl_link_put(l);
-	return r;
+	/* The batch deleted it between the look and the rename: gone too. */
+	return r == -ENODEV ? 0 : r;
 }
 
 int

@@ -2,7 +2,7 @@
 /*
  * test_vectors.c: the codec against bytes captured from real zebras
  * (tests/unit/vectors/, a .vec file per release: Debian 12's zebra 8.4.4,
- * FRR 9.1, 10.1, 10.3.4 and 10.6.1; Quagga 1.2.4).
+ * FRR 9.0.5, 9.1, 10.1, 10.2.6, 10.3.4 and 10.6.1; Quagga 1.2.4).
  * Every message zebra sent decodes in the release's dialect to what the
  * capture did (a veth vcap0, babel routes 10.46.1.7/32 metric 55 tag 100
  * and fd46::7/128); every message the capture sent, which zebra accepted,
@@ -205,10 +205,11 @@ vcap0_ifindex(const struct zapi_dialect *d, const struct vec_file *vf)
 	return ifp.ifindex;
 }
 
+/* Every message of one capture, decoded and encoded in one dialect. */
 static void
-test_release(const struct vec_release *rel)
+test_file(const char *file, const char *dialect)
 {
-	const struct zapi_dialect *d = zapi_dialect_find(rel->dialect);
+	const struct zapi_dialect *d = zapi_dialect_find(dialect);
 	struct vec_file vf;
 	uint8_t mem[512];
 	struct buf b;
@@ -216,7 +217,7 @@ test_release(const struct vec_release *rel)
 	size_t i, nrx = 0, ntx = 0;
 
 	assert_non_null(d);
-	vec_load(rel->file, &vf);
+	vec_load(file, &vf);
 	ifx = vcap0_ifindex(d, &vf);
 	for (i = 0; i < vf.n; i++) {
 		if (vf.m[i].dir == '<') {
@@ -238,33 +239,56 @@ test_release(const struct vec_release *rel)
 }
 
 static void
+test_release(const struct vec_release *rel)
+{
+	test_file(rel->file, rel->dialect);
+}
+
+static void
 test_frr84(void **state)
 {
 	test_release(&vec_releases[0]);
 }
 
+/*
+ * 9.0 answers detection like 8.2 to 8.5 and the session speaks frr8.2 to
+ * it; its own table (frr9.0) must read and write the same bytes too.
+ */
 static void
-test_frr91(void **state)
+test_frr90(void **state)
 {
 	test_release(&vec_releases[1]);
+	test_file(vec_releases[1].file, "frr9.0");
 }
 
 static void
-test_frr101(void **state)
+test_frr91(void **state)
 {
 	test_release(&vec_releases[2]);
 }
 
 static void
-test_frr103(void **state)
+test_frr101(void **state)
 {
 	test_release(&vec_releases[3]);
 }
 
 static void
-test_frr106(void **state)
+test_frr102(void **state)
 {
 	test_release(&vec_releases[4]);
+}
+
+static void
+test_frr103(void **state)
+{
+	test_release(&vec_releases[5]);
+}
+
+static void
+test_frr106(void **state)
+{
+	test_release(&vec_releases[6]);
 }
 
 /*
@@ -439,6 +463,8 @@ test_neighbours_refuse(void **state)
 		const char *file, *label, *other;
 	} cases[] = {
 		{ "frr-10.3.4.vec", "notify", "frr10.2" },	/* src prefix */
+		{ "frr-10.2.6.vec", "notify", "frr10.3" },	/* no src prefix */
+		{ "frr-10.2.6.vec", "caps", "frr10.1" },	/* 12 vs 11 */
 		{ "frr-10.3.4.vec", "caps", "frr9.1" },		/* 12 vs 11 */
 		{ "frr-10.3.4.vec", "redistribute_route_add", "frr10.0" },
 		{ "frr-10.1.vec", "redistribute_route_add", "frr10.0" }, /* u64 */
@@ -449,6 +475,8 @@ test_neighbours_refuse(void **state)
 		{ "frr-8.4.4.vec", "interface_add_vcap0", "frr9.1" }, /* txqlen */
 		{ "frr-9.1.vec", "interface_add_vcap0", "frr8.2" },
 		{ "frr-9.1.vec", "caps", "frr9.0" },		/* 11 vs 10 */
+		{ "frr-9.0.5.vec", "caps", "frr9.1" },		/* 10 vs 11 */
+		{ "frr-9.0.5.vec", "interface_add_vcap0", "frr9.1" },
 	};
 	const struct zapi_dialect *d;
 	const struct vec_msg *m;
@@ -492,8 +520,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frr84),
+		cmocka_unit_test(test_frr90),
 		cmocka_unit_test(test_frr91),
 		cmocka_unit_test(test_frr101),
+		cmocka_unit_test(test_frr102),
 		cmocka_unit_test(test_frr103),
 		cmocka_unit_test(test_frr106),
 		cmocka_unit_test(test_neighbours_refuse),

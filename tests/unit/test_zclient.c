@@ -1022,7 +1022,8 @@ send_vec(struct tzc *t, const struct vec_file *vf, const char *after,
  * probe, HELLO and the session preamble are the bytes zebra accepted, the
  * dialect is the release's, then every message that zebra sent during the
  * capture is understood (no warning); 10.3's first ROUTE_NOTIFY_OWNER
- * tells it from 10.2.
+ * tells it from 10.2, and 10.2's own keep it at 10.2.  9.0 ends as
+ * frr8.2: it answers detection like 8.2 to 8.5.
  */
 static void
 test_detect_recorded(void **state)

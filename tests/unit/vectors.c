@@ -15,8 +15,10 @@
 
 const struct vec_release vec_releases[] = {
 	{ "frr-8.4.4.vec", "frr8.2", "frr8.2", 0 },
+	{ "frr-9.0.5.vec", "frr8.2", "frr8.2", 0 },
 	{ "frr-9.1.vec", "frr9.1", "frr9.1", 0 },
 	{ "frr-10.1.vec", "frr10.1", "frr10.0", 1 },
+	{ "frr-10.2.6.vec", "frr10.2", "frr10.2", 0 },
 	{ "frr-10.3.4.vec", "frr10.3", "frr10.2", 0 },
 	{ "frr-10.6.1.vec", "frr10.6", "frr10.6", 0 },
 };

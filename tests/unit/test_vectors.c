@@ -238,16 +238,13 @@ test_file(const char *file, const char *dialect)
 	vec_free(&vf);
 }
 
+/* One captured release (the state) in the dialect detection ends on. */
 static void
-test_release(const struct vec_release *rel)
+test_release(void **state)
 {
-	test_file(rel->file, rel->dialect);
-}
+	const struct vec_release *rel = *state;
 
-static void
-test_frr84(void **state)
-{
-	test_release(&vec_releases[0]);
+	test_file(rel->file, rel->dialect);
 }
 
 /*
@@ -255,40 +252,9 @@ test_frr84(void **state)
  * it; its own table (frr9.0) must read and write the same bytes too.
  */
 static void
-test_frr90(void **state)
+test_frr90_own_table(void **state)
 {
-	test_release(&vec_releases[1]);
-	test_file(vec_releases[1].file, "frr9.0");
-}
-
-static void
-test_frr91(void **state)
-{
-	test_release(&vec_releases[2]);
-}
-
-static void
-test_frr101(void **state)
-{
-	test_release(&vec_releases[3]);
-}
-
-static void
-test_frr102(void **state)
-{
-	test_release(&vec_releases[4]);
-}
-
-static void
-test_frr103(void **state)
-{
-	test_release(&vec_releases[5]);
-}
-
-static void
-test_frr106(void **state)
-{
-	test_release(&vec_releases[6]);
+	test_file("frr-9.0.5.vec", "frr9.0");
 }
 
 /*
@@ -518,17 +484,28 @@ test_neighbours_refuse(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_frr84),
-		cmocka_unit_test(test_frr90),
-		cmocka_unit_test(test_frr91),
-		cmocka_unit_test(test_frr101),
-		cmocka_unit_test(test_frr102),
-		cmocka_unit_test(test_frr103),
-		cmocka_unit_test(test_frr106),
+	const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_frr90_own_table),
 		cmocka_unit_test(test_neighbours_refuse),
 		cmocka_unit_test(test_quagga124),
 	};
+	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
+	struct CMUnitTest *tests;
+	size_t i;
+	int rc;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* A test per captured release, named by its file. */
+	tests = calloc(vec_nreleases + nfixed, sizeof(*tests));
+	if (tests == NULL)
+		return 1;
+	for (i = 0; i < vec_nreleases; i++) {
+		tests[i].name = vec_releases[i].file;
+		tests[i].test_func = test_release;
+		tests[i].initial_state = (void *)&vec_releases[i];
+	}
+	memcpy(tests + vec_nreleases, fixed, sizeof(fixed));
+	rc = _cmocka_run_group_tests("test_vectors", tests,
+	    vec_nreleases + nfixed, NULL, NULL);
+	free(tests);
+	return rc;
 }
